@@ -1,0 +1,150 @@
+//===- Model.h - The checked model and strategy that sema hands on -----===//
+//
+// The front end's output: blocks inlined, repeats unrolled, constants folded,
+// shapes inferred. MLIRGen (compiler/) turns it into the pipe dialect; nothing
+// after sema looks at the AST again.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_DSL_MODEL_H
+#define PIPE_DSL_MODEL_H
+
+#include "mlir/IR/Location.h"
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipe::dsl {
+
+/// The `batch` dimension, bound only by the strategy.
+constexpr int64_t kBatchDim = -1;
+
+enum class DType { I32, F32 };
+
+struct TensorType {
+  DType dtype = DType::F32;
+  std::vector<int64_t> dims; ///< dims[i] == kBatchDim for the batch dim; {} is a scalar.
+  bool operator==(const TensorType &o) const {
+    return dtype == o.dtype && dims == o.dims;
+  }
+  bool operator!=(const TensorType &o) const { return !(*this == o); }
+};
+
+enum class OpKind {
+  Embedding,
+  Linear,
+  LayerNorm,
+  RMSNorm,
+  Gelu,
+  Relu,
+  Silu,
+  Add,
+  Mul,
+  Attention,
+  CrossEntropy,
+  Mse,
+  Extern, ///< a custom elementwise op (`extern op`)
+};
+
+/// One op application. Only the fields its kind uses are meaningful; every
+/// default from language.md is already filled in.
+struct OpNode {
+  OpKind kind;
+  std::vector<int> operands; ///< value ids
+  int result = -1;           ///< value id
+  mlir::LocationAttr loc;        ///< CallSiteLoc chain when inlined from a block
+  std::string paramPrefix;   ///< unique, stable name for this op's parameters, e.g. "l3.attention"
+  // embedding
+  int64_t vocab = 0, dim = 0;
+  bool positional = false;
+  // linear
+  int64_t outFeatures = 0;
+  bool bias = true;
+  // layernorm / rmsnorm
+  double eps = 0;
+  // attention
+  int64_t heads = 0, kvHeads = 0;
+  bool causal = true, rope = false;
+  // extern
+  std::string externName; ///< `NAME` of `extern op NAME`
+  std::string externFile; ///< the .cu file, resolved relative to the .pipe file
+};
+
+struct ModelInput {
+  std::string name;
+  TensorType type;
+  mlir::LocationAttr loc;
+};
+
+/// A top-level statement of the model body (or the final return): where a
+/// pipeline may be cut.
+struct Cell {
+  std::string text; ///< the statement as written, shortened: "x = embedding(...)"
+  mlir::LocationAttr loc;
+  std::vector<OpNode> ops; ///< in evaluation order
+};
+
+struct Model {
+  std::string name;
+  mlir::LocationAttr loc;
+  std::vector<ModelInput> inputs; ///< value ids 0..inputs.size()-1
+  std::vector<TensorType> values; ///< type of every value id
+  std::vector<Cell> cells;
+  int loss = -1; ///< value id of the returned scalar
+};
+
+struct ExternOp {
+  std::string name;
+  std::vector<std::string> params;
+  std::string file; ///< resolved path
+  mlir::LocationAttr loc;
+};
+
+enum class Schedule { GPipe, OneFOneB, Interleaved, ZBH1, ZBV };
+enum class PartitionKind { Balanced, Uniform, Manual };
+enum class Precision { F32, BF16 };
+
+/// The `pipeline` block with defaults applied and every rule checked.
+struct Strategy {
+  int64_t ranks = 1, virtualStages = 1, microbatches = 4, batch = 1;
+  Schedule schedule = Schedule::OneFOneB;
+  PartitionKind partition = PartitionKind::Balanced;
+  std::vector<int64_t> manual;
+  bool recompute = false;
+  Precision precision = Precision::BF16;
+  std::string device = "h100"; ///< a built-in name, or a resolved JSON path
+  bool deviceIsFile = false;
+  int64_t dataParallel = 1;
+  mlir::LocationAttr loc;       ///< the `pipeline` keyword (or the model when absent)
+  mlir::LocationAttr deviceLoc; ///< where `device` was set (null when defaulted)
+  int64_t stages() const { return ranks * virtualStages; }
+};
+
+enum class OptimizerKind { AdamW, SGD };
+enum class DataKind { Synthetic, Bytes, Tokens };
+
+struct Train {
+  OptimizerKind optimizer = OptimizerKind::AdamW;
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0,
+         momentum = 0;
+  int64_t steps = 10, seed = 1, logEvery = 1;
+  DataKind data = DataKind::Synthetic;
+  std::string dataFile; ///< resolved relative to the .pipe file
+};
+
+struct Program {
+  std::string file;
+  Model model;
+  std::vector<ExternOp> externs;
+  Strategy strategy;
+  Train train;
+};
+
+const char *name(OpKind kind);
+const char *name(Schedule s);
+const char *name(PartitionKind p);
+const char *name(Precision p);
+
+} // namespace pipe::dsl
+
+#endif // PIPE_DSL_MODEL_H
