@@ -1,0 +1,34 @@
+// Host linear layer: out = in @ w + bias with weight K x N; forward, input and weight gradients.
+#include "common.h"
+
+namespace pipeops::host {
+
+void linear_forward(const Context &ctx, void *out, const void *in, const void *w,
+                    const void *bias, int64_t M, int64_t K, int64_t N) {
+  matmul(ctx, f32(out), f32(in), f32(w), f32(bias), M, K, N, /*accumulate=*/false);
+  roundStored(ctx, f32(out), M * N);
+}
+
+void linear_backward_input(const Context &ctx, void *din, const void *dout, const void *w,
+                           int64_t M, int64_t K, int64_t N) {
+  matmulBT(ctx, f32(din), f32(dout), f32(w), M, K, N);
+  roundStored(ctx, f32(din), M * K);
+}
+
+void linear_backward_weight(const Context &ctx, float *dw, float *dbias, const void *dout,
+                            const void *in, int64_t M, int64_t K, int64_t N) {
+  matmulAT(ctx, dw, f32(in), f32(dout), M, K, N);
+  if (!dbias)
+    return;
+  const float *g = f32(dout);
+  parallelRows(ctx, N, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; ++j) {
+      float s = 0.0f;
+      for (int64_t i = 0; i < M; ++i)
+        s += g[i * N + j];
+      dbias[j] += s;
+    }
+  });
+}
+
+} // namespace pipeops::host

@@ -1,0 +1,188 @@
+// Host attention: forward against a naive double-precision triple loop, every gradient against
+// finite differences, for causal/non-causal, grouped-query and RoPE; determinism.
+#include "fd_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+using namespace pipeops;
+using namespace pipeops::test;
+
+namespace {
+
+struct Config {
+  int64_t B, S, D, heads, kvHeads;
+  bool causal, rope;
+};
+
+struct Problem {
+  Config c;
+  int64_t M, Dkv;
+  std::vector<float> x, wq, wk, wv, wo;
+  explicit Problem(Config c, unsigned seed) : c(c), M(c.B * c.S), Dkv(c.D / c.heads * c.kvHeads) {
+    Rng rng(seed);
+    x = rng.normal(M * c.D);
+    float ws = 1.0f / std::sqrt(static_cast<float>(c.D));
+    wq = rng.normal(c.D * c.D, 2 * ws);
+    wk = rng.normal(c.D * Dkv, 2 * ws);
+    wv = rng.normal(c.D * Dkv, ws);
+    wo = rng.normal(c.D * c.D, ws);
+  }
+  void forward(const Context &ctx, std::vector<float> &out, std::vector<float> &saved) {
+    out.assign(M * c.D, 0.0f);
+    saved.assign(attention_saved_floats(c.B, c.S, c.D, c.heads, c.kvHeads), 0.0f);
+    attention_forward(ctx, out.data(), saved.data(), x.data(), wq.data(), wk.data(), wv.data(),
+                      wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads, c.causal, c.rope);
+  }
+};
+
+/// Independent reference: projections, RoPE, softmax and output projection in double.
+std::vector<double> naiveAttention(const Problem &p) {
+  const Config &c = p.c;
+  int64_t hd = c.D / c.heads, group = c.heads / c.kvHeads;
+  auto project = [&](const std::vector<float> &w, int64_t cols) {
+    std::vector<double> r(p.M * cols, 0.0);
+    for (int64_t i = 0; i < p.M; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        for (int64_t k = 0; k < c.D; ++k)
+          r[i * cols + j] += double(p.x[i * c.D + k]) * w[k * cols + j];
+    return r;
+  };
+  auto q = project(p.wq, c.D), k = project(p.wk, p.Dkv), v = project(p.wv, p.Dkv);
+  auto rope = [&](std::vector<double> &t, int64_t cols) {
+    if (!c.rope)
+      return;
+    for (int64_t i = 0; i < p.M; ++i)
+      for (int64_t h = 0; h < cols / hd; ++h)
+        for (int64_t e = 0; e < hd / 2; ++e) {
+          double th = double(i % c.S) * std::pow(10000.0, -2.0 * e / hd);
+          double &a = t[i * cols + h * hd + 2 * e], &b = t[i * cols + h * hd + 2 * e + 1];
+          double na = a * std::cos(th) - b * std::sin(th), nb = a * std::sin(th) + b * std::cos(th);
+          a = na, b = nb;
+        }
+  };
+  rope(q, c.D);
+  rope(k, p.Dkv);
+  std::vector<double> y(p.M * c.D, 0.0), out(p.M * c.D, 0.0);
+  for (int64_t b = 0; b < c.B; ++b)
+    for (int64_t h = 0; h < c.heads; ++h)
+      for (int64_t i = 0; i < c.S; ++i) {
+        int64_t kh = h / group, qi = (b * c.S + i) * c.D + h * hd;
+        std::vector<double> s(c.S, -INFINITY);
+        double mx = -INFINITY, sum = 0;
+        for (int64_t j = 0; j < c.S; ++j) {
+          if (c.causal && j > i)
+            continue;
+          double dot = 0;
+          for (int64_t e = 0; e < hd; ++e)
+            dot += q[qi + e] * k[(b * c.S + j) * p.Dkv + kh * hd + e];
+          s[j] = dot / std::sqrt(double(hd));
+          mx = std::max(mx, s[j]);
+        }
+        for (int64_t j = 0; j < c.S; ++j)
+          sum += std::exp(s[j] - mx);
+        for (int64_t j = 0; j < c.S; ++j)
+          for (int64_t e = 0; e < hd; ++e)
+            y[qi + e] += std::exp(s[j] - mx) / sum * v[(b * c.S + j) * p.Dkv + kh * hd + e];
+      }
+  for (int64_t i = 0; i < p.M; ++i)
+    for (int64_t j = 0; j < c.D; ++j)
+      for (int64_t k2 = 0; k2 < c.D; ++k2)
+        out[i * c.D + j] += y[i * c.D + k2] * p.wo[k2 * c.D + j];
+  return out;
+}
+
+class HostAttention : public ::testing::TestWithParam<Config> {};
+
+TEST_P(HostAttention, ForwardMatchesNaiveLoop) {
+  Problem p(GetParam(), 21);
+  std::vector<float> out, saved;
+  p.forward(hostContext(2), out, saved);
+  auto ref = naiveAttention(p);
+  for (size_t i = 0; i < out.size(); ++i)
+    EXPECT_NEAR(out[i], ref[i], 1e-5 + 1e-5 * std::fabs(ref[i])) << "at " << i;
+}
+
+TEST_P(HostAttention, GradientsMatchFiniteDifferences) {
+  Problem p(GetParam(), 22);
+  const Config &c = p.c;
+  Context ctx = hostContext(2);
+  Rng rng(23);
+  auto r = rng.normal(p.M * c.D);
+  std::vector<float> out, saved;
+  auto loss = [&] {
+    p.forward(ctx, out, saved);
+    return weightedSum(out, r);
+  };
+  loss();
+  std::vector<float> wsaved(attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
+  auto baseX = rng.normal(p.x.size()), baseQ = rng.normal(p.wq.size()),
+       baseK = rng.normal(p.wk.size()), baseV = rng.normal(p.wv.size()),
+       baseO = rng.normal(p.wo.size());
+  auto dx = baseX, dq = baseQ, dk = baseK, dv = baseV, dO = baseO;
+  attention_backward_input(ctx, dx.data(), wsaved.data(), r.data(), p.x.data(), saved.data(),
+                           p.wq.data(), p.wk.data(), p.wv.data(), p.wo.data(), c.B, c.S, c.D,
+                           c.heads, c.kvHeads, c.causal, c.rope);
+  attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(), r.data(),
+                            p.x.data(), saved.data(), wsaved.data(), c.B, c.S, c.D, c.heads,
+                            c.kvHeads, c.causal, c.rope);
+  expectGradient("attention/x", p.x, minus(dx, baseX), loss, 1e-3);
+  expectGradient("attention/wq", p.wq, minus(dq, baseQ), loss, 1e-3);
+  expectGradient("attention/wk", p.wk, minus(dk, baseK), loss, 1e-3);
+  expectGradient("attention/wv", p.wv, minus(dv, baseV), loss, 1e-3);
+  expectGradient("attention/wo", p.wo, minus(dO, baseO), loss, 1e-3);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Configs, HostAttention,
+    ::testing::Values(Config{2, 4, 8, 2, 2, true, false}, Config{2, 4, 8, 2, 2, false, false},
+                      Config{2, 5, 8, 4, 2, true, true}, Config{1, 6, 8, 4, 1, false, true},
+                      Config{1, 5, 12, 3, 1, true, true}),
+    [](const ::testing::TestParamInfo<Config> &info) {
+      const Config &c = info.param;
+      return "B" + std::to_string(c.B) + "S" + std::to_string(c.S) + "D" + std::to_string(c.D) +
+             "H" + std::to_string(c.heads) + "KV" + std::to_string(c.kvHeads) +
+             (c.causal ? "Causal" : "Full") + (c.rope ? "Rope" : "");
+    });
+
+TEST(HostAttentionShape, RejectsBadHeads) {
+  Context ctx = hostContext();
+  std::vector<float> buf(1024);
+  EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(), buf.data(), buf.data(),
+                                 buf.data(), buf.data(), 1, 2, 8, 3, 3, true, false),
+               std::runtime_error);
+  EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(), buf.data(), buf.data(),
+                                 buf.data(), buf.data(), 1, 2, 8, 4, 3, true, false),
+               std::runtime_error);
+}
+
+TEST(HostAttentionDeterminism, TwoRunsAreBitIdentical) {
+  Config c{2, 7, 16, 4, 2, true, true};
+  auto run = [&] {
+    Problem p(c, 31);
+    Context ctx = hostContext(2);
+    std::vector<float> out, saved;
+    p.forward(ctx, out, saved);
+    std::vector<float> wsaved(attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
+    std::vector<float> dx(p.x.size(), 0.0f), dq(p.wq.size(), 0.0f);
+    std::vector<float> dk(p.wk.size(), 0.0f), dv(p.wv.size(), 0.0f), dO(p.wo.size(), 0.0f);
+    attention_backward_input(ctx, dx.data(), wsaved.data(), out.data(), p.x.data(), saved.data(),
+                             p.wq.data(), p.wk.data(), p.wv.data(), p.wo.data(), c.B, c.S, c.D,
+                             c.heads, c.kvHeads, c.causal, c.rope);
+    attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(), out.data(),
+                              p.x.data(), saved.data(), wsaved.data(), c.B, c.S, c.D, c.heads,
+                              c.kvHeads, c.causal, c.rope);
+    out.insert(out.end(), dx.begin(), dx.end());
+    out.insert(out.end(), dq.begin(), dq.end());
+    out.insert(out.end(), dk.begin(), dk.end());
+    return out;
+  };
+  auto a = run(), b = run();
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
+}
+
+} // namespace
