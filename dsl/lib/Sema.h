@@ -1,0 +1,145 @@
+//===- Sema.h - The analyzer behind pipe::dsl::analyze (internal) --------===//
+//
+// Sema.cpp walks declarations, inlines blocks and unrolls repeats into cells;
+// SemaOps.cpp checks calls of built-in and extern ops and infers shapes;
+// SemaStrategy.cpp applies `pipeline`/`train` keys, --set overrides and the
+// strategy rules.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_DSL_LIB_SEMA_H
+#define PIPE_DSL_LIB_SEMA_H
+
+#include "pipe/dsl/AST.h"
+#include "pipe/dsl/ConstEval.h"
+#include "pipe/dsl/Frontend.h"
+#include "pipe/dsl/Model.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include <map>
+
+namespace pipe::dsl::sema {
+
+/// Limits that keep adversarial input from exhausting time or memory.
+constexpr int64_t kMaxStatements = 1 << 20; ///< after unrolling and inlining
+constexpr int64_t kMaxOps = 1 << 20;
+constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
+constexpr int64_t kMaxElements = int64_t(1) << 40; ///< per tensor or parameter
+constexpr int kMaxInlineDepth = 64;
+
+/// "f32[batch, 64, 256]"; a scalar prints as "f32[]".
+std::string str(const TensorType &t);
+
+/// The built-in op called `name` (not `+`, `*` or extern ops).
+std::optional<OpKind> builtinOp(llvm::StringRef name);
+
+/// "x = embedding(...)": a cell's statement, shortened.
+std::string cellText(const ast::Stmt &s);
+
+/// What a local name in a model or block body is bound to.
+struct Binding {
+  bool isTensor = true;
+  int value = -1;     ///< tensor value id
+  ConstValue constant; ///< a block parameter bound to a constant
+};
+
+/// A call's arguments matched against a callee's parameter names.
+struct BoundArgs {
+  llvm::SmallVector<const ast::Expr *, 6> args; ///< by parameter; null if absent
+};
+
+class Analyzer {
+public:
+  Analyzer(const ast::File &file, llvm::ArrayRef<Override> overrides,
+           llvm::SourceMgr &sm, mlir::MLIRContext *ctx);
+  std::optional<Program> run();
+
+private:
+  // Diagnostics and constants (Sema.cpp).
+  mlir::Location locate(ast::Loc loc) const;
+  mlir::Location fileLoc(ast::Loc loc) const;
+  bool error(ast::Loc loc, const llvm::Twine &message);
+  std::optional<ConstValue> evalConstant(const ast::Expr &e);
+  std::optional<int64_t> evalInt(const ast::Expr &e, llvm::StringRef what,
+                                 int64_t min);
+  ConstLookupResult lookupConst(llvm::StringRef name) const;
+  bool isConstExpr(const ast::Expr &e) const;
+  bool defineGlobal(llvm::StringRef name, ast::Loc loc, llvm::StringRef what);
+
+  // Declarations and bodies (Sema.cpp).
+  bool analyzeConst(const ast::ConstDecl &d);
+  bool analyzeExtern(const ast::ExternDecl &d);
+  bool analyzeModel(const ast::ModelDecl &d);
+  bool analyzeInput(const ast::InputDecl &in);
+  bool runStmts(llvm::ArrayRef<ast::Stmt> body, bool topLevel);
+  bool runStmt(const ast::Stmt &s, bool topLevel);
+  std::optional<int> evalTensor(const ast::Expr &e);
+  std::optional<int> evalCall(const ast::Expr &call);
+  std::optional<int> inlineBlock(const ast::BlockDecl &block, size_t declIndex,
+                                 const ast::Expr &call);
+  void beginCell(const ast::Stmt &s);
+  int newValue(TensorType type);
+  bool addOp(OpNode op, ast::Loc loc);
+  bool bindArgs(const ast::Expr &call, llvm::ArrayRef<llvm::StringRef> params,
+                size_t required, BoundArgs &bound);
+
+  // Ops and shapes (SemaOps.cpp).
+  std::optional<int> evalBuiltin(const ast::Expr &call, OpKind kind);
+  std::optional<int> evalExtern(const ast::Expr &call, const ExternOp &op);
+  std::optional<int> evalBinary(const ast::Expr &e);
+  bool checkShape(const TensorType &t, ast::Loc loc, llvm::StringRef what);
+  bool inferType(OpNode &op, llvm::ArrayRef<TensorType> in, ast::Loc loc,
+                 TensorType &out);
+
+  // Strategy and training (SemaStrategy.cpp).
+  bool analyzeSections();
+  bool collectEntry(const ast::KeyValue &kv, bool fromOverride);
+  bool applyPipelineKey(const ast::KeyValue &kv);
+  bool applyTrainKey(const ast::KeyValue &kv);
+  bool checkStrategyRules();
+  bool checkData(const ast::KeyValue &kv);
+  std::string resolvePath(llvm::StringRef path) const;
+
+  const ast::File &file;
+  llvm::ArrayRef<Override> overrides;
+  llvm::SourceMgr &sm;
+  mlir::MLIRContext *ctx;
+  Program program;
+  bool failed = false;
+
+  struct GlobalConst {
+    ConstValue value;
+    size_t declIndex;
+  };
+  struct GlobalBlock {
+    const ast::BlockDecl *decl;
+    size_t declIndex;
+  };
+  struct GlobalName {
+    std::string what; ///< "a constant", "a block", "an extern op"
+    size_t declIndex;
+    ast::Loc loc;
+  };
+  llvm::StringMap<GlobalConst> consts;
+  llvm::StringMap<GlobalBlock> blocks;
+  llvm::StringMap<size_t> externs;      ///< index into program.externs
+  llvm::StringMap<GlobalName> globals; ///< every declared name
+  size_t visibleBefore = 0; ///< globals declared before this decl index
+
+  // The body being analyzed.
+  llvm::StringMap<Binding> *env = nullptr;
+  llvm::SmallVector<ast::Loc, 8> callStack; ///< outermost first
+  size_t cellIndex = 0;
+  std::map<std::string, int> opsOfKindInCell;
+  int64_t statements = 0, ops = 0;
+  bool sawModel = false;
+
+  // Sections.
+  const ast::SectionDecl *pipelineDecl = nullptr, *trainDecl = nullptr;
+  llvm::StringMap<const ast::KeyValue *> entries;
+  llvm::StringMap<size_t> entryVisibility; ///< const visibility per key
+  std::vector<std::unique_ptr<ast::KeyValue>> overrideEntries;
+};
+
+} // namespace pipe::dsl::sema
+
+#endif // PIPE_DSL_LIB_SEMA_H
