@@ -1,0 +1,42 @@
+// Execution backends: what each (rank, replica) worker runs on. The host backend gives host
+// memory and the in-process transport; the cuda backend (cuda/) GPUs, NCCL and same-GPU copies.
+#pragma once
+
+#include "device.h"
+#include "options.h"
+#include "pipert/spec.h"
+#include "transport.h"
+
+#include <memory>
+#include <string>
+
+namespace pipert {
+
+struct WorkerResources {
+  std::unique_ptr<Device> device;
+  std::unique_ptr<Transport> transport;
+  pipeops::Context ctx;
+};
+
+class ExecutionBackend {
+public:
+  virtual ~ExecutionBackend() = default;
+  virtual std::string name() const = 0;    ///< "host" or "cuda"
+  virtual std::string devices() const = 0; ///< for the header
+  /// Called on the worker's own thread, concurrently for all workers of this process (NCCL
+  /// communicator set-up needs every member at once).
+  virtual WorkerResources makeWorker(int rank, int replica) = 0;
+  /// Makes every blocked transfer of this process fail with PeerFailed.
+  virtual void abort() = 0;
+  virtual bool aborted() const = 0;
+};
+
+std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec, const Options &opts);
+
+/// True when this build has the cuda backend and a GPU is visible.
+bool cudaBackendUsable();
+/// The cuda backend for the workers of this process (threads, or one per MPI process).
+/// Throws RuntimeError when the build has no CUDA.
+std::unique_ptr<ExecutionBackend> makeCudaBackend(const ModelSpec &spec, const Options &opts);
+
+} // namespace pipert

@@ -1,0 +1,47 @@
+// The host backend: every worker a thread with host memory and the in-process transport.
+#include "backend.h"
+
+#include "rendezvous.h"
+
+#include <thread>
+#include <vector>
+
+namespace pipert {
+namespace {
+
+class HostBackend final : public ExecutionBackend {
+public:
+  HostBackend(const ModelSpec &spec, const Options &opts)
+      : spec_(spec), hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds) {
+    for (int r = 0; r < spec.ranks; ++r)
+      reducers_.push_back(std::make_unique<ReplicaReducer>(spec.dataParallel, hub_));
+  }
+  std::string name() const override { return "host"; }
+  std::string devices() const override {
+    return "cpu (" + std::to_string(spec_.ranks * spec_.dataParallel) + " worker threads)";
+  }
+  WorkerResources makeWorker(int rank, int replica) override {
+    WorkerResources w;
+    w.device = makeHostDevice();
+    w.transport = makeHostTransport(hub_, *reducers_[rank], rank, replica);
+    w.ctx.backend = pipeops::Backend::Host;
+    w.ctx.dtype = spec_.precision;
+    w.ctx.threads = 1;
+    return w;
+  }
+  void abort() override { hub_.abort(); }
+  bool aborted() const override { return hub_.aborted(); }
+
+private:
+  const ModelSpec &spec_;
+  Rendezvous hub_;
+  std::vector<std::unique_ptr<ReplicaReducer>> reducers_;
+};
+
+} // namespace
+
+std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec, const Options &opts) {
+  return std::make_unique<HostBackend>(spec, opts);
+}
+
+} // namespace pipert

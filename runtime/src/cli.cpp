@@ -1,0 +1,83 @@
+// Command-line parsing for generated programs: --flag VALUE and --flag=VALUE forms.
+#include "error.h"
+#include "options.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace pipert {
+namespace {
+
+int64_t parseCount(const std::string &flag, const std::string &value, int64_t min) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || *end || errno || v < min)
+    throw RuntimeError("bad value '" + value + "' for " + flag + " (an integer >= " +
+                       std::to_string(min) + ")");
+  return v;
+}
+
+double parseSeconds(const std::string &flag, const std::string &value) {
+  char *end = nullptr;
+  double v = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end || !(v > 0))
+    throw RuntimeError("bad value '" + value + "' for " + flag + " (seconds > 0)");
+  return v;
+}
+
+} // namespace
+
+Options parseOptions(int argc, char **argv) {
+  Options o;
+  if (const char *env = std::getenv("PIPERT_TIMEOUT"))
+    o.timeoutSeconds = parseSeconds("PIPERT_TIMEOUT", env);
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], flag = arg, value;
+    bool inlineValue = false;
+    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      inlineValue = true;
+    }
+    auto next = [&]() -> std::string {
+      if (inlineValue)
+        return value;
+      if (i + 1 >= argc)
+        throw RuntimeError("missing value for " + flag);
+      return argv[++i];
+    };
+    if (flag == "--backend") {
+      std::string v = next();
+      if (v == "host")
+        o.backend = BackendChoice::Host;
+      else if (v == "cuda")
+        o.backend = BackendChoice::Cuda;
+      else
+        throw RuntimeError("bad value '" + v + "' for --backend (cuda or host)");
+    } else if (flag == "--steps") {
+      o.steps = parseCount(flag, next(), 1);
+    } else if (flag == "--checkpoint") {
+      o.checkpointDir = next();
+    } else if (flag == "--checkpoint-every") {
+      o.checkpointEvery = parseCount(flag, next(), 1);
+    } else if (flag == "--resume") {
+      o.resumeDir = next();
+    } else if (flag == "--profile") {
+      o.profileFile = next();
+    } else if (flag == "--timeout") {
+      o.timeoutSeconds = parseSeconds(flag, next());
+    } else {
+      throw RuntimeError("unknown argument '" + arg + "'");
+    }
+    if ((flag == "--checkpoint" || flag == "--resume" || flag == "--profile") &&
+        (inlineValue ? value : std::string(argv[i])).empty())
+      throw RuntimeError("empty path for " + flag);
+  }
+  if (o.checkpointEvery && o.checkpointDir.empty())
+    throw RuntimeError("--checkpoint-every needs --checkpoint DIR");
+  return o;
+}
+
+} // namespace pipert

@@ -1,0 +1,363 @@
+// The executor: allocates one (rank, replica)'s buffers up front and runs its program for a step,
+// copying same-rank boundaries itself and handing Send/Recv groups to the transport.
+#include "executor.h"
+
+#include "error.h"
+#include "init.h"
+
+namespace pipert {
+namespace {
+
+constexpr int64_t kParamAlignFloats = 64; // 256 bytes: every parameter starts aligned
+
+bool isComm(ActionKind k) { return k >= ActionKind::SendAct; }
+
+const char *kindName(ActionKind k) {
+  static const char *names[] = {"F", "B", "W", "SendAct", "RecvAct", "SendGrad", "RecvGrad"};
+  return names[static_cast<int>(k)];
+}
+
+} // namespace
+
+StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica, Device &device,
+                         Transport &transport, const pipeops::Context &ctx, CellProfile *profile)
+    : spec_(spec), rank_(rank), replica_(replica), device_(device), transport_(transport),
+      ctx_(ctx), profile_(profile) {
+  int S = static_cast<int>(spec.stages.size()), M = spec.microbatches;
+  holdsLoss_ = spec.stages.back().rank == rank;
+  local_.resize(S);
+  for (int s = 0; s < S; ++s) {
+    const StageSpec &st = spec.stages[s];
+    if (st.rank != rank)
+      continue;
+    LocalStage &l = local_[s];
+    l.arena = static_cast<std::byte *>(device.allocate(st.slots * st.slotBytes));
+    l.scratch = static_cast<std::byte *>(device.allocate(st.scratchBytes));
+    for (int i = st.slots - 1; i >= 0; --i)
+      l.freeSlots.push_back(i);
+    l.slotOfMb.assign(M, -1);
+  }
+  const std::vector<Action> &program = spec.programs[rank];
+  lastUse_.assign(static_cast<size_t>(S) * M, -1);
+  for (size_t i = 0; i < program.size(); ++i) {
+    const Action &a = program[i];
+    if (a.stage < 0 || a.stage >= S || spec.stages[a.stage].rank != rank || a.mb < 0 || a.mb >= M)
+      throw RuntimeError("rank " + std::to_string(rank) + ": program action " +
+                         std::to_string(i) + " (" + kindName(a.kind) + " stage " +
+                         std::to_string(a.stage) + ", mb " + std::to_string(a.mb) +
+                         ") does not belong to this rank");
+    lastUse_[a.stage * M + a.mb] = static_cast<int>(i);
+  }
+
+  paramOffset_.assign(spec.params.size(), -1);
+  for (size_t k = 0; k < spec.params.size(); ++k)
+    if (spec.stages[spec.params[k].stage].rank == rank) {
+      paramOffset_[k] = paramFloats_;
+      paramFloats_ += (spec.params[k].elements + kParamAlignFloats - 1) / kParamAlignFloats *
+                      kParamAlignFloats;
+    }
+  size_t bytes = static_cast<size_t>(paramFloats_) * 4;
+  master_ = static_cast<float *>(device.allocate(bytes));
+  grads_ = static_cast<float *>(device.allocate(bytes));
+  bool adam = spec.optimizer.kind == OptimizerKind::AdamW;
+  if (adam || spec.optimizer.momentum != 0.0f)
+    m_ = static_cast<float *>(device.allocate(bytes));
+  if (adam)
+    v_ = static_cast<float *>(device.allocate(bytes));
+  working_ = master_;
+  if (ctx.backend == pipeops::Backend::Cuda && ctx.dtype == pipeops::DType::BF16)
+    working_ = device.allocate(static_cast<size_t>(paramFloats_) * 2);
+
+  size_t inputBytes = 0;
+  for (const InputSpec &in : spec.inputs) {
+    int64_t n = spec.batch * 4;
+    for (int64_t d : in.sampleDims)
+      n *= d;
+    inputBytes += (n + 255) / 256 * 256;
+  }
+  auto *inputArena = static_cast<std::byte *>(device.allocate(inputBytes * M));
+  for (int mb = 0; mb < M; ++mb) {
+    std::byte *p = inputArena + inputBytes * mb;
+    for (const InputSpec &in : spec.inputs) {
+      inputs_.push_back(p);
+      int64_t n = spec.batch * 4;
+      for (int64_t d : in.sampleDims)
+        n *= d;
+      p += (n + 255) / 256 * 256;
+    }
+  }
+  losses_ = static_cast<float *>(device.allocate(M * sizeof(float)));
+  hostLosses_.assign(M, 0.0f);
+  openMarks_.assign(spec.cellCutBytes.size(), -1);
+}
+
+StageRunner::~StageRunner() {
+  for (LocalStage &l : local_)
+    if (l.arena) {
+      device_.release(l.arena);
+      device_.release(l.scratch);
+    }
+  if (working_ != master_)
+    device_.release(working_);
+  for (float *p : {master_, grads_, m_, v_})
+    if (p)
+      device_.release(p);
+  if (!inputs_.empty())
+    device_.release(inputs_[0]);
+  device_.release(losses_);
+}
+
+std::byte *StageRunner::slotOf(int stage, int mb) {
+  int slot = local_[stage].slotOfMb[mb];
+  if (slot < 0)
+    throw RuntimeError("rank " + std::to_string(rank_) + ": internal error: stage " +
+                       std::to_string(stage) + " micro-batch " + std::to_string(mb) +
+                       " used before its forward or receive");
+  return local_[stage].arena + slot * spec_.stages[stage].slotBytes;
+}
+
+std::byte *StageRunner::acquireSlot(int stage, int mb) {
+  LocalStage &l = local_[stage];
+  if (l.slotOfMb[mb] >= 0)
+    return slotOf(stage, mb);
+  if (l.freeSlots.empty())
+    throw RuntimeError("rank " + std::to_string(rank_) + ": internal error: stage " +
+                       std::to_string(stage) + " needs more than its " +
+                       std::to_string(spec_.stages[stage].slots) +
+                       " activation slots (micro-batch " + std::to_string(mb) + ")");
+  l.slotOfMb[mb] = l.freeSlots.back();
+  l.freeSlots.pop_back();
+  std::byte *p = slotOf(stage, mb);
+  pipeops::fill_zero(ctx_, p, static_cast<size_t>(spec_.stages[stage].slotBytes));
+  return p;
+}
+
+void StageRunner::releaseSlot(int stage, int mb) {
+  LocalStage &l = local_[stage];
+  l.freeSlots.push_back(l.slotOfMb[mb]);
+  l.slotOfMb[mb] = -1;
+}
+
+const void *StageRunner::input(int mb, int i) const {
+  return inputs_[static_cast<size_t>(mb) * spec_.inputs.size() + i];
+}
+
+void *StageRunner::param(int k) const {
+  if (k < 0 || static_cast<size_t>(k) >= paramOffset_.size() || paramOffset_[k] < 0)
+    throw RuntimeError("rank " + std::to_string(rank_) + ": parameter " + std::to_string(k) +
+                       " is not held by this rank");
+  if (working_ == master_)
+    return master_ + paramOffset_[k];
+  return static_cast<uint16_t *>(working_) + paramOffset_[k];
+}
+
+float *StageRunner::grad(int k) const {
+  param(k); // ownership check
+  return grads_ + paramOffset_[k];
+}
+
+void StageRunner::beginCell(int cell, ActionKind) {
+  if (profile_ && cell >= 0 && static_cast<size_t>(cell) < openMarks_.size())
+    openMarks_[cell] = device_.mark();
+}
+
+void StageRunner::endCell(int cell, ActionKind kind) {
+  if (!profile_)
+    return;
+  if (cell < 0 || static_cast<size_t>(cell) >= openMarks_.size() || openMarks_[cell] < 0)
+    throw RuntimeError("rank " + std::to_string(rank_) + ": endCell(" + std::to_string(cell) +
+                       ") without beginCell");
+  pendingMarks_.push_back({cell, kind, openMarks_[cell], device_.mark()});
+  openMarks_[cell] = -1;
+}
+
+void StageRunner::compute(const Action &a) {
+  const StageSpec &st = stageSpec(a.stage);
+  StageFn fn = a.kind == ActionKind::F ? st.forward
+               : a.kind == ActionKind::B ? st.backward
+                                         : st.wgrad;
+  if (!fn)
+    throw RuntimeError("rank " + std::to_string(rank_) + ": stage " + std::to_string(a.stage) +
+                       " has no " + kindName(a.kind) + " function");
+  std::byte *slot;
+  if (a.kind == ActionKind::F) {
+    slot = acquireSlot(a.stage, a.mb);
+    if (a.stage > 0 && stageSpec(a.stage - 1).rank == rank_)
+      pipeops::copy_bytes(ctx_, slot + st.actInOffset,
+                          slotOf(a.stage - 1, a.mb) + stageSpec(a.stage - 1).actOutOffset,
+                          static_cast<size_t>(st.actInBytes));
+  } else {
+    slot = slotOf(a.stage, a.mb);
+  }
+  float lossScale = 1.0f / (static_cast<float>(spec_.microbatches) * spec_.dataParallel);
+  StageFrame frame{ctx_,     a.stage,    a.mb,       a.kind, slot, local_[a.stage].scratch,
+                   lossScale, losses_ + a.mb, this};
+  fn(frame);
+  // The gradient for a same-rank previous stage moves now, before this slot can be released.
+  if (a.kind == ActionKind::B && a.stage > 0 && stageSpec(a.stage - 1).rank == rank_) {
+    const StageSpec &prev = stageSpec(a.stage - 1);
+    pipeops::copy_bytes(ctx_, slotOf(a.stage - 1, a.mb) + prev.gradInOffset,
+                        slot + st.gradOutOffset, static_cast<size_t>(prev.gradInBytes));
+  }
+}
+
+void StageRunner::communicate(const std::vector<Action> &group) {
+  std::vector<Transfer> transfers;
+  int S = static_cast<int>(spec_.stages.size());
+  for (const Action &a : group) {
+    const StageSpec &st = stageSpec(a.stage);
+    Transfer t{false, Direction::Act, a.peer, a.stage, a.mb, nullptr, 0};
+    bool neighbourMissing = false;
+    switch (a.kind) {
+    case ActionKind::SendAct:
+      t.send = true;
+      neighbourMissing = a.stage + 1 >= S;
+      t.buf = slotOf(a.stage, a.mb) + st.actOutOffset;
+      t.bytes = neighbourMissing ? 0 : stageSpec(a.stage + 1).actInBytes;
+      break;
+    case ActionKind::RecvAct:
+      neighbourMissing = a.stage == 0;
+      t.buf = acquireSlot(a.stage, a.mb) + st.actInOffset;
+      t.bytes = st.actInBytes;
+      break;
+    case ActionKind::SendGrad:
+      t.send = true;
+      t.dir = Direction::Grad;
+      neighbourMissing = a.stage == 0;
+      t.buf = slotOf(a.stage, a.mb) + st.gradOutOffset;
+      t.bytes = neighbourMissing ? 0 : stageSpec(a.stage - 1).gradInBytes;
+      break;
+    default: // RecvGrad
+      t.dir = Direction::Grad;
+      neighbourMissing = a.stage + 1 >= S;
+      t.buf = slotOf(a.stage, a.mb) + st.gradInOffset;
+      t.bytes = st.gradInBytes;
+      break;
+    }
+    if (neighbourMissing || a.peer < 0 || a.peer >= spec_.ranks || a.peer == rank_)
+      throw RuntimeError("rank " + std::to_string(rank_) + ": " + describe(t) +
+                         " has no such neighbour stage or peer");
+    transfers.push_back(t);
+  }
+  transport_.exchange(transfers);
+}
+
+void StageRunner::initialise(int64_t seed) {
+  std::vector<float> host;
+  for (size_t k = 0; k < spec_.params.size(); ++k)
+    if (ownsParam(static_cast<int>(k))) {
+      host.resize(static_cast<size_t>(spec_.params[k].elements));
+      initParam(seed, spec_.params[k], host.data());
+      writeParam(static_cast<int>(k), host.data(), nullptr, nullptr);
+    }
+}
+
+void StageRunner::readParam(int k, float *values, float *m, float *v) {
+  size_t bytes = static_cast<size_t>(spec_.params[k].elements) * 4;
+  device_.download(values, master_ + paramOffset_[k], bytes);
+  if (m && m_)
+    device_.download(m, m_ + paramOffset_[k], bytes);
+  if (v && v_)
+    device_.download(v, v_ + paramOffset_[k], bytes);
+}
+
+void StageRunner::writeParam(int k, const float *values, const float *m, const float *v) {
+  size_t n = static_cast<size_t>(spec_.params[k].elements);
+  device_.upload(master_ + paramOffset_[k], values, n * 4);
+  if (m_) {
+    if (m)
+      device_.upload(m_ + paramOffset_[k], m, n * 4);
+    else
+      pipeops::fill_zero(ctx_, m_ + paramOffset_[k], n * 4);
+  }
+  if (v_) {
+    if (v)
+      device_.upload(v_ + paramOffset_[k], v, n * 4);
+    else
+      pipeops::fill_zero(ctx_, v_ + paramOffset_[k], n * 4);
+  }
+  if (working_ != master_)
+    pipeops::to_storage(ctx_, param(k), master_ + paramOffset_[k], static_cast<int64_t>(n));
+}
+
+void StageRunner::optimizerStep(int64_t optStep) {
+  std::vector<float *> params, m, v;
+  std::vector<const float *> grads;
+  std::vector<int64_t> sizes;
+  for (size_t k = 0; k < spec_.params.size(); ++k)
+    if (paramOffset_[k] >= 0) {
+      params.push_back(master_ + paramOffset_[k]);
+      grads.push_back(grads_ + paramOffset_[k]);
+      m.push_back(m_ ? m_ + paramOffset_[k] : nullptr);
+      v.push_back(v_ ? v_ + paramOffset_[k] : nullptr);
+      sizes.push_back(spec_.params[k].elements);
+    }
+  if (params.empty())
+    return;
+  const OptimizerSpec &o = spec_.optimizer;
+  int count = static_cast<int>(params.size());
+  if (o.kind == OptimizerKind::AdamW) {
+    pipeops::AdamW adam{o.lr, o.beta1, o.beta2, o.eps, o.weightDecay};
+    pipeops::adamw_step(ctx_, adam, static_cast<int>(optStep), params.data(), grads.data(),
+                        m.data(), v.data(), sizes.data(), count);
+  } else {
+    pipeops::sgd_step(ctx_, o.lr, o.momentum, params.data(), grads.data(),
+                      m_ ? m.data() : nullptr, sizes.data(), count);
+  }
+  if (working_ != master_) // refresh the bf16 working copies (same offsets, padding included)
+    pipeops::to_storage(ctx_, working_, master_, paramFloats_);
+}
+
+void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep) {
+  int M = spec_.microbatches;
+  if (paramFloats_)
+    pipeops::fill_zero(ctx_, grads_, static_cast<size_t>(paramFloats_) * 4);
+  pipeops::fill_zero(ctx_, losses_, M * sizeof(float));
+  for (int mb = 0; mb < M; ++mb)
+    for (size_t i = 0; i < spec_.inputs.size(); ++i) {
+      int in = static_cast<int>(i);
+      hostInput_.resize(static_cast<size_t>(data.microbatchBytes(in)));
+      data.fill(in, data.firstSample(step, replica_, mb), spec_.batch, hostInput_.data());
+      device_.upload(inputs_[mb * spec_.inputs.size() + i], hostInput_.data(), hostInput_.size());
+    }
+
+  const std::vector<Action> &program = spec_.programs[rank_];
+  for (size_t i = 0; i < program.size();) {
+    size_t end = i + 1;
+    if (isComm(program[i].kind)) {
+      while (end < program.size() && isComm(program[end].kind))
+        ++end;
+      communicate(std::vector<Action>(program.begin() + i, program.begin() + end));
+    } else {
+      compute(program[i]);
+    }
+    for (size_t j = i; j < end; ++j) {
+      const Action &a = program[j];
+      if (lastUse_[a.stage * M + a.mb] == static_cast<int>(j))
+        releaseSlot(a.stage, a.mb);
+    }
+    i = end;
+  }
+
+  if (spec_.dataParallel > 1 && paramFloats_)
+    transport_.allReduceSum(grads_, paramFloats_);
+  optimizerStep(optStep);
+  if (holdsLoss_)
+    device_.download(hostLosses_.data(), losses_, M * sizeof(float));
+  if (profile_) {
+    device_.synchronize();
+    for (const PendingMark &p : pendingMarks_)
+      profile_->add(p.cell, p.kind, device_.elapsedUs(p.begin, p.end));
+    pendingMarks_.clear();
+    device_.clearMarks();
+  }
+}
+
+// StageFrame forwards to its runner.
+const void *StageFrame::input(int i) const { return runner->input(mb, i); }
+void *StageFrame::param(int k) const { return runner->param(k); }
+float *StageFrame::grad(int k) const { return runner->grad(k); }
+void StageFrame::beginCell(int cell) { runner->beginCell(cell, kind); }
+void StageFrame::endCell(int cell) { runner->endCell(cell, kind); }
+
+} // namespace pipert

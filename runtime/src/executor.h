@@ -1,0 +1,89 @@
+// The executor of one (pipeline rank, replica): its buffers (slots, scratch, parameters,
+// gradients, optimizer state, inputs, losses) and the interpreter of its program for one step.
+#pragma once
+
+#include "data.h"
+#include "device.h"
+#include "pipert/frame.h"
+#include "profile.h"
+#include "transport.h"
+
+#include <vector>
+
+namespace pipert {
+
+class StageRunner {
+public:
+  /// Allocates everything up front. `ctx` is the rank's op-library context (stream, dtype).
+  StageRunner(const ModelSpec &spec, int rank, int replica, Device &device, Transport &transport,
+              const pipeops::Context &ctx, CellProfile *profile);
+  ~StageRunner();
+  StageRunner(const StageRunner &) = delete;
+  StageRunner &operator=(const StageRunner &) = delete;
+
+  int rank() const { return rank_; }
+  int replica() const { return replica_; }
+  bool ownsParam(int k) const { return paramOffset_[k] >= 0; }
+  /// Host copies of an owned parameter's f32 master values and optimizer state.
+  void readParam(int k, float *param, float *m, float *v);
+  void writeParam(int k, const float *param, const float *m, const float *v);
+  /// Writes every owned parameter's initial values (seed, name) and zero optimizer state.
+  void initialise(int64_t seed);
+
+  /// One training step: zero gradients, load this replica's inputs of global step `step`, run
+  /// the program, all-reduce gradients over replicas, step the optimizer (1-based `optStep`).
+  void runStep(const DataSource &data, int64_t step, int64_t optStep);
+  /// Per-micro-batch losses of the last step (host copy), when this rank holds the last stage.
+  bool holdsLoss() const { return holdsLoss_; }
+  const std::vector<float> &losses() const { return hostLosses_; }
+
+  // StageFrame accessors.
+  const void *input(int mb, int i) const;
+  void *param(int k) const;
+  float *grad(int k) const;
+  void beginCell(int cell, ActionKind kind);
+  void endCell(int cell, ActionKind kind);
+
+private:
+  std::byte *slotOf(int stage, int mb);
+  std::byte *acquireSlot(int stage, int mb);
+  void releaseSlot(int stage, int mb);
+  void compute(const Action &a);
+  void communicate(const std::vector<Action> &group);
+  void optimizerStep(int64_t optStep);
+  const StageSpec &stageSpec(int s) const { return spec_.stages[s]; }
+
+  const ModelSpec &spec_;
+  int rank_, replica_;
+  Device &device_;
+  Transport &transport_;
+  pipeops::Context ctx_;
+  CellProfile *profile_;
+  bool holdsLoss_ = false;
+
+  struct LocalStage {
+    std::byte *arena = nullptr, *scratch = nullptr;
+    std::vector<int> freeSlots;
+    std::vector<int> slotOfMb; ///< per micro-batch, -1 when unassigned
+  };
+  std::vector<LocalStage> local_; ///< indexed by global stage (empty for other ranks' stages)
+  std::vector<int> lastUse_;      ///< per (stage * microbatches + mb): program index of last use
+
+  std::vector<int64_t> paramOffset_; ///< global param -> float offset in the buffers, or -1
+  int64_t paramFloats_ = 0;
+  float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
+  void *working_ = nullptr; ///< == master_ unless cuda+bf16 (then bf16 copies)
+  std::vector<std::byte *> inputs_; ///< per (mb * inputs + i)
+  std::vector<char> hostInput_;
+  float *losses_ = nullptr;
+  std::vector<float> hostLosses_;
+  std::vector<int> openMarks_; ///< per cell: begin mark while open
+  struct PendingMark {
+    int cell;
+    ActionKind kind;
+    int begin, end;
+  };
+  std::vector<PendingMark> pendingMarks_; ///< resolved at the end of the step
+};
+
+} // namespace pipert

@@ -1,0 +1,225 @@
+// The in-process rendezvous (NCCL pairing with a watchdog) and the host transport built on it.
+#include "rendezvous.h"
+
+#include "error.h"
+
+#include <chrono>
+#include <cstring>
+#include <sstream>
+
+namespace pipert {
+
+std::string describe(const Transfer &t) {
+  static const char *names[2][2] = {{"RecvAct", "RecvGrad"}, {"SendAct", "SendGrad"}};
+  std::ostringstream os;
+  os << names[t.send][t.dir == Direction::Grad] << "(stage " << t.stage << ", mb " << t.mb << ") "
+     << (t.send ? "to" : "from") << " rank " << t.peer;
+  return os.str();
+}
+
+std::string Rendezvous::label(int rank, int replica) const {
+  std::string s = "rank " + std::to_string(rank);
+  if (replicas_ > 1)
+    s += " (replica " + std::to_string(replica) + ")";
+  return s;
+}
+
+void Rendezvous::abort() {
+  std::lock_guard<std::mutex> lock(mu_);
+  aborted_ = true;
+  cv_.notify_all();
+}
+
+void Rendezvous::exchange(int rank, int replica, const std::vector<Transfer> &group,
+                          CopyEngine &engine) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(timeout_));
+  int self = replica * ranks_ + rank;
+  auto dirOf = [](const Transfer &t) { return static_cast<int>(t.dir); };
+  std::vector<PostedSend> sends;
+  sends.reserve(group.size());
+  std::vector<bool> done(group.size(), false);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (aborted_)
+    throw PeerFailed();
+  for (const Transfer &t : group)
+    if (t.send) {
+      sends.push_back({t.stage, t.mb, t.buf, t.bytes});
+      engine.prepareSend(sends.back());
+      channels_[{self, replica * ranks_ + t.peer, dirOf(t)}].push_back(&sends.back());
+    }
+  cv_.notify_all();
+  // Remove our unconsumed sends if we leave by an exception (they live on this stack frame).
+  struct Unpost {
+    Rendezvous &hub;
+    std::vector<PostedSend> &sends;
+    int self, replica;
+    const std::vector<Transfer> &group;
+    bool active = true;
+    ~Unpost() {
+      if (!active)
+        return;
+      size_t i = 0;
+      for (const Transfer &t : group)
+        if (t.send) {
+          auto &q = hub.channels_[{self, replica * hub.ranks_ + t.peer, static_cast<int>(t.dir)}];
+          for (auto it = q.begin(); it != q.end(); ++it)
+            if (*it == &sends[i]) {
+              q.erase(it);
+              break;
+            }
+          ++i;
+        }
+    }
+  } unpost{*this, sends, self, replica, group};
+
+  for (;;) {
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (size_t i = 0; i < group.size(); ++i) {
+        const Transfer &t = group[i];
+        if (t.send || done[i])
+          continue;
+        // FIFO within a channel: only the earliest pending receive of the group may match.
+        bool earlier = false;
+        for (size_t j = 0; j < i; ++j)
+          earlier |= !group[j].send && !done[j] && group[j].peer == t.peer && group[j].dir == t.dir;
+        auto &q = channels_[{replica * ranks_ + t.peer, self, dirOf(t)}];
+        if (earlier || q.empty())
+          continue;
+        PostedSend *s = q.front();
+        if (s->stage != t.tagStage() || s->mb != t.mb || s->bytes != t.bytes) {
+          std::ostringstream os;
+          os << label(rank, replica) << ": " << describe(t) << " (expects stage " << t.tagStage()
+             << ", mb " << t.mb << ", " << t.bytes << " bytes) but " << label(t.peer, replica)
+             << " sent stage " << s->stage << ", mb " << s->mb << ", " << s->bytes
+             << " bytes: the programs of ranks " << t.peer << " and " << rank << " disagree";
+          aborted_ = true;
+          cv_.notify_all();
+          throw RuntimeError(os.str());
+        }
+        q.pop_front();
+        lock.unlock();
+        engine.copy(*s, t);
+        lock.lock();
+        s->consumed = true;
+        done[i] = true;
+        progress = true;
+        cv_.notify_all();
+      }
+    }
+    bool complete = true;
+    size_t sendIndex = 0;
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (group[i].send)
+        complete &= sends[sendIndex++].consumed;
+      else
+        complete &= done[i];
+    }
+    if (complete)
+      break;
+    if (aborted_)
+      throw PeerFailed();
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      // Name the first transfer still pending.
+      size_t si = 0;
+      const Transfer *stuck = &group[0];
+      for (size_t i = 0; i < group.size(); ++i) {
+        bool pending = group[i].send ? !sends[si++].consumed : !done[i];
+        if (pending) {
+          stuck = &group[i];
+          break;
+        }
+      }
+      aborted_ = true;
+      cv_.notify_all();
+      std::ostringstream os;
+      os << label(rank, replica) << ": " << describe(*stuck) << " timed out after " << timeout_
+         << " s (dead peer or mismatched programs)";
+      throw RuntimeError(os.str());
+    }
+  }
+  unpost.active = false;
+  lock.unlock();
+  for (PostedSend &s : sends)
+    engine.finishSend(s);
+}
+
+void HostCopyEngine::copy(PostedSend &from, const Transfer &to) {
+  std::memcpy(to.buf, from.src, static_cast<size_t>(to.bytes));
+}
+
+void ReplicaReducer::allReduceSum(int rank, int replica, float *data, int64_t count) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(hub_.timeout()));
+  std::unique_lock<std::mutex> lock(mu_);
+  bufs_[replica] = data;
+  if (++arrived_ == replicas_) {
+    for (int64_t i = 0; i < count; ++i) {
+      float s = bufs_[0][i];
+      for (int d = 1; d < replicas_; ++d)
+        s += bufs_[d][i];
+      for (int d = 0; d < replicas_; ++d)
+        bufs_[d][i] = s;
+    }
+    arrived_ = 0;
+    ++generation_;
+    cv_.notify_all();
+    return;
+  }
+  uint64_t gen = generation_;
+  while (generation_ == gen) {
+    if (hub_.aborted())
+      throw PeerFailed();
+    if (cv_.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::milliseconds(50))) ==
+            std::cv_status::timeout &&
+        Clock::now() >= deadline) {
+      hub_.abort();
+      throw RuntimeError(hub_.label(rank, replica) + ": gradient all-reduce over " +
+                         std::to_string(replicas_) + " replicas timed out after " +
+                         std::to_string(hub_.timeout()) + " s");
+    }
+  }
+}
+
+namespace {
+
+class HostTransport final : public Transport {
+public:
+  HostTransport(Rendezvous &hub, ReplicaReducer &reducer, int rank, int replica)
+      : hub_(hub), reducer_(reducer), rank_(rank), replica_(replica) {}
+  void exchange(const std::vector<Transfer> &group) override {
+    auto start = std::chrono::steady_clock::now();
+    hub_.exchange(rank_, replica_, group, engine_);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int64_t sent = 0;
+    for (const Transfer &t : group)
+      sent += t.send ? t.bytes : 0;
+    if (sent > 0 && seconds > 0)
+      bandwidth_ = std::max(bandwidth_, sent / seconds);
+  }
+  void allReduceSum(float *data, int64_t count) override {
+    reducer_.allReduceSum(rank_, replica_, data, count);
+  }
+  double bandwidth() const override { return bandwidth_; }
+
+private:
+  Rendezvous &hub_;
+  ReplicaReducer &reducer_;
+  int rank_, replica_;
+  HostCopyEngine engine_;
+  double bandwidth_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub, ReplicaReducer &reducer, int rank,
+                                             int replica) {
+  return std::make_unique<HostTransport>(hub, reducer, rank, replica);
+}
+
+} // namespace pipert
