@@ -1,0 +1,118 @@
+//===- PipeModelOps.td - The model, its cells and their terminators ------===//
+//
+// A `pipe.model` is the network as the front end checked it: one block whose
+// arguments are the model inputs, then one `pipe.cell` per cell (the places a
+// pipeline may be cut between), then `pipe.return` of the scalar loss.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_MODEL_OPS_TD
+#define PIPE_MODEL_OPS_TD
+
+include "pipe/Dialect/PipeDialect.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Pipe_ModelOp : Pipe_Op<"model", [
+    Symbol, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>]> {
+  let summary = "The network: inputs, cells in source order, scalar loss";
+  let description = [{
+    The model of a `.pipe` file after blocks are inlined and repeats unrolled.
+    The single block's arguments are the model inputs, in declaration order;
+    their names are kept in `input_names`. Every input is a ranked tensor of
+    `i32` or `f32` whose first dimension is the dynamic batch (`?`, bound by
+    the strategy) and whose other dimensions are static. The body is a
+    sequence of `pipe.cell` ops ended by `pipe.return` of the loss, a
+    `tensor<f32>`.
+
+    ```mlir
+    pipe.model @gpt(%tokens: tensor<?x128xi32>, %targets: tensor<?x128xi32>) -> tensor<f32> {
+      %x = pipe.cell "x = embedding(...)" { ... } : tensor<?x128x256xf32>
+      ...
+      %loss = pipe.cell "return cross_entropy(...)" { ... } : tensor<f32>
+      pipe.return %loss : tensor<f32>
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<FunctionType>:$function_type,
+                       StrArrayAttr:$input_names);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The model inputs, in declaration order.
+    ::mlir::Block::BlockArgListType getInputs() {
+      return getBody().front().getArguments();
+    }
+    /// The cells in source order.
+    ::llvm::iterator_range<::mlir::Block::op_iterator<::pipe::CellOp>> getCells();
+    /// The terminator returning the loss.
+    ::pipe::ReturnOp getReturnOp();
+  }];
+}
+
+def Pipe_CellOp : Pipe_Op<"cell", [
+    HasParent<"ModelOp">, SingleBlock, NoRegionArguments,
+    RecursiveMemoryEffects,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
+  let summary = "One cell: a top-level statement of the model body";
+  let description = [{
+    A cell groups the ops of one top-level statement of the model (or of its
+    final `return`), in evaluation order. A pipeline is only cut between
+    cells. `name` is the statement as written, shortened; the op's location is
+    the statement's. A cell is not isolated from above: its ops use model
+    inputs and earlier cells' results directly. It yields every value it
+    defines that later cells (or the model's `pipe.return`) use; the
+    result is named after the bound variable when printed.
+
+    ```mlir
+    %x_1 = pipe.cell "x = x + attention(layernorm(x), ...)" {
+      %0 = pipe.layernorm %x eps = 1.000000e-05, param = "c1.layernorm"
+           : tensor<?x128x256xf32>
+      %1 = pipe.attention %0 heads = 4, kv_heads = 4, causal = true,
+           rope = false, param = "c1.attention" : tensor<?x128x256xf32>
+      %2 = pipe.add %x, %1 : tensor<?x128x256xf32>
+      pipe.yield %2 : tensor<?x128x256xf32>
+    } : tensor<?x128x256xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$name attr-dict-with-keyword $body (`:` type($results)^)?";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The terminator yielding the cell's results.
+    ::pipe::YieldOp getYieldOp();
+  }];
+}
+
+def Pipe_YieldOp : Pipe_Op<"yield", [
+    HasParent<"CellOp">, Terminator, Pure, ReturnLike]> {
+  let summary = "Ends a cell, yielding the values later cells use";
+  let description = [{
+    ```mlir
+    pipe.yield %2 : tensor<?x128x256xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+  let builders = [OpBuilder<(ins), [{ build($_builder, $_state, ::mlir::ValueRange()); }]>];
+}
+
+def Pipe_ReturnOp : Pipe_Op<"return", [
+    HasParent<"ModelOp">, Terminator, Pure, ReturnLike]> {
+  let summary = "Ends the model, returning the scalar loss";
+  let description = [{
+    ```mlir
+    pipe.return %loss : tensor<f32>
+    ```
+  }];
+  let arguments = (ins 0DTensorOf<[F32]>:$loss);
+  let assemblyFormat = "$loss attr-dict `:` type($loss)";
+}
+
+#endif // PIPE_MODEL_OPS_TD

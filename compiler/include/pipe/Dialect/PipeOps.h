@@ -1,0 +1,24 @@
+//===- PipeOps.h - The ops of the pipe dialect (include this one) --------===//
+#ifndef PIPE_DIALECT_PIPEOPS_H
+#define PIPE_DIALECT_PIPEOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "pipe/Dialect/PipeDialect.h"
+
+namespace pipe {
+class CellOp;
+class ReturnOp;
+class YieldOp;
+} // namespace pipe
+
+#define GET_OP_CLASSES
+#include "pipe/Dialect/PipeOps.h.inc"
+
+#endif // PIPE_DIALECT_PIPEOPS_H

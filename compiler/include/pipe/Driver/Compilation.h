@@ -1,0 +1,72 @@
+//===- Compilation.h - pipec's phases and the --emit kinds they feed -----===//
+//
+// A compilation runs named phases in order and stops at the latest one the
+// requested outputs need; each --emit kind names its phase and an emitter.
+// Extending pipec means adding a phase step and/or an emit-kind row.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_DRIVER_COMPILATION_H
+#define PIPE_DRIVER_COMPILATION_H
+
+#include "pipe/Driver/Driver.h"
+#include "pipe/dsl/AST.h"
+#include "pipe/dsl/Model.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/SourceMgr.h"
+#include <memory>
+#include <optional>
+
+namespace pipe::driver {
+
+/// The phases of pipec, in the order they run.
+enum class Phase {
+  Parse,     ///< .pipe text -> AST
+  Analyze,   ///< AST -> checked dsl::Program (always run: every input error)
+  Generate,  ///< Program -> pipe dialect (MLIRGen)
+  Partition, ///< partition + schedule passes
+  Plan,      ///< cost model, simulation, plan
+  Codegen,   ///< lowering and C++ emission
+};
+
+/// Everything the phases have produced so far, for later phases and emitters.
+struct Compilation {
+  const Options &options;
+  llvm::SourceMgr &sourceMgr;
+  mlir::MLIRContext &context;
+  std::unique_ptr<dsl::ast::File> ast;
+  std::optional<dsl::Program> program;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+/// Runs one phase on a compilation whose earlier phases have run; failure
+/// means diagnostics were emitted.
+using PhaseFn = mlir::LogicalResult (*)(Compilation &);
+struct PhaseStep {
+  Phase phase;
+  llvm::StringLiteral name;
+  PhaseFn run; ///< nullptr: not in this build
+};
+/// The phase steps, in order.
+llvm::ArrayRef<PhaseStep> phaseSteps();
+
+/// Writes one output of a finished compilation.
+using EmitFn = mlir::LogicalResult (*)(Compilation &, llvm::raw_ostream &);
+struct EmitKind {
+  llvm::StringLiteral name;     ///< --emit=NAME
+  Phase needs;                  ///< the last phase it reads
+  EmitFn emit;                  ///< nullptr: not available in this build
+  llvm::StringLiteral fileName; ///< its file under -o DIR
+};
+/// Every --emit kind of pipec.md, available or not.
+llvm::ArrayRef<EmitKind> emitKinds();
+/// The row for `name`, or nullptr.
+const EmitKind *lookupEmitKind(llvm::StringRef name);
+
+/// Runs every phase up to and including `last`, stopping at the first failure.
+mlir::LogicalResult runPhases(Compilation &compilation, Phase last);
+
+} // namespace pipe::driver
+
+#endif // PIPE_DRIVER_COMPILATION_H

@@ -1,0 +1,19 @@
+//===- Passes.h - Declarations and registration of the pipe passes -------===//
+#ifndef PIPE_TRANSFORMS_PASSES_H
+#define PIPE_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+#include "pipe/Dialect/PipeOps.h"
+
+namespace pipe {
+
+#define GEN_PASS_DECL
+#include "pipe/Transforms/Passes.h.inc"
+
+/// Registers every pipe-* pass with the global registry (for pipe-opt and
+/// the pipec driver's pipelines).
+void registerPipePasses();
+
+} // namespace pipe
+
+#endif // PIPE_TRANSFORMS_PASSES_H

@@ -1,0 +1,133 @@
+//===- PipeJobOps.cpp - Value ranges of strategy, train and extern ops ---===//
+#include "pipe/Dialect/PipeOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace pipe;
+
+/// Checks `value` is one of `allowed`; the message lists them.
+static LogicalResult checkOneOf(Operation *op, StringRef key, StringRef value,
+                                ArrayRef<StringRef> allowed) {
+  if (llvm::is_contained(allowed, value))
+    return success();
+  InFlightDiagnostic diag = op->emitOpError()
+                            << "unknown " << key << " '" << value
+                            << "' (expected ";
+  llvm::interleave(
+      allowed, [&](StringRef a) { diag << a; }, [&] { diag << ", "; });
+  return diag << ")";
+}
+
+LogicalResult ExternDeclOp::verify() {
+  if (getParams().empty())
+    return emitOpError() << "needs at least one parameter";
+  llvm::StringSet<> seen;
+  for (Attribute param : getParams())
+    if (!seen.insert(cast<StringAttr>(param).getValue()).second)
+      return emitOpError() << "repeats parameter '"
+                           << cast<StringAttr>(param).getValue() << "'";
+  if (getFile().empty())
+    return emitOpError() << "needs the file that defines it";
+  return success();
+}
+
+/// The schedule's rule on `virtual` (language.md, `pipeline` keys).
+static LogicalResult verifyVirtualRule(StrategyOp op) {
+  StringRef schedule = op.getSchedule();
+  int64_t v = op.getVirtualStages();
+  if ((schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1") &&
+      v != 1)
+    return op.emitOpError() << "schedule '" << schedule
+                            << "' needs virtual = 1, got " << v;
+  if (schedule == "interleaved" && v < 2)
+    return op.emitOpError() << "schedule 'interleaved' needs virtual >= 2, got "
+                            << v;
+  if (schedule == "zb-v" && v != 2)
+    return op.emitOpError() << "schedule 'zb-v' needs virtual = 2, got " << v;
+  return success();
+}
+
+LogicalResult StrategyOp::verify() {
+  if (failed(checkOneOf(*this, "schedule", getSchedule(),
+                        {"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"})) ||
+      failed(verifyVirtualRule(*this)) ||
+      failed(checkOneOf(*this, "partition", getPartition(),
+                        {"balanced", "uniform", "manual"})) ||
+      failed(checkOneOf(*this, "precision", getPrecision(), {"f32", "bf16"})))
+    return failure();
+  if (!getDeviceIsFile() &&
+      failed(checkOneOf(*this, "device", getDevice(),
+                        {"h100", "h200", "a100", "cpu"})))
+    return failure();
+  if (getDeviceIsFile() && getDevice().empty())
+    return emitOpError() << "device_is_file needs a device-profile path";
+
+  int64_t stages = getNumStages();
+  std::optional<ArrayRef<int64_t>> manual = getManual();
+  if ((getPartition() == "manual") != manual.has_value())
+    return emitOpError() << "a 'manual' list is given exactly when partition "
+                            "= \"manual\"";
+  if (manual) {
+    if ((int64_t)manual->size() != stages)
+      return emitOpError() << "manual partition lists " << manual->size()
+                           << " stages, but ranks x virtual = " << stages;
+    for (int64_t cells : *manual)
+      if (cells < 1)
+        return emitOpError() << "manual partition gives a stage " << cells
+                             << " cells; each needs at least 1";
+  }
+
+  // Against the model, when the module has one.
+  auto module = dyn_cast_or_null<ModuleOp>((*this)->getParentOp());
+  if (!module)
+    return success();
+  for (ModelOp model : module.getOps<ModelOp>()) {
+    int64_t cells = llvm::range_size(model.getCells());
+    if (stages > cells)
+      return emitOpError() << "ranks x virtual = " << stages
+                           << " stages exceed the model's " << cells
+                           << " cells";
+    if (manual) {
+      int64_t sum = 0;
+      for (int64_t c : *manual)
+        sum += c;
+      if (sum != cells)
+        return emitOpError() << "manual partition covers " << sum
+                             << " cells, but the model has " << cells;
+    }
+  }
+  return success();
+}
+
+LogicalResult TrainOp::verify() {
+  if (failed(checkOneOf(*this, "optimizer", getOptimizer(), {"adamw", "sgd"})) ||
+      failed(checkOneOf(*this, "data", getData(),
+                        {"synthetic", "bytes", "tokens"})))
+    return failure();
+  double lr = getLr().convertToDouble();
+  double beta1 = getBeta1().convertToDouble();
+  double beta2 = getBeta2().convertToDouble();
+  double eps = getEps().convertToDouble();
+  double wd = getWeightDecay().convertToDouble();
+  double momentum = getMomentum().convertToDouble();
+  // Written so that NaN fails every check.
+  if (!(lr > 0))
+    return emitOpError() << "lr must be positive, got " << lr;
+  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
+    return emitOpError() << "beta1 and beta2 must be in [0, 1), got " << beta1
+                         << " and " << beta2;
+  if (!(eps > 0))
+    return emitOpError() << "eps must be positive, got " << eps;
+  if (!(wd >= 0))
+    return emitOpError() << "weight_decay must be >= 0, got " << wd;
+  if (!(momentum >= 0 && momentum < 1))
+    return emitOpError() << "momentum must be in [0, 1), got " << momentum;
+  bool needsFile = getData() != "synthetic";
+  if (needsFile != (getDataFile().has_value() && !getDataFile()->empty()))
+    return emitOpError() << "data '" << getData() << "' "
+                         << (needsFile ? "needs a data_file"
+                                       : "takes no data_file");
+  return success();
+}

@@ -1,0 +1,146 @@
+//===- Driver.cpp - Runs a pipec compilation and writes its outputs ------===//
+//
+// Nothing reaches stdout or -o DIR unless the whole compilation succeeded:
+// every output is rendered into a buffer first and written at the end.
+//
+//===----------------------------------------------------------------------===//
+#include "pipe/Driver/Compilation.h"
+#include "pipe/Dialect/PipeOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace pipe::driver {
+namespace {
+
+/// One rendered output: its kind and text.
+struct Output {
+  const EmitKind *kind;
+  std::string text;
+};
+
+/// Runs the phases and renders every requested output into `outputs`.
+LogicalResult compile(Compilation &c, ArrayRef<const EmitKind *> kinds,
+                      Phase last, std::vector<Output> &outputs) {
+  if (failed(runPhases(c, last)))
+    return failure();
+  for (const EmitKind *kind : kinds) {
+    Output output{kind, {}};
+    llvm::raw_string_ostream os(output.text);
+    if (failed(kind->emit(c, os)))
+      return failure();
+    outputs.push_back(std::move(output));
+  }
+  return success();
+}
+
+/// Writes the outputs to `out`, or each to its file under `dir`.
+bool writeOutputs(ArrayRef<Output> outputs, StringRef dir,
+                  llvm::raw_ostream &out, llvm::raw_ostream &errs) {
+  if (dir.empty()) {
+    for (const Output &output : outputs)
+      out << output.text;
+    out.flush();
+    return true;
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    errs << "error: cannot create directory '" << dir << "': " << ec.message()
+         << "\n";
+    return false;
+  }
+  for (const Output &output : outputs) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, output.kind->fileName);
+    std::error_code ec;
+    llvm::raw_fd_ostream file(path, ec, llvm::sys::fs::OF_Text);
+    if (!ec) {
+      file << output.text;
+      file.close();
+      ec = file.error();
+    }
+    if (ec) {
+      errs << "error: cannot write '" << path << "': " << ec.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+int runPipec(const Options &options, llvm::raw_ostream &out,
+             llvm::raw_ostream &errs) {
+  // The outputs asked for, and the last phase they need. Every input error
+  // is an error whatever is emitted, so analysis always runs.
+  std::vector<const EmitKind *> kinds;
+  Phase last = options.emitKinds.empty() ? Phase::Generate : Phase::Analyze;
+  for (const std::string &name : options.emitKinds) {
+    const EmitKind *kind = lookupEmitKind(name);
+    if (!kind || !kind->emit) {
+      errs << "error: --emit=" << name << " is not available in this build\n";
+      return 1;
+    }
+    kinds.push_back(kind);
+    last = std::max(last, kind->needs);
+  }
+  if (!options.outputDir.empty() && kinds.empty()) {
+    errs << "error: -o (the generated program) is not available in this "
+            "build; use --emit=KIND with -o to write those outputs\n";
+    return 1;
+  }
+
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputFile,
+                                                   /*IsText=*/true);
+  if (std::error_code ec = buffer.getError()) {
+    errs << "error: cannot read '" << options.inputFile
+         << "': " << ec.message() << "\n";
+    return 1;
+  }
+  if (!options.profileFile.empty() &&
+      !llvm::sys::fs::is_regular_file(options.profileFile)) {
+    errs << "error: cannot read profile '" << options.profileFile << "'\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  // Single-threaded so diagnostics come out in a deterministic order.
+  MLIRContext context(MLIRContext::Threading::DISABLED);
+  context.getOrLoadDialect<PipeDialect>();
+  Compilation compilation{options, sourceMgr, context, nullptr, std::nullopt,
+                          nullptr};
+  std::vector<Output> outputs;
+
+  if (options.verifyDiagnostics) {
+    SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context, errs);
+    bool compiled = succeeded(compile(compilation, kinds, last, outputs));
+    if (failed(handler.verify()))
+      return 1;
+    if (compiled && !writeOutputs(outputs, options.outputDir, out, errs))
+      return 1;
+    return 0;
+  }
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, errs);
+  if (failed(compile(compilation, kinds, last, outputs)))
+    return 1;
+  return writeOutputs(outputs, options.outputDir, out, errs) ? 0 : 1;
+}
+
+int pipecMain(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  std::vector<llvm::StringRef> args(argv + 1, argv + argc);
+  std::optional<Options> options = parseCommandLine(args, llvm::errs());
+  if (!options)
+    return 1;
+  if (options->help) {
+    printUsage(llvm::outs());
+    return 0;
+  }
+  return runPipec(*options, llvm::outs(), llvm::errs());
+}
+
+} // namespace pipe::driver

@@ -1,0 +1,16 @@
+//===- PassRegistration.cpp - registerPipePasses() over Passes.td --------===//
+//
+// The generated registration lives in a nested namespace so that Passes.h can
+// declare registerPipePasses() as an ordinary function of this library.
+//
+//===----------------------------------------------------------------------===//
+#include "pipe/Transforms/Passes.h"
+
+namespace pipe {
+namespace generated {
+#define GEN_PASS_REGISTRATION
+#include "pipe/Transforms/Passes.h.inc"
+} // namespace generated
+
+void registerPipePasses() { generated::registerPipePasses(); }
+} // namespace pipe
