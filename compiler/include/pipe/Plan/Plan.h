@@ -67,6 +67,12 @@ struct Simulation {
     double startUs, endUs;
   };
   std::vector<std::vector<Slice>> slices;
+  /// Per stage: the most micro-batches whose activations it holds at once
+  /// (from F's start to B's end, or W's end when the schedule has W).
+  std::vector<int> maxInFlight;
+  /// False when some rank could not run its whole program (an unverified
+  /// program that deadlocks); the times then cover what did run.
+  bool complete = true;
 };
 
 } // namespace pipe::plan

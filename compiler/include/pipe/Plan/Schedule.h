@@ -1,0 +1,84 @@
+//===- Schedule.h - Per-rank programs for the pipeline schedules --------===//
+//
+// buildSchedule turns (schedule, ranks, virtual, micro-batches, placement)
+// into one RankProgram per rank: the compute actions in the schedule's order
+// with the activation/gradient transfers inserted as explicit Send/Recv
+// actions, grouped so that rendezvous transfers cannot deadlock (see
+// insertTransfers).
+//
+// Transfer actions name the *producing* stage: SendAct(s, k) and RecvAct(s, k)
+// move F(s, k)'s output from rank(s) to rank(s + 1); SendGrad(s, k) and
+// RecvGrad(s, k) move B(s, k)'s input gradient from rank(s) to rank(s - 1).
+//
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_PLAN_SCHEDULE_H
+#define PIPE_PLAN_SCHEDULE_H
+
+#include "pipe/Plan/Plan.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipe::plan {
+
+/// "gpipe", "1f1b", "interleaved", "zb-h1", "zb-v".
+const char *scheduleName(ScheduleKind kind);
+std::optional<ScheduleKind> parseScheduleKind(const std::string &name);
+/// True for the zero-bubble schedules, whose backward is split into B and W.
+bool scheduleHasW(ScheduleKind kind);
+
+/// Rank of every stage (ranks * virtualStages stages): s mod ranks, except
+/// zb-v's V (s for s < ranks, else 2*ranks - 1 - s).
+std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
+                                int virtualStages);
+
+/// The compute actions (F/B/W only) of every rank in schedule order.
+/// Preconditions (checked by the front end): ranks >= 1, microbatches >= 1,
+/// virtualStages as language.md requires for the kind, stageRank from
+/// stagePlacement (or any placement for gpipe / 1f1b-like orders).
+///
+/// - gpipe: all F in micro-batch order, then all B in micro-batch order.
+/// - 1f1b: PipeDream-flush; rank r warms up with min(ranks-r-1, m) F.
+/// - interleaved: Megatron-LM's interleaved 1F1B (schedule table in groups
+///   of `ranks` micro-batches per chunk, warm-up 2(ranks-r-1) + (v-1)ranks).
+///   Megatron requires m to be a multiple of ranks; otherwise we build the
+///   order for m rounded up to one and delete the padding micro-batches,
+///   which provably keeps the order runnable (the bubble is then a little
+///   above the closed form).
+/// - zb-h1 / zb-v: a list schedule played with unit costs (F = B = W = 1,
+///   free sends), so the order does not depend on the cost model: each rank
+///   prefers a ready B, then a ready F while fewer than its limit of
+///   micro-batches are between F and B (zb-h1: ranks - r, 1F1B's in-flight
+///   count; zb-v: 2 * ranks chunk-micro-batches, the same activation bytes as
+///   1F1B's first rank since a V chunk holds half a stage pair), then the
+///   oldest pending W. With F = B = W this gives Qi et al.'s ZB-H1 bubble
+///   (p-1)/(3m+p-1); the order is fixed, so with very unequal F/B/W costs
+///   zb-v can end a few percent behind 1f1b (auto compares both).
+std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
+                                           int virtualStages, int microbatches,
+                                           const std::vector<int> &stageRank);
+
+/// Inserts the transfers into compute-only programs. Each transfer gets the
+/// slot its producer ends at when the order is played with unit costs; the
+/// sender posts it right after the producer, the receiver before its first
+/// compute action starting at or after the slot; all transfers between two
+/// compute actions form one group (generalising Megatron-LM's
+/// send_forward_recv_backward pairing). Provably free of wait cycles under
+/// rendezvous groups with FIFO pairing (argument in Schedule.cpp).
+std::vector<RankProgram>
+insertTransfers(const std::vector<RankProgram> &computeOrder,
+                const std::vector<int> &stageRank);
+
+/// buildComputeOrder followed by insertTransfers.
+std::vector<RankProgram> buildSchedule(ScheduleKind kind, int ranks,
+                                       int virtualStages, int microbatches,
+                                       const std::vector<int> &stageRank);
+
+/// "F(2,3)" / "SendAct(2,3)->1" / "RecvGrad(2,3)<-1": for diagnostics.
+std::string describeAction(const Action &action);
+const char *actionKindName(Action::Kind kind);
+
+} // namespace pipe::plan
+
+#endif // PIPE_PLAN_SCHEDULE_H

@@ -1,0 +1,30 @@
+//===- Trace.h - Chrome trace-event JSON of a simulated step ------------===//
+//
+// One process ("pipec step"), one thread (track) per rank named "rank R",
+// a complete event ("ph":"X", ts/dur in microseconds) per compute action
+// with args {stage, mb}, and a flow ("ph":"s" on the producer's slice, "ph":
+// "f" with "bp":"e" on the consumer's) for every activation sent F(s,k) ->
+// F(s+1,k) and gradient sent B(s,k) -> B(s-1,k) across ranks. Opens in
+// Perfetto (ui.perfetto.dev) and chrome://tracing.
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_PLAN_TRACE_H
+#define PIPE_PLAN_TRACE_H
+
+#include "pipe/Plan/Plan.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <string>
+#include <vector>
+
+namespace pipe::plan {
+
+llvm::json::Value traceJson(const Simulation &sim,
+                            const std::vector<Stage> &stages);
+/// traceJson pretty-printed.
+std::string renderTrace(const Simulation &sim,
+                        const std::vector<Stage> &stages);
+
+} // namespace pipe::plan
+
+#endif // PIPE_PLAN_TRACE_H

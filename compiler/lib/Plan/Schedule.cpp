@@ -1,0 +1,299 @@
+//===- Schedule.cpp - gpipe, 1f1b and interleaved orders; transfers ------===//
+#include "pipe/Plan/Schedule.h"
+#include "pipe/Plan/Simulator.h"
+
+#include <algorithm>
+#include <cassert>
+#include <tuple>
+
+namespace pipe::plan {
+
+// Defined in ScheduleZeroBubble.cpp.
+std::vector<RankProgram> buildZeroBubbleOrder(ScheduleKind kind, int ranks,
+                                              int microbatches,
+                                              const std::vector<int> &stageRank);
+
+const char *scheduleName(ScheduleKind kind) {
+  switch (kind) {
+  case ScheduleKind::GPipe:
+    return "gpipe";
+  case ScheduleKind::OneFOneB:
+    return "1f1b";
+  case ScheduleKind::Interleaved:
+    return "interleaved";
+  case ScheduleKind::ZBH1:
+    return "zb-h1";
+  case ScheduleKind::ZBV:
+    return "zb-v";
+  }
+  return "?";
+}
+
+std::optional<ScheduleKind> parseScheduleKind(const std::string &name) {
+  for (ScheduleKind k :
+       {ScheduleKind::GPipe, ScheduleKind::OneFOneB, ScheduleKind::Interleaved,
+        ScheduleKind::ZBH1, ScheduleKind::ZBV})
+    if (name == scheduleName(k))
+      return k;
+  return std::nullopt;
+}
+
+bool scheduleHasW(ScheduleKind kind) {
+  return kind == ScheduleKind::ZBH1 || kind == ScheduleKind::ZBV;
+}
+
+std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
+                                int virtualStages) {
+  int stages = ranks * virtualStages;
+  std::vector<int> rankOf(stages);
+  for (int s = 0; s < stages; ++s)
+    rankOf[s] = (kind == ScheduleKind::ZBV && s >= ranks)
+                    ? 2 * ranks - 1 - s
+                    : s % ranks;
+  return rankOf;
+}
+
+const char *actionKindName(Action::Kind kind) {
+  switch (kind) {
+  case Action::F:
+    return "F";
+  case Action::B:
+    return "B";
+  case Action::W:
+    return "W";
+  case Action::SendAct:
+    return "SendAct";
+  case Action::RecvAct:
+    return "RecvAct";
+  case Action::SendGrad:
+    return "SendGrad";
+  case Action::RecvGrad:
+    return "RecvGrad";
+  }
+  return "?";
+}
+
+std::string describeAction(const Action &a) {
+  std::string s = std::string(actionKindName(a.kind)) + "(" +
+                  std::to_string(a.stage) + "," + std::to_string(a.mb) + ")";
+  if (a.kind == Action::SendAct || a.kind == Action::SendGrad)
+    s += "->" + std::to_string(a.peer);
+  else if (a.kind == Action::RecvAct || a.kind == Action::RecvGrad)
+    s += "<-" + std::to_string(a.peer);
+  return s;
+}
+
+/// The stages each rank holds, in ascending order (its chunks).
+static std::vector<std::vector<int>>
+stagesByRank(int ranks, const std::vector<int> &stageRank) {
+  std::vector<std::vector<int>> chunks(ranks);
+  for (int s = 0, e = stageRank.size(); s < e; ++s)
+    chunks[stageRank[s]].push_back(s);
+  return chunks;
+}
+
+static Action compute(Action::Kind kind, int stage, int mb) {
+  return Action{kind, stage, mb, -1};
+}
+
+static std::vector<RankProgram>
+buildGPipe(int ranks, int m, const std::vector<std::vector<int>> &chunks) {
+  std::vector<RankProgram> programs(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    for (int s : chunks[r])
+      for (int k = 0; k < m; ++k)
+        programs[r].push_back(compute(Action::F, s, k));
+    for (auto it = chunks[r].rbegin(); it != chunks[r].rend(); ++it)
+      for (int k = 0; k < m; ++k)
+        programs[r].push_back(compute(Action::B, *it, k));
+  }
+  return programs;
+}
+
+static std::vector<RankProgram>
+build1F1B(int ranks, int m, const std::vector<std::vector<int>> &chunks) {
+  std::vector<RankProgram> programs(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    int stage = chunks[r].front();
+    int warmup = std::min(ranks - r - 1, m);
+    RankProgram &p = programs[r];
+    for (int k = 0; k < warmup; ++k)
+      p.push_back(compute(Action::F, stage, k));
+    for (int i = 0; i < m - warmup; ++i) {
+      p.push_back(compute(Action::F, stage, warmup + i));
+      p.push_back(compute(Action::B, stage, i));
+    }
+    for (int k = m - warmup; k < m; ++k)
+      p.push_back(compute(Action::B, stage, k));
+  }
+  return programs;
+}
+
+/// Megatron-LM's schedule table: (micro-batch, chunk) in forward order, in
+/// groups of `group` micro-batches per chunk; the last group takes the rest.
+static std::vector<std::pair<int, int>> megatronTable(int m, int v,
+                                                      int group) {
+  std::vector<std::pair<int, int>> table;
+  for (int first = 0; first < m; first += group) {
+    int last = first + group >= m ? m : first + group;
+    for (int c = 0; c < v; ++c)
+      for (int k = first; k < last; ++k)
+        table.emplace_back(k, c);
+    if (last == m)
+      break;
+  }
+  return table;
+}
+
+static std::vector<RankProgram>
+buildInterleaved(int ranks, int v, int m,
+                 const std::vector<std::vector<int>> &chunks) {
+  // Megatron-LM needs m to be a multiple of ranks. Otherwise we build the
+  // schedule for m rounded up and drop the padding micro-batches: deleting
+  // whole micro-batches from a runnable order leaves a runnable order (every
+  // remaining action's inputs still come before it), so this stays correct.
+  int padded = (m + ranks - 1) / ranks * ranks;
+  std::vector<RankProgram> programs(ranks);
+  std::vector<std::pair<int, int>> table = megatronTable(padded, v, ranks);
+  int total = padded * v;
+  for (int r = 0; r < ranks; ++r) {
+    RankProgram &p = programs[r];
+    auto fwd = [&](int i) {
+      auto [k, c] = table[i];
+      p.push_back(compute(Action::F, chunks[r][c], k));
+    };
+    auto bwd = [&](int i) {
+      auto [k, c] = table[i];
+      p.push_back(compute(Action::B, chunks[r][v - 1 - c], k));
+    };
+    int warmup = std::min((ranks - r - 1) * 2 + (v - 1) * ranks, total);
+    for (int i = 0; i < warmup; ++i)
+      fwd(i);
+    for (int i = 0; i < total - warmup; ++i) {
+      fwd(warmup + i);
+      bwd(i);
+    }
+    for (int i = total - warmup; i < total; ++i)
+      bwd(i);
+    p.erase(std::remove_if(p.begin(), p.end(),
+                           [&](const Action &a) { return a.mb >= m; }),
+            p.end());
+  }
+  return programs;
+}
+
+std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
+                                           int virtualStages, int microbatches,
+                                           const std::vector<int> &stageRank) {
+  assert(ranks >= 1 && virtualStages >= 1 && microbatches >= 1);
+  assert((int)stageRank.size() == ranks * virtualStages);
+  std::vector<std::vector<int>> chunks = stagesByRank(ranks, stageRank);
+  switch (kind) {
+  case ScheduleKind::GPipe:
+    return buildGPipe(ranks, microbatches, chunks);
+  case ScheduleKind::OneFOneB:
+    if (virtualStages == 1)
+      return build1F1B(ranks, microbatches, chunks);
+    return buildInterleaved(ranks, virtualStages, microbatches, chunks);
+  case ScheduleKind::Interleaved:
+    return buildInterleaved(ranks, virtualStages, microbatches, chunks);
+  case ScheduleKind::ZBH1:
+  case ScheduleKind::ZBV:
+    return buildZeroBubbleOrder(kind, ranks, microbatches, stageRank);
+  }
+  return {};
+}
+
+// Each transfer gets a slot: the end time of its producer when the compute
+// order is played with unit costs (every F, B, W lasts 1, sends are free),
+// so all times are integers. On the sender it goes right after its
+// producer; on the receiver, before the first compute action starting at or
+// after the slot. Comms between two compute actions form one group, sorted
+// by (slot, stage, mb), so both ends of a (sender, receiver, direction) pair
+// list their transfers in the same order and FIFO pairing is exact.
+//
+// Why it cannot deadlock: a group's slots lie in the idle gap between its
+// neighbouring compute actions. If group X on rank x waits on rank y, rank y
+// is stuck at a group Y before the group Z holding the partner; a compute
+// action separates Y from Z, so max slot(Y) < min slot(Z) <= the shared
+// slot <= max slot(X). Waits strictly decrease the max slot, so there is no
+// cycle. (The verifier re-proves every program anyway.) Like Megatron-LM's
+// send_forward_recv_backward, a send and the receives that fall in the same
+// idle gap are posted together; unlike a fixed "sends of i + receives of
+// i + 1" rule it stays deadlock-free for interleaved and V placements, where
+// ranks form a ring of sends.
+std::vector<RankProgram>
+insertTransfers(const std::vector<RankProgram> &computeOrder,
+                const std::vector<int> &stageRank) {
+  const int ranks = computeOrder.size(), stages = stageRank.size();
+  bool hasW = false;
+  for (const RankProgram &p : computeOrder)
+    for (const Action &a : p)
+      hasW |= a.kind == Action::W;
+  std::vector<Stage> unit(stages);
+  for (int s = 0; s < stages; ++s) {
+    unit[s].rank = stageRank[s];
+    unit[s].fwdUs = unit[s].bwdUs = unit[s].wgradUs = 1;
+    if (!hasW)
+      unit[s].wgradUs = 0;
+  }
+  Simulation sim = simulate(computeOrder, unit, hasW);
+  struct Comm {
+    double slot;
+    Action action;
+  };
+  std::vector<std::vector<Comm>> comms(ranks);
+  for (int r = 0; r < ranks; ++r) // at most 2 sends + 2 receives per action
+    comms[r].reserve(4 * computeOrder[r].size());
+  for (int r = 0; r < ranks; ++r)
+    for (const Simulation::Slice &sl : sim.slices[r]) {
+      const Action &a = sl.action;
+      if (a.kind == Action::F && a.stage + 1 < stages &&
+          stageRank[a.stage + 1] != r) {
+        int to = stageRank[a.stage + 1];
+        comms[r].push_back({sl.endUs, {Action::SendAct, a.stage, a.mb, to}});
+        comms[to].push_back({sl.endUs, {Action::RecvAct, a.stage, a.mb, r}});
+      }
+      if (a.kind == Action::B && a.stage > 0 && stageRank[a.stage - 1] != r) {
+        int to = stageRank[a.stage - 1];
+        comms[r].push_back({sl.endUs, {Action::SendGrad, a.stage, a.mb, to}});
+        comms[to].push_back({sl.endUs, {Action::RecvGrad, a.stage, a.mb, r}});
+      }
+    }
+  std::vector<RankProgram> programs(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    std::vector<Comm> &cs = comms[r];
+    std::sort(cs.begin(), cs.end(), [](const Comm &a, const Comm &b) {
+      return std::make_tuple(a.slot, (int)a.action.kind, a.action.stage,
+                             a.action.mb) < std::make_tuple(b.slot,
+                                                            (int)b.action.kind,
+                                                            b.action.stage,
+                                                            b.action.mb);
+    });
+    RankProgram &out = programs[r];
+    out.reserve(computeOrder[r].size() + cs.size());
+    size_t next = 0;
+    // sim.slices[r] lists rank r's compute actions in program order.
+    for (const Simulation::Slice &sl : sim.slices[r]) {
+      while (next < cs.size() && cs[next].slot <= sl.startUs)
+        out.push_back(cs[next++].action);
+      out.push_back(sl.action);
+    }
+    while (next < cs.size())
+      out.push_back(cs[next++].action);
+    if (!sim.complete) // an order that cannot run: keep what did not play
+      for (size_t i = sim.slices[r].size(); i < computeOrder[r].size(); ++i)
+        out.push_back(computeOrder[r][i]);
+  }
+  return programs;
+}
+
+std::vector<RankProgram> buildSchedule(ScheduleKind kind, int ranks,
+                                       int virtualStages, int microbatches,
+                                       const std::vector<int> &stageRank) {
+  return insertTransfers(
+      buildComputeOrder(kind, ranks, virtualStages, microbatches, stageRank),
+      stageRank);
+}
+
+} // namespace pipe::plan
