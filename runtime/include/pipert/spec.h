@@ -76,7 +76,11 @@ using StageFn = void (*)(StageFrame &);
 struct StageSpec {
   int rank;              ///< pipeline rank running this stage
   int64_t slotBytes;     ///< one micro-batch's arena
-  int slots;             ///< arenas allocated up front (peak in-flight micro-batches of the program)
+  /// Arenas allocated up front: the program's peak of live (stage, mb) pairs. A pair is live from
+  /// its first RecvAct or F until the end of its last action (B, or W when the stage has wgrad,
+  /// or the SendGrad after them); when that last action is in a communication group, until the
+  /// whole group completes, so a group {SendGrad(s,j), RecvAct(s,k)} needs j and k live at once.
+  int slots;
   int64_t scratchBytes;  ///< temporaries shared by all actions of this stage (not kept)
   int64_t actInOffset;   ///< input boundary activation (from stage-1); unused for stage 0
   int64_t actInBytes;    ///< its size; must equal what stage-1 produces (0 for stage 0)

@@ -1,0 +1,164 @@
+// Executor and host transport: every program shape runs, losses agree across strategies (the
+// program.md invariant), mismatched programs and deadlocks are reported within the timeout.
+#include "error.h"
+#include "test_util.h"
+
+#include <chrono>
+#include <cmath>
+#include <gtest/gtest.h>
+
+namespace pipert::test {
+namespace {
+
+Strategy strategy(std::vector<int> stageRank, Order order, int M = 4, int B = 2, int D = 1) {
+  Strategy s;
+  s.stageRank = std::move(stageRank);
+  s.order = order;
+  s.microbatches = M;
+  s.batch = B;
+  s.dataParallel = D;
+  return s;
+}
+
+// The reference: one rank running all four stages, 4 micro-batches of 2 (global batch 8).
+std::vector<double> referenceLosses() {
+  return train(makeMlpSpec(strategy({0, 0, 0, 0}, Order::GPipe))).losses;
+}
+
+void expectSameLosses(const std::vector<double> &got, const std::vector<double> &want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], 1e-5 * std::abs(want[i])) << "step " << i + 1;
+}
+
+TEST(Executor, OneRankRunsEveryStepOnFreshSamples) {
+  std::vector<double> l = referenceLosses();
+  ASSERT_EQ(l.size(), 3u);
+  for (double v : l)
+    EXPECT_TRUE(std::isfinite(v) && v > 0) << v;
+  EXPECT_NE(l[0], l[1]); // new samples and new weights each step
+}
+
+TEST(Executor, GPipeOnFourRanksMatchesOneRank) {
+  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::GPipe))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, OneFOneBOnFourRanksMatchesOneRank) {
+  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, TwoContiguousStagesPerRankMatchOneRank) {
+  expectSameLosses(train(makeMlpSpec(strategy({0, 0, 1, 1}, Order::OneFOneB))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, InterleavedPlacementMatchesOneRank) {
+  // Stage s on rank s mod 2, as interleaved places virtual stages.
+  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 0, 1}, Order::MbMajor))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, DataParallelTwoMatchesOneRank) {
+  // 2 replicas x 2 micro-batches x 2 samples = the same global batch of 8.
+  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 2, 2, 2))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, BatchSplitDifferentlyMatchesOneRank) {
+  // 8 micro-batches of 1 sample: same samples per step, different micro-batch boundaries.
+  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 8, 1))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, SeparateWeightGradientActionsMatchOneRank) {
+  expectSameLosses(train(makeMlpSpec(strategy({0, 0, 0, 0}, Order::ZeroBubbleW))).losses,
+                   referenceLosses());
+  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::ZeroBubbleW))).losses,
+                   referenceLosses());
+}
+
+TEST(Executor, TooFewSlotsIsAnErrorNamingTheStage) {
+  Strategy s = strategy({0, 0, 0, 0}, Order::GPipe);
+  s.slots = 2; // gpipe keeps all 4 micro-batches alive
+  try {
+    train(makeMlpSpec(s));
+    FAIL() << "expected an error";
+  } catch (const RuntimeError &e) {
+    EXPECT_NE(std::string(e.what()).find("stage 0 needs more than its 2 activation slots"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Executor, OneFOneBNeedsOnlyItsPeakSlots) {
+  // 1F1B on 4 ranks keeps ranks - rank micro-batches alive after a forward; ranks 1..3 also
+  // receive the next activation in the group that sends the last gradient, while that slot is
+  // still live: peaks 4, 3 + 1, 2 + 1, 1 + 1.
+  ModelSpec spec = makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 8, 1));
+  std::vector<int> peak = {4, 4, 3, 2};
+  for (int s = 0; s < 4; ++s)
+    spec.stages[s].slots = peak[s];
+  EXPECT_EQ(train(spec).losses.size(), 3u);
+  spec.stages[2].slots = 2; // one fewer than its peak
+  EXPECT_THROW(train(spec), RuntimeError);
+}
+
+TEST(Transport, MismatchedMicroBatchNamesBothRanks) {
+  ModelSpec spec = makeMlpSpec(strategy({0, 1, 2, 3}, Order::GPipe));
+  // Rank 1 expects micro-batch 1 first where rank 0 sends micro-batch 0.
+  for (Action &a : spec.programs[1])
+    if (a.kind == ActionKind::RecvAct && a.mb < 2)
+      a.mb = 1 - a.mb;
+  Options o;
+  o.timeoutSeconds = 10;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    train(spec, o);
+    FAIL() << "expected an error";
+  } catch (const RuntimeError &e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("rank 1: RecvAct(stage 1, mb 1) from rank 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("sent stage 0, mb 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("ranks 0 and 1 disagree"), std::string::npos) << msg;
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10);
+}
+
+TEST(Transport, MissingReceiveTimesOutInsteadOfHanging) {
+  ModelSpec spec = makeMlpSpec(strategy({0, 1, 2, 3}, Order::GPipe));
+  // Rank 2 forgets its last gradient receive: rank 3's send can never complete.
+  auto &p = spec.programs[2];
+  for (size_t i = p.size(); i-- > 0;)
+    if (p[i].kind == ActionKind::RecvGrad) {
+      p.erase(p.begin() + i);
+      break;
+    }
+  Options o;
+  o.timeoutSeconds = 0.5;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    train(spec, o);
+    FAIL() << "expected an error";
+  } catch (const RuntimeError &e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("timed out after 0.5 s"), std::string::npos) << msg;
+    EXPECT_EQ(msg.rfind("rank ", 0), 0u) << msg;
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5);
+}
+
+TEST(Transport, ProgramActionOnAnotherRanksStageIsRejected) {
+  ModelSpec spec = makeMlpSpec(strategy({0, 1, 2, 3}, Order::GPipe));
+  spec.programs[0].push_back({ActionKind::F, 2, 0, -1});
+  try {
+    train(spec);
+    FAIL() << "expected an error";
+  } catch (const RuntimeError &e) {
+    EXPECT_NE(std::string(e.what()).find("does not belong to this rank"), std::string::npos);
+  }
+}
+
+} // namespace
+} // namespace pipert::test
