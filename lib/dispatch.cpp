@@ -1,4 +1,5 @@
-// The public pipeops entry points: each forwards to the host or CUDA backend per ctx.backend.
+// The public pipeops entry points: each forwards to the host or CUDA backend
+// per ctx.backend.
 #include "pipeops/backends.h"
 
 #include <stdexcept>
@@ -11,8 +12,9 @@ namespace pipeops {
 bool cuda_available() { return true; }
 #else
 [[noreturn]] static void noCuda(const char *op) {
-  throw std::runtime_error(std::string("pipeops::") + op +
-                           ": Backend::Cuda requested, but pipeops was built without CUDA");
+  throw std::runtime_error(
+      std::string("pipeops::") + op +
+      ": Backend::Cuda requested, but pipeops was built without CUDA");
 }
 #define PIPEOPS_CUDA_CALL(name, args) noCuda(#name);
 bool cuda_available() { return false; }
@@ -22,11 +24,11 @@ size_t storage_bytes(const Context &ctx) {
   return ctx.backend == Backend::Cuda && ctx.dtype == DType::BF16 ? 2 : 4;
 }
 
-#define PIPEOPS_OP(name, params, args)                                                           \
-  void name params {                                                                             \
-    if (ctx.backend == Backend::Host)                                                            \
-      return host::name args;                                                                    \
-    PIPEOPS_CUDA_CALL(name, args)                                                                \
+#define PIPEOPS_OP(name, params, args)                                         \
+  void name params {                                                           \
+    if (ctx.backend == Backend::Host)                                          \
+      return host::name args;                                                  \
+    PIPEOPS_CUDA_CALL(name, args)                                              \
   }
 #include "pipeops/ops.def"
 #undef PIPEOPS_OP

@@ -1,6 +1,7 @@
-// CUDA attention: projections and per-head products as (batched) cuBLASLt GEMMs, RoPE and the
-// head (un)permutes as small kernels, a warp-per-row masked softmax and its backward.
-// Saved/wsaved layouts match the host kernels (see ops.h).
+// CUDA attention: projections and per-head products as (batched) cuBLASLt
+// GEMMs, RoPE and the head (un)permutes as small kernels, a warp-per-row masked
+// softmax and its backward. Saved/wsaved layouts match the host kernels (see
+// ops.h).
 #include "common.cuh"
 
 #include "pipeops/checks.h"
@@ -13,26 +14,32 @@ namespace {
 struct Shape {
   int64_t B, S, D, H, KVH, hd, Dkv, group, M;
   float scale;
-  Shape(const char *op, int64_t B, int64_t S, int64_t D, int64_t H, int64_t KVH, bool rope)
-      : B(B), S(S), D(D), H(H), KVH(KVH), hd(checkAttentionShape(op, D, H, KVH, rope)),
-        Dkv(hd * KVH), group(H / KVH), M(B * S), scale(1.0f / sqrtf(static_cast<float>(hd))) {}
+  Shape(const char *op, int64_t B, int64_t S, int64_t D, int64_t H, int64_t KVH,
+        bool rope)
+      : B(B), S(S), D(D), H(H), KVH(KVH),
+        hd(checkAttentionShape(op, D, H, KVH, rope)), Dkv(hd * KVH),
+        group(H / KVH), M(B * S), scale(1.0f / sqrtf(static_cast<float>(hd))) {}
 };
 
-/// Rotation of pair i at position s; angles in double to agree with the host at long positions.
-__device__ void ropeAngle(int64_t s, int64_t i, int64_t hd, double sign, float &c, float &sn) {
+/// Rotation of pair i at position s; angles in double to agree with the host at
+/// long positions.
+__device__ void ropeAngle(int64_t s, int64_t i, int64_t hd, double sign,
+                          float &c, float &sn) {
   double theta = sign * double(s) * pow(10000.0, -2.0 * double(i) / double(hd));
   double cd, sd;
   sincos(theta, &sd, &cd);
   c = float(cd), sn = float(sd);
 }
 
-/// dst[B,H,S,hd] <- src[B*S, (H/group)*hd] (head h reads source head h/group), RoPE optional.
-__global__ void scatterHeads(float *dst, const float *src, int64_t B, int64_t S, int64_t H,
-                             int64_t hd, int64_t group, bool rope) {
+/// dst[B,H,S,hd] <- src[B*S, (H/group)*hd] (head h reads source head h/group),
+/// RoPE optional.
+__global__ void scatterHeads(float *dst, const float *src, int64_t B, int64_t S,
+                             int64_t H, int64_t hd, int64_t group, bool rope) {
   int64_t half = hd / 2, total = B * H * S * half, srcCols = H / group * hd;
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total;
        k += int64_t(gridDim.x) * blockDim.x) {
-    int64_t i = k % half, s = (k / half) % S, h = (k / (half * S)) % H, b = k / (half * S * H);
+    int64_t i = k % half, s = (k / half) % S, h = (k / (half * S)) % H,
+            b = k / (half * S * H);
     const float *x = src + (b * S + s) * srcCols + (h / group) * hd + 2 * i;
     float a = x[0], c2 = x[1];
     if (rope) {
@@ -47,9 +54,10 @@ __global__ void scatterHeads(float *dst, const float *src, int64_t B, int64_t S,
   }
 }
 
-/// dst[B*S, (H/group)*hd] <- sum over each group's heads of src[B,H,S,hd], inverse RoPE optional.
-__global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S, int64_t H,
-                            int64_t hd, int64_t group, bool rope) {
+/// dst[B*S, (H/group)*hd] <- sum over each group's heads of src[B,H,S,hd],
+/// inverse RoPE optional.
+__global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S,
+                            int64_t H, int64_t hd, int64_t group, bool rope) {
   int64_t half = hd / 2, outHeads = H / group, total = B * outHeads * S * half;
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total;
        k += int64_t(gridDim.x) * blockDim.x) {
@@ -75,7 +83,8 @@ __global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S, 
 
 constexpr int kRowsPerBlock = kThreads / 32;
 
-/// In-place softmax of each score row (scaled already); masked entries become 0.
+/// In-place softmax of each score row (scaled already); masked entries become
+/// 0.
 __global__ void maskedSoftmax(float *p, int64_t rows, int64_t S, bool causal) {
   int64_t r = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   if (r >= rows)
@@ -96,7 +105,8 @@ __global__ void maskedSoftmax(float *p, int64_t rows, int64_t S, bool causal) {
 }
 
 /// dP -> dS = P * (dP - sum_j P dP) * scale, in place.
-__global__ void softmaxBackward(float *dp, const float *p, int64_t rows, int64_t S, float scale) {
+__global__ void softmaxBackward(float *dp, const float *p, int64_t rows,
+                                int64_t S, float scale) {
   int64_t r = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   if (r >= rows)
     return;
@@ -111,9 +121,9 @@ __global__ void softmaxBackward(float *dp, const float *p, int64_t rows, int64_t
     g[j] = pr[j] * (g[j] - dot) * scale;
 }
 
-Gemm mm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void *A, int64_t lda,
-        const void *B, int64_t ldb, void *C, int64_t ldc, cudaDataType ab, cudaDataType c,
-        float beta = 0.0f) {
+Gemm mm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void *A,
+        int64_t lda, const void *B, int64_t ldb, void *C, int64_t ldc,
+        cudaDataType ab, cudaDataType c, float beta = 0.0f) {
   Gemm g;
   g.transA = tA, g.transB = tB, g.M = M, g.N = N, g.K = K;
   g.A = A, g.lda = lda, g.B = B, g.ldb = ldb, g.C = C, g.ldc = ldc;
@@ -121,54 +131,65 @@ Gemm mm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void *A, int64_
   return g;
 }
 /// The same GEMM over the B*H heads of [B,H,S,*] tensors.
-Gemm perHead(Gemm g, int64_t batch, int64_t sA, int64_t sB, int64_t sC, float alpha = 1.0f) {
-  g.batch = static_cast<int>(batch), g.strideA = sA, g.strideB = sB, g.strideC = sC;
+Gemm perHead(Gemm g, int64_t batch, int64_t sA, int64_t sB, int64_t sC,
+             float alpha = 1.0f) {
+  g.batch = static_cast<int>(batch), g.strideA = sA, g.strideB = sB,
+  g.strideC = sC;
   g.alpha = alpha;
   return g;
 }
 
-void launchScatter(const Context &ctx, float *dst, const float *src, const Shape &sh,
-                   int64_t group, bool rope, const char *op) {
-  scatterHeads<<<gridFor(sh.M * sh.H * sh.hd / 2), kThreads, 0, streamOf(ctx)>>>(
-      dst, src, sh.B, sh.S, sh.H, sh.hd, group, rope);
+void launchScatter(const Context &ctx, float *dst, const float *src,
+                   const Shape &sh, int64_t group, bool rope, const char *op) {
+  scatterHeads<<<gridFor(sh.M * sh.H * sh.hd / 2), kThreads, 0,
+                 streamOf(ctx)>>>(dst, src, sh.B, sh.S, sh.H, sh.hd, group,
+                                  rope);
   PIPEOPS_CHECK_LAUNCH(op);
 }
-void launchGather(const Context &ctx, float *dst, const float *src, const Shape &sh,
-                  int64_t group, bool rope, const char *op) {
-  gatherHeads<<<gridFor(sh.M * sh.H / group * sh.hd / 2), kThreads, 0, streamOf(ctx)>>>(
-      dst, src, sh.B, sh.S, sh.H, sh.hd, group, rope);
+void launchGather(const Context &ctx, float *dst, const float *src,
+                  const Shape &sh, int64_t group, bool rope, const char *op) {
+  gatherHeads<<<gridFor(sh.M * sh.H / group * sh.hd / 2), kThreads, 0,
+                streamOf(ctx)>>>(dst, src, sh.B, sh.S, sh.H, sh.hd, group,
+                                 rope);
   PIPEOPS_CHECK_LAUNCH(op);
 }
 } // namespace
 
-void attention_forward(const Context &ctx, void *out, float *saved, const void *x,
-                       const void *wq, const void *wk, const void *wv, const void *wo,
-                       int64_t B, int64_t S, int64_t D, int64_t heads, int64_t kv_heads,
-                       bool causal, bool rope) {
+void attention_forward(const Context &ctx, void *out, float *saved,
+                       const void *x, const void *wq, const void *wk,
+                       const void *wv, const void *wo, int64_t B, int64_t S,
+                       int64_t D, int64_t heads, int64_t kv_heads, bool causal,
+                       bool rope) {
   const char *op = "attention_forward";
   Shape sh(op, B, S, D, heads, kv_heads, rope);
   if (sh.M == 0)
     return;
   int64_t M = sh.M, hd = sh.hd, BH = B * heads;
   cudaDataType st = storageType(ctx), f = CUDA_R_32F;
-  float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D, *probs = saved + 3 * M * D;
+  float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
+        *probs = saved + 3 * M * D;
   float *y = probs + BH * S * S;
   Scratch proj(ctx, sizeof(float) * M * (2 * D + 2 * sh.Dkv), op);
-  float *q = proj.as<float>(), *k = q + M * D, *v = k + M * sh.Dkv, *yp = v + M * sh.Dkv;
+  float *q = proj.as<float>(), *k = q + M * D, *v = k + M * sh.Dkv,
+        *yp = v + M * sh.Dkv;
   gemm(ctx, mm(false, false, M, D, D, x, D, wq, D, q, D, st, f), op);
-  gemm(ctx, mm(false, false, M, sh.Dkv, D, x, D, wk, sh.Dkv, k, sh.Dkv, st, f), op);
-  gemm(ctx, mm(false, false, M, sh.Dkv, D, x, D, wv, sh.Dkv, v, sh.Dkv, st, f), op);
+  gemm(ctx, mm(false, false, M, sh.Dkv, D, x, D, wk, sh.Dkv, k, sh.Dkv, st, f),
+       op);
+  gemm(ctx, mm(false, false, M, sh.Dkv, D, x, D, wv, sh.Dkv, v, sh.Dkv, st, f),
+       op);
   launchScatter(ctx, qs, q, sh, 1, rope, op);
   launchScatter(ctx, ks, k, sh, sh.group, rope, op);
   launchScatter(ctx, vs, v, sh, sh.group, false, op);
-  gemm(ctx, perHead(mm(false, true, S, S, hd, qs, hd, ks, hd, probs, S, f, f), BH, S * hd,
-                    S * hd, S * S, sh.scale),
+  gemm(ctx,
+       perHead(mm(false, true, S, S, hd, qs, hd, ks, hd, probs, S, f, f), BH,
+               S * hd, S * hd, S * S, sh.scale),
        op);
-  maskedSoftmax<<<gridFor(BH * S, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(probs, BH * S, S,
-                                                                                causal);
+  maskedSoftmax<<<gridFor(BH * S, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
+      probs, BH * S, S, causal);
   PIPEOPS_CHECK_LAUNCH(op);
-  gemm(ctx, perHead(mm(false, false, S, hd, S, probs, S, vs, hd, yp, hd, f, f), BH, S * S, S * hd,
-                    S * hd),
+  gemm(ctx,
+       perHead(mm(false, false, S, hd, S, probs, S, vs, hd, yp, hd, f, f), BH,
+               S * S, S * hd, S * hd),
        op);
   launchGather(ctx, y, yp, sh, 1, false, op);
   std::unique_ptr<Scratch> keep;
@@ -176,11 +197,12 @@ void attention_forward(const Context &ctx, void *out, float *saved, const void *
   gemm(ctx, mm(false, false, M, D, D, yStored, D, wo, D, out, D, st, st), op);
 }
 
-void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const void *dout,
-                              const void * /*x*/, const float *saved, const void *wq,
-                              const void *wk, const void *wv, const void *wo, int64_t B,
-                              int64_t S, int64_t D, int64_t heads, int64_t kv_heads, bool causal,
-                              bool rope) {
+void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
+                              const void *dout, const void * /*x*/,
+                              const float *saved, const void *wq,
+                              const void *wk, const void *wv, const void *wo,
+                              int64_t B, int64_t S, int64_t D, int64_t heads,
+                              int64_t kv_heads, bool causal, bool rope) {
   const char *op = "attention_backward_input";
   Shape sh(op, B, S, D, heads, kv_heads, rope);
   (void)causal; // the saved probabilities are already 0 where masked
@@ -191,24 +213,29 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const
   const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D;
   const float *probs = saved + 3 * M * D;
   Scratch work(ctx, sizeof(float) * (5 * M * D + BH * S * S), op);
-  float *dy = work.as<float>(), *dyp = dy + M * D, *dqp = dyp + M * D, *dkp = dqp + M * D;
+  float *dy = work.as<float>(), *dyp = dy + M * D, *dqp = dyp + M * D,
+        *dkp = dqp + M * D;
   float *dvp = dkp + M * D, *ds = dvp + M * D;
   gemm(ctx, mm(false, true, M, D, D, dout, D, wo, D, dy, D, st, f), op);
   launchScatter(ctx, dyp, dy, sh, 1, false, op);
-  gemm(ctx, perHead(mm(false, true, S, S, hd, dyp, hd, vs, hd, ds, S, f, f), BH, S * hd, S * hd,
-                    S * S),
+  gemm(ctx,
+       perHead(mm(false, true, S, S, hd, dyp, hd, vs, hd, ds, S, f, f), BH,
+               S * hd, S * hd, S * S),
        op);
-  softmaxBackward<<<gridFor(BH * S, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
-      ds, probs, BH * S, S, sh.scale);
+  softmaxBackward<<<gridFor(BH * S, kRowsPerBlock), kThreads, 0,
+                    streamOf(ctx)>>>(ds, probs, BH * S, S, sh.scale);
   PIPEOPS_CHECK_LAUNCH(op);
-  gemm(ctx, perHead(mm(false, false, S, hd, S, ds, S, ks, hd, dqp, hd, f, f), BH, S * S, S * hd,
-                    S * hd),
+  gemm(ctx,
+       perHead(mm(false, false, S, hd, S, ds, S, ks, hd, dqp, hd, f, f), BH,
+               S * S, S * hd, S * hd),
        op);
-  gemm(ctx, perHead(mm(true, false, S, hd, S, ds, S, qs, hd, dkp, hd, f, f), BH, S * S, S * hd,
-                    S * hd),
+  gemm(ctx,
+       perHead(mm(true, false, S, hd, S, ds, S, qs, hd, dkp, hd, f, f), BH,
+               S * S, S * hd, S * hd),
        op);
-  gemm(ctx, perHead(mm(true, false, S, hd, S, probs, S, dyp, hd, dvp, hd, f, f), BH, S * S,
-                    S * hd, S * hd),
+  gemm(ctx,
+       perHead(mm(true, false, S, hd, S, probs, S, dyp, hd, dvp, hd, f, f), BH,
+               S * S, S * hd, S * hd),
        op);
   float *gq = wsaved, *gk = wsaved + M * D, *gv = gk + M * Dkv;
   launchGather(ctx, gq, dqp, sh, 1, rope, op);
@@ -216,19 +243,26 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const
   launchGather(ctx, gv, dvp, sh, sh.group, false, op);
   std::unique_ptr<Scratch> keep;
   const char *g = static_cast<const char *>(
-      asStorage(ctx, wsaved, attention_wsaved_floats(B, S, D, heads, kv_heads), keep, op));
+      asStorage(ctx, wsaved, attention_wsaved_floats(B, S, D, heads, kv_heads),
+                keep, op));
   size_t eb = storage_bytes(ctx);
   gemm(ctx, mm(false, true, M, D, D, g, D, wq, D, dx, D, st, st, 1.0f), op);
-  gemm(ctx, mm(false, true, M, D, Dkv, g + eb * M * D, Dkv, wk, Dkv, dx, D, st, st, 1.0f), op);
   gemm(ctx,
-       mm(false, true, M, D, Dkv, g + eb * (M * D + M * Dkv), Dkv, wv, Dkv, dx, D, st, st, 1.0f),
+       mm(false, true, M, D, Dkv, g + eb * M * D, Dkv, wk, Dkv, dx, D, st, st,
+          1.0f),
+       op);
+  gemm(ctx,
+       mm(false, true, M, D, Dkv, g + eb * (M * D + M * Dkv), Dkv, wv, Dkv, dx,
+          D, st, st, 1.0f),
        op);
 }
 
-void attention_backward_weight(const Context &ctx, float *dwq, float *dwk, float *dwv,
-                               float *dwo, const void *dout, const void *x, const float *saved,
-                               const float *wsaved, int64_t B, int64_t S, int64_t D,
-                               int64_t heads, int64_t kv_heads, bool /*causal*/, bool rope) {
+void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
+                               float *dwv, float *dwo, const void *dout,
+                               const void *x, const float *saved,
+                               const float *wsaved, int64_t B, int64_t S,
+                               int64_t D, int64_t heads, int64_t kv_heads,
+                               bool /*causal*/, bool rope) {
   const char *op = "attention_backward_weight";
   Shape sh(op, B, S, D, heads, kv_heads, rope);
   if (sh.M == 0)
@@ -237,16 +271,22 @@ void attention_backward_weight(const Context &ctx, float *dwq, float *dwk, float
   cudaDataType st = storageType(ctx), f = CUDA_R_32F;
   std::unique_ptr<Scratch> keepG, keepY;
   const char *g = static_cast<const char *>(
-      asStorage(ctx, wsaved, attention_wsaved_floats(B, S, D, heads, kv_heads), keepG, op));
+      asStorage(ctx, wsaved, attention_wsaved_floats(B, S, D, heads, kv_heads),
+                keepG, op));
   const float *y = saved + 3 * M * D + B * heads * S * S;
   const void *yStored = asStorage(ctx, y, M * D, keepY, op);
   size_t eb = storage_bytes(ctx);
   gemm(ctx, mm(true, false, D, D, M, x, D, g, D, dwq, D, st, f, 1.0f), op);
-  gemm(ctx, mm(true, false, D, Dkv, M, x, D, g + eb * M * D, Dkv, dwk, Dkv, st, f, 1.0f), op);
   gemm(ctx,
-       mm(true, false, D, Dkv, M, x, D, g + eb * (M * D + M * Dkv), Dkv, dwv, Dkv, st, f, 1.0f),
+       mm(true, false, D, Dkv, M, x, D, g + eb * M * D, Dkv, dwk, Dkv, st, f,
+          1.0f),
        op);
-  gemm(ctx, mm(true, false, D, D, M, yStored, D, dout, D, dwo, D, st, f, 1.0f), op);
+  gemm(ctx,
+       mm(true, false, D, Dkv, M, x, D, g + eb * (M * D + M * Dkv), Dkv, dwv,
+          Dkv, st, f, 1.0f),
+       op);
+  gemm(ctx, mm(true, false, D, D, M, yStored, D, dout, D, dwo, D, st, f, 1.0f),
+       op);
 }
 
 } // namespace pipeops::cuda

@@ -1,5 +1,6 @@
-// CUDA embedding: gather forward; weight gradient by token buckets built on the host (each token
-// row summed in increasing position order, so the result is deterministic without atomics).
+// CUDA embedding: gather forward; weight gradient by token buckets built on the
+// host (each token row summed in increasing position order, so the result is
+// deterministic without atomics).
 #include "common.cuh"
 
 #include <string>
@@ -10,13 +11,14 @@ namespace {
 void checkIds(const char *op, const std::vector<int32_t> &ids, int64_t V) {
   for (size_t i = 0; i < ids.size(); ++i)
     if (ids[i] < 0 || ids[i] >= V)
-      fail(op, "token id " + std::to_string(ids[i]) + " at row " + std::to_string(i) +
-                   " is outside the vocabulary [0, " + std::to_string(V) + ")");
+      fail(op, "token id " + std::to_string(ids[i]) + " at row " +
+                   std::to_string(i) + " is outside the vocabulary [0, " +
+                   std::to_string(V) + ")");
 }
 
 template <typename T>
-__global__ void embedForward(T *out, const int32_t *ids, const T *wte, const T *wpe, int64_t M,
-                             int64_t S, int64_t D) {
+__global__ void embedForward(T *out, const int32_t *ids, const T *wte,
+                             const T *wpe, int64_t M, int64_t S, int64_t D) {
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < M * D;
        k += int64_t(gridDim.x) * blockDim.x) {
     int64_t i = k / D, d = k % D;
@@ -27,10 +29,12 @@ __global__ void embedForward(T *out, const int32_t *ids, const T *wte, const T *
   }
 }
 
-// Block x: one distinct token; rows[start[x] .. start[x+1]) are its positions in order.
+// Block x: one distinct token; rows[start[x] .. start[x+1]) are its positions
+// in order.
 template <typename T>
-__global__ void embedTokenGrad(float *dwte, const T *dout, const int32_t *tokens,
-                               const int32_t *start, const int32_t *rows, int64_t D) {
+__global__ void embedTokenGrad(float *dwte, const T *dout,
+                               const int32_t *tokens, const int32_t *start,
+                               const int32_t *rows, int64_t D) {
   int64_t d = blockIdx.y * int64_t(blockDim.x) + threadIdx.x;
   if (d >= D)
     return;
@@ -41,7 +45,8 @@ __global__ void embedTokenGrad(float *dwte, const T *dout, const int32_t *tokens
 }
 
 template <typename T>
-__global__ void embedPositionGrad(float *dwpe, const T *dout, int64_t M, int64_t S, int64_t D) {
+__global__ void embedPositionGrad(float *dwpe, const T *dout, int64_t M,
+                                  int64_t S, int64_t D) {
   int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
   if (k >= S * D)
     return;
@@ -52,28 +57,32 @@ __global__ void embedPositionGrad(float *dwpe, const T *dout, int64_t M, int64_t
 }
 } // namespace
 
-void embedding_forward(const Context &ctx, void *out, const int32_t *ids, const void *wte,
-                       const void *wpe, int64_t M, int64_t S, int64_t V, int64_t D) {
-  checkIds("embedding_forward", copyToHost(ctx, ids, M, "embedding_forward"), V);
+void embedding_forward(const Context &ctx, void *out, const int32_t *ids,
+                       const void *wte, const void *wpe, int64_t M, int64_t S,
+                       int64_t V, int64_t D) {
+  checkIds("embedding_forward", copyToHost(ctx, ids, M, "embedding_forward"),
+           V);
   if (M * D <= 0)
     return;
   withStorage(ctx, [&](auto tag) {
     using T = decltype(tag);
     embedForward<<<gridFor(M * D), kThreads, 0, streamOf(ctx)>>>(
-        static_cast<T *>(out), ids, static_cast<const T *>(wte), static_cast<const T *>(wpe), M,
-        S, D);
+        static_cast<T *>(out), ids, static_cast<const T *>(wte),
+        static_cast<const T *>(wpe), M, S, D);
   });
   PIPEOPS_CHECK_LAUNCH("embedding_forward");
 }
 
-void embedding_backward_weight(const Context &ctx, float *dwte, float *dwpe, const void *dout,
-                               const int32_t *ids, int64_t M, int64_t S, int64_t V, int64_t D) {
+void embedding_backward_weight(const Context &ctx, float *dwte, float *dwpe,
+                               const void *dout, const int32_t *ids, int64_t M,
+                               int64_t S, int64_t V, int64_t D) {
   const char *op = "embedding_backward_weight";
   std::vector<int32_t> host = copyToHost(ctx, ids, M, op);
   checkIds(op, host, V);
   if (M <= 0)
     return;
-  // Counting sort by token: [tokens | start (tokens+1) | rows (M)] in one upload.
+  // Counting sort by token: [tokens | start (tokens+1) | rows (M)] in one
+  // upload.
   std::vector<int32_t> count(V + 1, 0);
   for (int32_t t : host)
     ++count[t + 1];
@@ -92,8 +101,9 @@ void embedding_backward_weight(const Context &ctx, float *dwte, float *dwpe, con
   packed.insert(packed.end(), start.begin(), start.end());
   packed.insert(packed.end(), rows.begin(), rows.end());
   Scratch dev(ctx, sizeof(int32_t) * packed.size(), op);
-  check(cudaMemcpyAsync(dev.as<int32_t>(), packed.data(), sizeof(int32_t) * packed.size(),
-                        cudaMemcpyHostToDevice, streamOf(ctx)),
+  check(cudaMemcpyAsync(dev.as<int32_t>(), packed.data(),
+                        sizeof(int32_t) * packed.size(), cudaMemcpyHostToDevice,
+                        streamOf(ctx)),
         op);
   int64_t distinct = tokens.size();
   const int32_t *dTokens = dev.as<int32_t>(), *dStart = dTokens + distinct,
@@ -104,10 +114,12 @@ void embedding_backward_weight(const Context &ctx, float *dwte, float *dwpe, con
     embedTokenGrad<<<dim3(distinct, gridFor(D)), kThreads, 0, streamOf(ctx)>>>(
         dwte, g, dTokens, dStart, dRows, D);
     if (dwpe)
-      embedPositionGrad<<<gridFor(S * D), kThreads, 0, streamOf(ctx)>>>(dwpe, g, M, S, D);
+      embedPositionGrad<<<gridFor(S * D), kThreads, 0, streamOf(ctx)>>>(
+          dwpe, g, M, S, D);
   });
   PIPEOPS_CHECK_LAUNCH(op);
-  // `packed` is pageable host memory: wait for the upload before it goes out of scope.
+  // `packed` is pageable host memory: wait for the upload before it goes out of
+  // scope.
   check(cudaStreamSynchronize(streamOf(ctx)), op);
 }
 

@@ -1,11 +1,13 @@
-// CUDA linear layer on cuBLASLt: forward with the bias fused into the epilogue, input gradient,
-// weight gradient (f32, accumulated through beta = 1) and a deterministic bias gradient.
+// CUDA linear layer on cuBLASLt: forward with the bias fused into the epilogue,
+// input gradient, weight gradient (f32, accumulated through beta = 1) and a
+// deterministic bias gradient.
 #include "common.cuh"
 
 namespace pipeops::cuda {
 
-void linear_forward(const Context &ctx, void *out, const void *in, const void *w,
-                    const void *bias, int64_t M, int64_t K, int64_t N) {
+void linear_forward(const Context &ctx, void *out, const void *in,
+                    const void *w, const void *bias, int64_t M, int64_t K,
+                    int64_t N) {
   Gemm g;
   g.M = M, g.N = N, g.K = K;
   g.A = in, g.lda = K, g.B = w, g.ldb = N, g.C = out, g.ldc = N;
@@ -14,8 +16,8 @@ void linear_forward(const Context &ctx, void *out, const void *in, const void *w
   gemm(ctx, g, "linear_forward");
 }
 
-void linear_backward_input(const Context &ctx, void *din, const void *dout, const void *w,
-                           int64_t M, int64_t K, int64_t N) {
+void linear_backward_input(const Context &ctx, void *din, const void *dout,
+                           const void *w, int64_t M, int64_t K, int64_t N) {
   Gemm g; // din[M,K] += dout[M,N] @ w[K,N]^T
   g.M = M, g.N = K, g.K = N, g.transB = true;
   g.A = dout, g.lda = N, g.B = w, g.ldb = N, g.C = din, g.ldc = K;
@@ -24,8 +26,9 @@ void linear_backward_input(const Context &ctx, void *din, const void *dout, cons
   gemm(ctx, g, "linear_backward_input");
 }
 
-void linear_backward_weight(const Context &ctx, float *dw, float *dbias, const void *dout,
-                            const void *in, int64_t M, int64_t K, int64_t N) {
+void linear_backward_weight(const Context &ctx, float *dw, float *dbias,
+                            const void *dout, const void *in, int64_t M,
+                            int64_t K, int64_t N) {
   Gemm g; // dw[K,N] += in[M,K]^T @ dout[M,N]
   g.M = K, g.N = N, g.K = M, g.transA = true;
   g.A = in, g.lda = K, g.B = dout, g.ldb = N, g.C = dw, g.ldc = N;

@@ -1,5 +1,6 @@
-// CUDA layernorm and rmsnorm: one warp per row for forward and input gradient; scale/shift
-// gradients as fixed-order column reductions over row chunks (no atomics).
+// CUDA layernorm and rmsnorm: one warp per row for forward and input gradient;
+// scale/shift gradients as fixed-order column reductions over row chunks (no
+// atomics).
 #include "common.cuh"
 
 namespace pipeops::cuda {
@@ -10,7 +11,8 @@ constexpr int kChunks = 64;
 
 /// Mean and rstd of row i (rms: mean = 0, rstd from the mean square).
 template <bool Rms, typename T>
-__device__ void rowStats(const T *x, int64_t D, float eps, float &mean, float &rstd) {
+__device__ void rowStats(const T *x, int64_t D, float eps, float &mean,
+                         float &rstd) {
   int lane = threadIdx.x % 32;
   float s = 0.0f;
   if (!Rms) {
@@ -28,8 +30,8 @@ __device__ void rowStats(const T *x, int64_t D, float eps, float &mean, float &r
 }
 
 template <bool Rms, typename T>
-__global__ void normForward(T *y, float *saved, const T *x, const T *scale, const T *shift,
-                            int64_t M, int64_t D, float eps) {
+__global__ void normForward(T *y, float *saved, const T *x, const T *scale,
+                            const T *shift, int64_t M, int64_t D, float eps) {
   int64_t i = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   if (i >= M)
     return;
@@ -50,8 +52,9 @@ __global__ void normForward(T *y, float *saved, const T *x, const T *scale, cons
 }
 
 template <bool Rms, typename T>
-__global__ void normBackwardInput(T *dx, const T *dy, const T *x, const float *saved,
-                                  const T *scale, int64_t M, int64_t D) {
+__global__ void normBackwardInput(T *dx, const T *dy, const T *x,
+                                  const float *saved, const T *scale, int64_t M,
+                                  int64_t D) {
   int64_t i = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   if (i >= M)
     return;
@@ -67,14 +70,17 @@ __global__ void normBackwardInput(T *dx, const T *dy, const T *x, const float *s
   for (int64_t d = threadIdx.x % 32; d < D; d += 32) {
     float xhat = (load(x, i * D + d) - mean) * rstd;
     float g = load(scale, d) * load(dy, i * D + d);
-    store(dx, i * D + d, load(dx, i * D + d) + rstd * (g - sumG - xhat * sumGX));
+    store(dx, i * D + d,
+          load(dx, i * D + d) + rstd * (g - sumG - xhat * sumGX));
   }
 }
 
-/// partial[chunk][d] = sums over the chunk's rows of dy*xhat (dscale) and dy (dshift).
+/// partial[chunk][d] = sums over the chunk's rows of dy*xhat (dscale) and dy
+/// (dshift).
 template <bool Rms, typename T>
-__global__ void normWeightPartial(float *partScale, float *partShift, const T *dy, const T *x,
-                                  const float *saved, int64_t M, int64_t D) {
+__global__ void normWeightPartial(float *partScale, float *partShift,
+                                  const T *dy, const T *x, const float *saved,
+                                  int64_t M, int64_t D) {
   int64_t d = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
   if (d >= D)
     return;
@@ -103,45 +109,52 @@ __global__ void finishChunks(float *out, const float *partial, int64_t D) {
 }
 
 template <bool Rms>
-void normForwardLaunch(const Context &ctx, void *out, float *saved, const void *in,
-                       const void *scale, const void *shift, int64_t M, int64_t D, float eps,
-                       const char *op) {
+void normForwardLaunch(const Context &ctx, void *out, float *saved,
+                       const void *in, const void *scale, const void *shift,
+                       int64_t M, int64_t D, float eps, const char *op) {
   if (M <= 0)
     return;
   withStorage(ctx, [&](auto tag) {
     using T = decltype(tag);
     normForward<Rms><<<gridFor(M, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
         static_cast<T *>(out), saved, static_cast<const T *>(in),
-        static_cast<const T *>(scale), static_cast<const T *>(shift), M, D, eps);
+        static_cast<const T *>(scale), static_cast<const T *>(shift), M, D,
+        eps);
   });
   PIPEOPS_CHECK_LAUNCH(op);
 }
 
 template <bool Rms>
-void normBackwardInputLaunch(const Context &ctx, void *din, const void *dout, const void *in,
-                             const float *saved, const void *scale, int64_t M, int64_t D,
+void normBackwardInputLaunch(const Context &ctx, void *din, const void *dout,
+                             const void *in, const float *saved,
+                             const void *scale, int64_t M, int64_t D,
                              const char *op) {
   if (M <= 0)
     return;
   withStorage(ctx, [&](auto tag) {
     using T = decltype(tag);
-    normBackwardInput<Rms><<<gridFor(M, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
-        static_cast<T *>(din), static_cast<const T *>(dout), static_cast<const T *>(in), saved,
-        static_cast<const T *>(scale), M, D);
+    normBackwardInput<Rms>
+        <<<gridFor(M, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
+            static_cast<T *>(din), static_cast<const T *>(dout),
+            static_cast<const T *>(in), saved, static_cast<const T *>(scale), M,
+            D);
   });
   PIPEOPS_CHECK_LAUNCH(op);
 }
 
 template <bool Rms>
-void normBackwardWeightLaunch(const Context &ctx, float *dscale, float *dshift, const void *dout,
-                              const void *in, const float *saved, int64_t M, int64_t D,
+void normBackwardWeightLaunch(const Context &ctx, float *dscale, float *dshift,
+                              const void *dout, const void *in,
+                              const float *saved, int64_t M, int64_t D,
                               const char *op) {
   Scratch partial(ctx, sizeof(float) * 2 * kChunks * D, op);
   float *ps = partial.as<float>(), *pb = ps + kChunks * D;
   withStorage(ctx, [&](auto tag) {
     using T = decltype(tag);
-    normWeightPartial<Rms><<<dim3(gridFor(D), kChunks), kThreads, 0, streamOf(ctx)>>>(
-        ps, pb, static_cast<const T *>(dout), static_cast<const T *>(in), saved, M, D);
+    normWeightPartial<Rms>
+        <<<dim3(gridFor(D), kChunks), kThreads, 0, streamOf(ctx)>>>(
+            ps, pb, static_cast<const T *>(dout), static_cast<const T *>(in),
+            saved, M, D);
   });
   PIPEOPS_CHECK_LAUNCH(op);
   finishChunks<<<gridFor(D), kThreads, 0, streamOf(ctx)>>>(dscale, ps, D);
@@ -151,32 +164,39 @@ void normBackwardWeightLaunch(const Context &ctx, float *dscale, float *dshift, 
 }
 } // namespace
 
-void layernorm_forward(const Context &ctx, void *out, float *saved, const void *in,
-                       const void *scale, const void *shift, int64_t M, int64_t D, float eps) {
-  normForwardLaunch<false>(ctx, out, saved, in, scale, shift, M, D, eps, "layernorm_forward");
+void layernorm_forward(const Context &ctx, void *out, float *saved,
+                       const void *in, const void *scale, const void *shift,
+                       int64_t M, int64_t D, float eps) {
+  normForwardLaunch<false>(ctx, out, saved, in, scale, shift, M, D, eps,
+                           "layernorm_forward");
 }
-void layernorm_backward_input(const Context &ctx, void *din, const void *dout, const void *in,
-                              const float *saved, const void *scale, int64_t M, int64_t D) {
+void layernorm_backward_input(const Context &ctx, void *din, const void *dout,
+                              const void *in, const float *saved,
+                              const void *scale, int64_t M, int64_t D) {
   normBackwardInputLaunch<false>(ctx, din, dout, in, saved, scale, M, D,
                                  "layernorm_backward_input");
 }
 void layernorm_backward_weight(const Context &ctx, float *dscale, float *dshift,
-                               const void *dout, const void *in, const float *saved, int64_t M,
-                               int64_t D) {
+                               const void *dout, const void *in,
+                               const float *saved, int64_t M, int64_t D) {
   normBackwardWeightLaunch<false>(ctx, dscale, dshift, dout, in, saved, M, D,
                                   "layernorm_backward_weight");
 }
-void rmsnorm_forward(const Context &ctx, void *out, float *saved, const void *in,
-                     const void *scale, int64_t M, int64_t D, float eps) {
-  normForwardLaunch<true>(ctx, out, saved, in, scale, nullptr, M, D, eps, "rmsnorm_forward");
+void rmsnorm_forward(const Context &ctx, void *out, float *saved,
+                     const void *in, const void *scale, int64_t M, int64_t D,
+                     float eps) {
+  normForwardLaunch<true>(ctx, out, saved, in, scale, nullptr, M, D, eps,
+                          "rmsnorm_forward");
 }
-void rmsnorm_backward_input(const Context &ctx, void *din, const void *dout, const void *in,
-                            const float *saved, const void *scale, int64_t M, int64_t D) {
+void rmsnorm_backward_input(const Context &ctx, void *din, const void *dout,
+                            const void *in, const float *saved,
+                            const void *scale, int64_t M, int64_t D) {
   normBackwardInputLaunch<true>(ctx, din, dout, in, saved, scale, M, D,
                                 "rmsnorm_backward_input");
 }
-void rmsnorm_backward_weight(const Context &ctx, float *dscale, const void *dout,
-                             const void *in, const float *saved, int64_t M, int64_t D) {
+void rmsnorm_backward_weight(const Context &ctx, float *dscale,
+                             const void *dout, const void *in,
+                             const float *saved, int64_t M, int64_t D) {
   normBackwardWeightLaunch<true>(ctx, dscale, nullptr, dout, in, saved, M, D,
                                  "rmsnorm_backward_weight");
 }

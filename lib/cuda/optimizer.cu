@@ -1,5 +1,6 @@
-// CUDA multi-tensor optimizers: one launch updates up to kTensorsPerLaunch f32 tensors
-// (AdamW with decoupled weight decay, SGD with momentum), elementwise so deterministic.
+// CUDA multi-tensor optimizers: one launch updates up to kTensorsPerLaunch f32
+// tensors (AdamW with decoupled weight decay, SGD with momentum), elementwise
+// so deterministic.
 #include "common.cuh"
 
 #include <cmath>
@@ -17,8 +18,8 @@ struct TensorBatch {
 };
 constexpr unsigned kBlocksPerTensor = 256;
 
-__global__ void adamwKernel(TensorBatch b, float lr, float beta1, float beta2, float eps,
-                            float wd, float c1, float c2) {
+__global__ void adamwKernel(TensorBatch b, float lr, float beta1, float beta2,
+                            float eps, float wd, float c1, float c2) {
   int t = blockIdx.y;
   float *p = b.p[t], *m = b.m[t], *v = b.v[t];
   const float *g = b.g[t];
@@ -50,8 +51,9 @@ __global__ void sgdKernel(TensorBatch b, float lr, float momentum) {
 
 /// Calls launch(batch, tensorsInBatch) for consecutive groups of tensors.
 template <typename Launch>
-void forEachBatch(int count, float *const *params, const float *const *grads, float *const *m,
-                  float *const *v, const int64_t *sizes, Launch launch) {
+void forEachBatch(int count, float *const *params, const float *const *grads,
+                  float *const *m, float *const *v, const int64_t *sizes,
+                  Launch launch) {
   for (int first = 0; first < count; first += kTensorsPerLaunch) {
     TensorBatch b{};
     int k = 0;
@@ -67,31 +69,34 @@ void forEachBatch(int count, float *const *params, const float *const *grads, fl
 }
 } // namespace
 
-void adamw_step(const Context &ctx, const AdamW &opt, int step, float *const *params,
-                const float *const *grads, float *const *m, float *const *v,
-                const int64_t *sizes, int count) {
+void adamw_step(const Context &ctx, const AdamW &opt, int step,
+                float *const *params, const float *const *grads,
+                float *const *m, float *const *v, const int64_t *sizes,
+                int count) {
   if (step < 1)
     fail("adamw_step", "step must be >= 1 (it is 1-based for bias correction)");
   float c1 = 1.0f - std::pow(opt.beta1, static_cast<float>(step));
   float c2 = 1.0f - std::pow(opt.beta2, static_cast<float>(step));
-  forEachBatch(count, params, grads, m, v, sizes, [&](const TensorBatch &b, int k) {
-    adamwKernel<<<dim3(kBlocksPerTensor, k), kThreads, 0, streamOf(ctx)>>>(
-        b, opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay, c1, c2);
-    PIPEOPS_CHECK_LAUNCH("adamw_step");
-  });
+  forEachBatch(
+      count, params, grads, m, v, sizes, [&](const TensorBatch &b, int k) {
+        adamwKernel<<<dim3(kBlocksPerTensor, k), kThreads, 0, streamOf(ctx)>>>(
+            b, opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay, c1, c2);
+        PIPEOPS_CHECK_LAUNCH("adamw_step");
+      });
 }
 
-void sgd_step(const Context &ctx, float lr, float momentum, float *const *params,
-              const float *const *grads, float *const *velocity, const int64_t *sizes,
-              int count) {
+void sgd_step(const Context &ctx, float lr, float momentum,
+              float *const *params, const float *const *grads,
+              float *const *velocity, const int64_t *sizes, int count) {
   if (momentum != 0.0f && !velocity)
     fail("sgd_step", "momentum needs velocity buffers");
-  forEachBatch(count, params, grads, momentum != 0.0f ? velocity : nullptr, nullptr, sizes,
-               [&](const TensorBatch &b, int k) {
-                 sgdKernel<<<dim3(kBlocksPerTensor, k), kThreads, 0, streamOf(ctx)>>>(b, lr,
-                                                                                      momentum);
-                 PIPEOPS_CHECK_LAUNCH("sgd_step");
-               });
+  forEachBatch(
+      count, params, grads, momentum != 0.0f ? velocity : nullptr, nullptr,
+      sizes, [&](const TensorBatch &b, int k) {
+        sgdKernel<<<dim3(kBlocksPerTensor, k), kThreads, 0, streamOf(ctx)>>>(
+            b, lr, momentum);
+        PIPEOPS_CHECK_LAUNCH("sgd_step");
+      });
 }
 
 } // namespace pipeops::cuda

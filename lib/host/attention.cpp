@@ -1,5 +1,6 @@
-// Host multi-head self-attention (causal, grouped-query, RoPE): forward, input and weight grads.
-// Layouts of saved/wsaved are documented in ops.h; the per-head math is a plain loop per query.
+// Host multi-head self-attention (causal, grouped-query, RoPE): forward, input
+// and weight grads. Layouts of saved/wsaved are documented in ops.h; the
+// per-head math is a plain loop per query.
 #include "common.h"
 
 #include "pipeops/checks.h"
@@ -13,19 +14,24 @@ namespace {
 struct Shape {
   int64_t B, S, D, H, KVH, hd, Dkv, group;
   float scale;
-  Shape(const char *op, int64_t B, int64_t S, int64_t D, int64_t H, int64_t KVH, bool rope)
-      : B(B), S(S), D(D), H(H), KVH(KVH), hd(checkAttentionShape(op, D, H, KVH, rope)),
-        Dkv(hd * KVH), group(H / KVH), scale(1.0f / std::sqrt(static_cast<float>(hd))) {}
+  Shape(const char *op, int64_t B, int64_t S, int64_t D, int64_t H, int64_t KVH,
+        bool rope)
+      : B(B), S(S), D(D), H(H), KVH(KVH),
+        hd(checkAttentionShape(op, D, H, KVH, rope)), Dkv(hd * KVH),
+        group(H / KVH), scale(1.0f / std::sqrt(static_cast<float>(hd))) {}
   /// Offset of row s of head h in batch b in a [B, H, S, hd] tensor.
-  int64_t at(int64_t b, int64_t h, int64_t s) const { return ((b * H + h) * S + s) * hd; }
+  int64_t at(int64_t b, int64_t h, int64_t s) const {
+    return ((b * H + h) * S + s) * hd;
+  }
 };
 
-/// Rotates the pairs (2i, 2i+1) of v[hd] by sign * s * 10000^(-2i/hd) (angles in double so the
-/// host and CUDA kernels agree at long positions).
+/// Rotates the pairs (2i, 2i+1) of v[hd] by sign * s * 10000^(-2i/hd) (angles
+/// in double so the host and CUDA kernels agree at long positions).
 void rotate(float *v, int64_t hd, int64_t pos, double sign) {
   for (int64_t i = 0; i < hd / 2; ++i) {
     double theta = sign * pos * std::pow(10000.0, -2.0 * i / hd);
-    float c = static_cast<float>(std::cos(theta)), s = static_cast<float>(std::sin(theta));
+    float c = static_cast<float>(std::cos(theta)),
+          s = static_cast<float>(std::sin(theta));
     float a = v[2 * i], b = v[2 * i + 1];
     v[2 * i] = a * c - b * s;
     v[2 * i + 1] = a * s + b * c;
@@ -33,19 +39,22 @@ void rotate(float *v, int64_t hd, int64_t pos, double sign) {
 }
 } // namespace
 
-void attention_forward(const Context &ctx, void *out, float *saved, const void *x,
-                       const void *wq, const void *wk, const void *wv, const void *wo,
-                       int64_t B, int64_t S, int64_t D, int64_t heads, int64_t kv_heads,
-                       bool causal, bool rope) {
+void attention_forward(const Context &ctx, void *out, float *saved,
+                       const void *x, const void *wq, const void *wk,
+                       const void *wv, const void *wo, int64_t B, int64_t S,
+                       int64_t D, int64_t heads, int64_t kv_heads, bool causal,
+                       bool rope) {
   Shape sh("attention_forward", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
   std::vector<float> q(M * D), k(M * sh.Dkv), v(M * sh.Dkv);
   matmul(ctx, q.data(), f32(x), f32(wq), nullptr, M, D, D, false);
   matmul(ctx, k.data(), f32(x), f32(wk), nullptr, M, D, sh.Dkv, false);
   matmul(ctx, v.data(), f32(x), f32(wv), nullptr, M, D, sh.Dkv, false);
-  float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D, *probs = saved + 3 * M * D;
+  float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
+        *probs = saved + 3 * M * D;
   float *y = probs + B * heads * S * S;
-  // Per-head layout, k and v repeated for every query head of a group, RoPE applied.
+  // Per-head layout, k and v repeated for every query head of a group, RoPE
+  // applied.
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       int64_t b = r / S, s = r % S;
@@ -99,16 +108,18 @@ void attention_forward(const Context &ctx, void *out, float *saved, const void *
   roundStored(ctx, f32(out), M * D);
 }
 
-void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const void *dout,
-                              const void * /*x*/, const float *saved, const void *wq,
-                              const void *wk, const void *wv, const void *wo, int64_t B,
-                              int64_t S, int64_t D, int64_t heads, int64_t kv_heads, bool causal,
-                              bool rope) {
+void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
+                              const void *dout, const void * /*x*/,
+                              const float *saved, const void *wq,
+                              const void *wk, const void *wv, const void *wo,
+                              int64_t B, int64_t S, int64_t D, int64_t heads,
+                              int64_t kv_heads, bool causal, bool rope) {
   Shape sh("attention_backward_input", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
   const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D;
   const float *probs = saved + 3 * M * D;
-  std::vector<float> dy(M * D, 0.0f), dq(M * D, 0.0f), dk(M * D, 0.0f), dv(M * D, 0.0f);
+  std::vector<float> dy(M * D, 0.0f), dq(M * D, 0.0f), dk(M * D, 0.0f),
+      dv(M * D, 0.0f);
   matmulBT(ctx, dy.data(), f32(dout), f32(wo), M, D, D);
   parallelRows(ctx, B * heads, [&](int64_t p0, int64_t p1) {
     std::vector<float> dp(S);
@@ -136,7 +147,8 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const
       }
     }
   });
-  // Back to token-major projection gradients: undo RoPE, sum each kv group in head order.
+  // Back to token-major projection gradients: undo RoPE, sum each kv group in
+  // head order.
   float *gq = wsaved, *gk = wsaved + M * D, *gv = gk + M * sh.Dkv;
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
     std::vector<float> acc(hd);
@@ -148,7 +160,8 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const
           rotate(gq + r * D + h * hd, hd, s, -1.0);
       }
       for (int64_t kvh = 0; kvh < kv_heads; ++kvh) {
-        float *gkr = gk + r * sh.Dkv + kvh * hd, *gvr = gv + r * sh.Dkv + kvh * hd;
+        float *gkr = gk + r * sh.Dkv + kvh * hd,
+              *gvr = gv + r * sh.Dkv + kvh * hd;
         std::fill(gkr, gkr + hd, 0.0f);
         std::fill(gvr, gvr + hd, 0.0f);
         for (int64_t h = kvh * sh.group; h < (kvh + 1) * sh.group; ++h)
@@ -167,10 +180,12 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved, const
   roundStored(ctx, f32(dx), M * D);
 }
 
-void attention_backward_weight(const Context &ctx, float *dwq, float *dwk, float *dwv,
-                               float *dwo, const void *dout, const void *x, const float *saved,
-                               const float *wsaved, int64_t B, int64_t S, int64_t D,
-                               int64_t heads, int64_t kv_heads, bool /*causal*/, bool rope) {
+void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
+                               float *dwv, float *dwo, const void *dout,
+                               const void *x, const float *saved,
+                               const float *wsaved, int64_t B, int64_t S,
+                               int64_t D, int64_t heads, int64_t kv_heads,
+                               bool /*causal*/, bool rope) {
   Shape sh("attention_backward_weight", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S;
   const float *y = saved + 3 * M * D + B * heads * S * S;

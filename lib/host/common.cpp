@@ -1,4 +1,5 @@
-// Host kernel support: threads, bf16 rounding, GEMMs and the memory helpers of the host backend.
+// Host kernel support: threads, bf16 rounding, GEMMs and the memory helpers of
+// the host backend.
 #include "common.h"
 
 #include <cstring>
@@ -34,7 +35,8 @@ void parallelRows(const Context &ctx, int64_t rows,
 uint16_t toBF16Bits(float x) {
   uint32_t u;
   std::memcpy(&u, &x, 4);
-  if ((u & 0x7f800000u) == 0x7f800000u && (u & 0x7fffffu)) // NaN stays a (quiet) NaN
+  if ((u & 0x7f800000u) == 0x7f800000u &&
+      (u & 0x7fffffu)) // NaN stays a (quiet) NaN
     return static_cast<uint16_t>((u >> 16) | 0x40);
   u += 0x7fffu + ((u >> 16) & 1u);
   return static_cast<uint16_t>(u >> 16);
@@ -56,8 +58,9 @@ void roundStored(const Context &ctx, float *p, int64_t n) {
     p[i] = roundBF16(p[i]);
 }
 
-void matmul(const Context &ctx, float *out, const float *a, const float *b, const float *bias,
-            int64_t M, int64_t K, int64_t N, bool accumulate) {
+void matmul(const Context &ctx, float *out, const float *a, const float *b,
+            const float *bias, int64_t M, int64_t K, int64_t N,
+            bool accumulate) {
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
     std::vector<float> row(N);
     for (int64_t i = r0; i < r1; ++i) {
@@ -76,8 +79,8 @@ void matmul(const Context &ctx, float *out, const float *a, const float *b, cons
   });
 }
 
-void matmulBT(const Context &ctx, float *out, const float *a, const float *b, int64_t M,
-              int64_t K, int64_t N) {
+void matmulBT(const Context &ctx, float *out, const float *a, const float *b,
+              int64_t M, int64_t K, int64_t N) {
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
     for (int64_t i = r0; i < r1; ++i)
       for (int64_t k = 0; k < K; ++k) {
@@ -89,8 +92,8 @@ void matmulBT(const Context &ctx, float *out, const float *a, const float *b, in
   });
 }
 
-void matmulAT(const Context &ctx, float *out, const float *a, const float *b, int64_t M,
-              int64_t K, int64_t N) {
+void matmulAT(const Context &ctx, float *out, const float *a, const float *b,
+              int64_t M, int64_t K, int64_t N) {
   parallelRows(ctx, K, [&](int64_t k0, int64_t k1) {
     std::vector<float> row(N);
     for (int64_t k = k0; k < k1; ++k) {
@@ -107,12 +110,14 @@ void matmulAT(const Context &ctx, float *out, const float *a, const float *b, in
   });
 }
 
-void cast_f32_to_bf16(const Context &, uint16_t *dst, const float *src, int64_t n) {
+void cast_f32_to_bf16(const Context &, uint16_t *dst, const float *src,
+                      int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     dst[i] = toBF16Bits(src[i]);
 }
 
-void cast_bf16_to_f32(const Context &, float *dst, const uint16_t *src, int64_t n) {
+void cast_bf16_to_f32(const Context &, float *dst, const uint16_t *src,
+                      int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     dst[i] = fromBF16Bits(src[i]);
 }
@@ -126,7 +131,9 @@ void from_storage(const Context &, float *dst, const void *src, int64_t n) {
   std::memmove(dst, src, n * sizeof(float));
 }
 
-void fill_zero(const Context &, void *ptr, size_t bytes) { std::memset(ptr, 0, bytes); }
+void fill_zero(const Context &, void *ptr, size_t bytes) {
+  std::memset(ptr, 0, bytes);
+}
 
 void copy_bytes(const Context &, void *dst, const void *src, size_t bytes) {
   std::memmove(dst, src, bytes);

@@ -1,22 +1,26 @@
-// Host linear layer: out = in @ w + bias with weight K x N; forward, input and weight gradients.
+// Host linear layer: out = in @ w + bias with weight K x N; forward, input and
+// weight gradients.
 #include "common.h"
 
 namespace pipeops::host {
 
-void linear_forward(const Context &ctx, void *out, const void *in, const void *w,
-                    const void *bias, int64_t M, int64_t K, int64_t N) {
-  matmul(ctx, f32(out), f32(in), f32(w), f32(bias), M, K, N, /*accumulate=*/false);
+void linear_forward(const Context &ctx, void *out, const void *in,
+                    const void *w, const void *bias, int64_t M, int64_t K,
+                    int64_t N) {
+  matmul(ctx, f32(out), f32(in), f32(w), f32(bias), M, K, N,
+         /*accumulate=*/false);
   roundStored(ctx, f32(out), M * N);
 }
 
-void linear_backward_input(const Context &ctx, void *din, const void *dout, const void *w,
-                           int64_t M, int64_t K, int64_t N) {
+void linear_backward_input(const Context &ctx, void *din, const void *dout,
+                           const void *w, int64_t M, int64_t K, int64_t N) {
   matmulBT(ctx, f32(din), f32(dout), f32(w), M, K, N);
   roundStored(ctx, f32(din), M * K);
 }
 
-void linear_backward_weight(const Context &ctx, float *dw, float *dbias, const void *dout,
-                            const void *in, int64_t M, int64_t K, int64_t N) {
+void linear_backward_weight(const Context &ctx, float *dw, float *dbias,
+                            const void *dout, const void *in, int64_t M,
+                            int64_t K, int64_t N) {
   matmulAT(ctx, dw, f32(in), f32(dout), M, K, N);
   if (!dbias)
     return;

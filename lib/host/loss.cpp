@@ -1,4 +1,5 @@
-// Host losses: cross entropy over logits rows (softmax fused) and mean squared error.
+// Host losses: cross entropy over logits rows (softmax fused) and mean squared
+// error.
 #include "common.h"
 
 #include <cmath>
@@ -8,16 +9,19 @@
 namespace pipeops::host {
 
 namespace {
-void checkTargets(const char *op, const int32_t *targets, int64_t M, int64_t V) {
+void checkTargets(const char *op, const int32_t *targets, int64_t M,
+                  int64_t V) {
   for (int64_t i = 0; i < M; ++i)
     if (targets[i] < 0 || targets[i] >= V)
-      fail(op, "target " + std::to_string(targets[i]) + " at row " + std::to_string(i) +
-                   " is outside [0, " + std::to_string(V) + ")");
+      fail(op, "target " + std::to_string(targets[i]) + " at row " +
+                   std::to_string(i) + " is outside [0, " + std::to_string(V) +
+                   ")");
 }
 } // namespace
 
-void cross_entropy_forward(const Context &ctx, float *loss, float *saved, const void *logits,
-                           const int32_t *targets, int64_t M, int64_t V) {
+void cross_entropy_forward(const Context &ctx, float *loss, float *saved,
+                           const void *logits, const int32_t *targets,
+                           int64_t M, int64_t V) {
   checkTargets("cross_entropy_forward", targets, M, V);
   const float *z = f32(logits);
   std::vector<float> rowLoss(M);
@@ -40,8 +44,9 @@ void cross_entropy_forward(const Context &ctx, float *loss, float *saved, const 
   *loss = total / M;
 }
 
-void cross_entropy_backward_input(const Context &ctx, void *dlogits, float dloss,
-                                  const void *logits, const int32_t *targets, const float *saved,
+void cross_entropy_backward_input(const Context &ctx, void *dlogits,
+                                  float dloss, const void *logits,
+                                  const int32_t *targets, const float *saved,
                                   int64_t M, int64_t V) {
   checkTargets("cross_entropy_backward_input", targets, M, V);
   const float *z = f32(logits);
@@ -57,7 +62,8 @@ void cross_entropy_backward_input(const Context &ctx, void *dlogits, float dloss
   roundStored(ctx, dz, M * V);
 }
 
-void mse_forward(const Context &, float *loss, const void *pred, const void *target, int64_t n) {
+void mse_forward(const Context &, float *loss, const void *pred,
+                 const void *target, int64_t n) {
   const float *p = f32(pred), *t = f32(target);
   float total = 0.0f;
   for (int64_t i = 0; i < n; ++i)
@@ -65,8 +71,8 @@ void mse_forward(const Context &, float *loss, const void *pred, const void *tar
   *loss = total / n;
 }
 
-void mse_backward_input(const Context &ctx, void *dpred, float dloss, const void *pred,
-                        const void *target, int64_t n) {
+void mse_backward_input(const Context &ctx, void *dpred, float dloss,
+                        const void *pred, const void *target, int64_t n) {
   const float *p = f32(pred), *t = f32(target);
   float *dp = f32(dpred);
   float scale = 2.0f * dloss / n;

@@ -1,12 +1,14 @@
-// Host layernorm and rmsnorm over the last dim: forward, input gradient, scale/shift gradients.
+// Host layernorm and rmsnorm over the last dim: forward, input gradient,
+// scale/shift gradients.
 #include "common.h"
 
 #include <cmath>
 
 namespace pipeops::host {
 
-void layernorm_forward(const Context &ctx, void *out, float *saved, const void *in,
-                       const void *scale, const void *shift, int64_t M, int64_t D, float eps) {
+void layernorm_forward(const Context &ctx, void *out, float *saved,
+                       const void *in, const void *scale, const void *shift,
+                       int64_t M, int64_t D, float eps) {
   const float *x = f32(in), *g = f32(scale), *b = f32(shift);
   float *y = f32(out);
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
@@ -29,8 +31,9 @@ void layernorm_forward(const Context &ctx, void *out, float *saved, const void *
 }
 
 // din = rstd * (g*dy - mean(g*dy) - xhat * mean(g*dy*xhat))
-void layernorm_backward_input(const Context &ctx, void *din, const void *dout, const void *in,
-                              const float *saved, const void *scale, int64_t M, int64_t D) {
+void layernorm_backward_input(const Context &ctx, void *din, const void *dout,
+                              const void *in, const float *saved,
+                              const void *scale, int64_t M, int64_t D) {
   const float *x = f32(in), *dy = f32(dout), *g = f32(scale);
   float *dx = f32(din);
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
@@ -54,8 +57,8 @@ void layernorm_backward_input(const Context &ctx, void *din, const void *dout, c
 }
 
 void layernorm_backward_weight(const Context &ctx, float *dscale, float *dshift,
-                               const void *dout, const void *in, const float *saved, int64_t M,
-                               int64_t D) {
+                               const void *dout, const void *in,
+                               const float *saved, int64_t M, int64_t D) {
   const float *x = f32(in), *dy = f32(dout);
   parallelRows(ctx, D, [&](int64_t d0, int64_t d1) {
     for (int64_t d = d0; d < d1; ++d) {
@@ -70,8 +73,9 @@ void layernorm_backward_weight(const Context &ctx, float *dscale, float *dshift,
   });
 }
 
-void rmsnorm_forward(const Context &ctx, void *out, float *saved, const void *in,
-                     const void *scale, int64_t M, int64_t D, float eps) {
+void rmsnorm_forward(const Context &ctx, void *out, float *saved,
+                     const void *in, const void *scale, int64_t M, int64_t D,
+                     float eps) {
   const float *x = f32(in), *g = f32(scale);
   float *y = f32(out);
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
@@ -89,8 +93,9 @@ void rmsnorm_forward(const Context &ctx, void *out, float *saved, const void *in
 }
 
 // din = rstd * (g*dy - xhat * mean(g*dy*xhat)), xhat = x * rstd
-void rmsnorm_backward_input(const Context &ctx, void *din, const void *dout, const void *in,
-                            const float *saved, const void *scale, int64_t M, int64_t D) {
+void rmsnorm_backward_input(const Context &ctx, void *din, const void *dout,
+                            const void *in, const float *saved,
+                            const void *scale, int64_t M, int64_t D) {
   const float *x = f32(in), *dy = f32(dout), *g = f32(scale);
   float *dx = f32(din);
   parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
@@ -100,14 +105,16 @@ void rmsnorm_backward_input(const Context &ctx, void *din, const void *dout, con
         sumGX += g[d] * dy[i * D + d] * x[i * D + d] * rstd;
       sumGX /= D;
       for (int64_t d = 0; d < D; ++d)
-        dx[i * D + d] += rstd * (g[d] * dy[i * D + d] - x[i * D + d] * rstd * sumGX);
+        dx[i * D + d] +=
+            rstd * (g[d] * dy[i * D + d] - x[i * D + d] * rstd * sumGX);
     }
   });
   roundStored(ctx, dx, M * D);
 }
 
-void rmsnorm_backward_weight(const Context &ctx, float *dscale, const void *dout,
-                             const void *in, const float *saved, int64_t M, int64_t D) {
+void rmsnorm_backward_weight(const Context &ctx, float *dscale,
+                             const void *dout, const void *in,
+                             const float *saved, int64_t M, int64_t D) {
   const float *x = f32(in), *dy = f32(dout);
   parallelRows(ctx, D, [&](int64_t d0, int64_t d1) {
     for (int64_t d = d0; d < d1; ++d) {

@@ -1,13 +1,15 @@
-// Host optimizers over many f32 tensors: AdamW (decoupled weight decay) and SGD with momentum.
+// Host optimizers over many f32 tensors: AdamW (decoupled weight decay) and SGD
+// with momentum.
 #include "common.h"
 
 #include <cmath>
 
 namespace pipeops::host {
 
-void adamw_step(const Context &ctx, const AdamW &opt, int step, float *const *params,
-                const float *const *grads, float *const *m, float *const *v,
-                const int64_t *sizes, int count) {
+void adamw_step(const Context &ctx, const AdamW &opt, int step,
+                float *const *params, const float *const *grads,
+                float *const *m, float *const *v, const int64_t *sizes,
+                int count) {
   if (step < 1)
     fail("adamw_step", "step must be >= 1 (it is 1-based for bias correction)");
   float c1 = 1.0f - std::pow(opt.beta1, static_cast<float>(step));
@@ -26,9 +28,9 @@ void adamw_step(const Context &ctx, const AdamW &opt, int step, float *const *pa
   }
 }
 
-void sgd_step(const Context &ctx, float lr, float momentum, float *const *params,
-              const float *const *grads, float *const *velocity, const int64_t *sizes,
-              int count) {
+void sgd_step(const Context &ctx, float lr, float momentum,
+              float *const *params, const float *const *grads,
+              float *const *velocity, const int64_t *sizes, int count) {
   if (momentum != 0.0f && !velocity)
     fail("sgd_step", "momentum needs velocity buffers");
   for (int t = 0; t < count; ++t) {

@@ -1,4 +1,5 @@
-// Implementation of the finite-difference harness used by the host kernel tests.
+// Implementation of the finite-difference harness used by the host kernel
+// tests.
 #include "fd_harness.h"
 
 #include <gtest/gtest.h>
@@ -39,8 +40,9 @@ double weightedSum(const std::vector<float> &out, const std::vector<float> &r) {
 }
 
 void expectGradient(const std::string &what, std::vector<float> &x,
-                    const std::vector<float> &analytic, const std::function<double()> &loss,
-                    double eps, double atol, double rtol) {
+                    const std::vector<float> &analytic,
+                    const std::function<double()> &loss, double eps,
+                    double atol, double rtol) {
   ASSERT_EQ(x.size(), analytic.size()) << what;
   int failures = 0;
   for (size_t i = 0; i < x.size(); ++i) {
@@ -54,14 +56,17 @@ void expectGradient(const std::string &what, std::vector<float> &x,
     double h = static_cast<double>(static_cast<float>(saved + eps)) -
                static_cast<double>(static_cast<float>(saved - eps));
     double fd = (up - down) / h;
-    if (std::fabs(fd - analytic[i]) > atol + rtol * std::fabs(fd) && ++failures <= 5)
-      ADD_FAILURE() << what << "[" << i << "]: finite difference " << fd << ", analytic "
-                    << analytic[i];
+    if (std::fabs(fd - analytic[i]) > atol + rtol * std::fabs(fd) &&
+        ++failures <= 5)
+      ADD_FAILURE() << what << "[" << i << "]: finite difference " << fd
+                    << ", analytic " << analytic[i];
   }
-  EXPECT_EQ(failures, 0) << what << ": " << failures << " of " << x.size() << " elements differ";
+  EXPECT_EQ(failures, 0) << what << ": " << failures << " of " << x.size()
+                         << " elements differ";
 }
 
-std::vector<float> minus(const std::vector<float> &after, const std::vector<float> &before) {
+std::vector<float> minus(const std::vector<float> &after,
+                         const std::vector<float> &before) {
   std::vector<float> d(after.size());
   for (size_t i = 0; i < after.size(); ++i)
     d[i] = after[i] - before[i];

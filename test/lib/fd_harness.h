@@ -1,5 +1,6 @@
-// Finite-difference harness for the host kernels: a scalar loss sum(out * r) evaluated in double,
-// central differences per element, and random tensors with a fixed seed.
+// Finite-difference harness for the host kernels: a scalar loss sum(out * r)
+// evaluated in double, central differences per element, and random tensors with
+// a fixed seed.
 #pragma once
 
 #include "pipeops/ops.h"
@@ -23,14 +24,18 @@ struct Rng {
 /// sum_i out[i] * r[i] in double.
 double weightedSum(const std::vector<float> &out, const std::vector<float> &r);
 
-/// Perturbs each element of x by +-eps, evaluates loss() and expects the central difference
-/// to match analytic[i] within atol + rtol * |fd|. x is restored afterwards.
+/// Perturbs each element of x by +-eps, evaluates loss() and expects the
+/// central difference to match analytic[i] within atol + rtol * |fd|. x is
+/// restored afterwards.
 void expectGradient(const std::string &what, std::vector<float> &x,
-                    const std::vector<float> &analytic, const std::function<double()> &loss,
-                    double eps = 1e-2, double atol = 2e-3, double rtol = 1e-2);
+                    const std::vector<float> &analytic,
+                    const std::function<double()> &loss, double eps = 1e-2,
+                    double atol = 2e-3, double rtol = 1e-2);
 
-/// analytic gradient = after - before (backward ops accumulate into pre-filled buffers).
-std::vector<float> minus(const std::vector<float> &after, const std::vector<float> &before);
+/// analytic gradient = after - before (backward ops accumulate into pre-filled
+/// buffers).
+std::vector<float> minus(const std::vector<float> &after,
+                         const std::vector<float> &before);
 
 Context hostContext(int threads = 1);
 

@@ -1,11 +1,13 @@
-// Host attention: forward against a naive double-precision triple loop, every gradient against
-// finite differences, for causal/non-causal, grouped-query and RoPE; determinism.
+// Host attention: forward against a naive double-precision triple loop, every
+// gradient against finite differences, for causal/non-causal, grouped-query and
+// RoPE; determinism.
 #include "fd_harness.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+#include <ostream>
 #include <string>
 
 using namespace pipeops;
@@ -18,11 +20,18 @@ struct Config {
   bool causal, rope;
 };
 
+void PrintTo(const Config &c, std::ostream *os) {
+  *os << "B" << c.B << " S" << c.S << " D" << c.D << " heads " << c.heads
+      << " kv " << c.kvHeads << (c.causal ? " causal" : " full")
+      << (c.rope ? " rope" : "");
+}
+
 struct Problem {
   Config c;
   int64_t M, Dkv;
   std::vector<float> x, wq, wk, wv, wo;
-  explicit Problem(Config c, unsigned seed) : c(c), M(c.B * c.S), Dkv(c.D / c.heads * c.kvHeads) {
+  explicit Problem(Config c, unsigned seed)
+      : c(c), M(c.B * c.S), Dkv(c.D / c.heads * c.kvHeads) {
     Rng rng(seed);
     x = rng.normal(M * c.D);
     float ws = 1.0f / std::sqrt(static_cast<float>(c.D));
@@ -31,15 +40,19 @@ struct Problem {
     wv = rng.normal(c.D * Dkv, ws);
     wo = rng.normal(c.D * c.D, ws);
   }
-  void forward(const Context &ctx, std::vector<float> &out, std::vector<float> &saved) {
+  void forward(const Context &ctx, std::vector<float> &out,
+               std::vector<float> &saved) {
     out.assign(M * c.D, 0.0f);
-    saved.assign(attention_saved_floats(c.B, c.S, c.D, c.heads, c.kvHeads), 0.0f);
-    attention_forward(ctx, out.data(), saved.data(), x.data(), wq.data(), wk.data(), wv.data(),
-                      wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads, c.causal, c.rope);
+    saved.assign(attention_saved_floats(c.B, c.S, c.D, c.heads, c.kvHeads),
+                 0.0f);
+    attention_forward(ctx, out.data(), saved.data(), x.data(), wq.data(),
+                      wk.data(), wv.data(), wo.data(), c.B, c.S, c.D, c.heads,
+                      c.kvHeads, c.causal, c.rope);
   }
 };
 
-/// Independent reference: projections, RoPE, softmax and output projection in double.
+/// Independent reference: projections, RoPE, softmax and output projection in
+/// double.
 std::vector<double> naiveAttention(const Problem &p) {
   const Config &c = p.c;
   int64_t hd = c.D / c.heads, group = c.heads / c.kvHeads;
@@ -51,7 +64,8 @@ std::vector<double> naiveAttention(const Problem &p) {
           r[i * cols + j] += double(p.x[i * c.D + k]) * w[k * cols + j];
     return r;
   };
-  auto q = project(p.wq, c.D), k = project(p.wk, p.Dkv), v = project(p.wv, p.Dkv);
+  auto q = project(p.wq, c.D), k = project(p.wk, p.Dkv),
+       v = project(p.wv, p.Dkv);
   auto rope = [&](std::vector<double> &t, int64_t cols) {
     if (!c.rope)
       return;
@@ -59,8 +73,10 @@ std::vector<double> naiveAttention(const Problem &p) {
       for (int64_t h = 0; h < cols / hd; ++h)
         for (int64_t e = 0; e < hd / 2; ++e) {
           double th = double(i % c.S) * std::pow(10000.0, -2.0 * e / hd);
-          double &a = t[i * cols + h * hd + 2 * e], &b = t[i * cols + h * hd + 2 * e + 1];
-          double na = a * std::cos(th) - b * std::sin(th), nb = a * std::sin(th) + b * std::cos(th);
+          double &a = t[i * cols + h * hd + 2 * e],
+                 &b = t[i * cols + h * hd + 2 * e + 1];
+          double na = a * std::cos(th) - b * std::sin(th),
+                 nb = a * std::sin(th) + b * std::cos(th);
           a = na, b = nb;
         }
   };
@@ -86,7 +102,8 @@ std::vector<double> naiveAttention(const Problem &p) {
           sum += std::exp(s[j] - mx);
         for (int64_t j = 0; j < c.S; ++j)
           for (int64_t e = 0; e < hd; ++e)
-            y[qi + e] += std::exp(s[j] - mx) / sum * v[(b * c.S + j) * p.Dkv + kh * hd + e];
+            y[qi + e] += std::exp(s[j] - mx) / sum *
+                         v[(b * c.S + j) * p.Dkv + kh * hd + e];
       }
   for (int64_t i = 0; i < p.M; ++i)
     for (int64_t j = 0; j < c.D; ++j)
@@ -118,17 +135,20 @@ TEST_P(HostAttention, GradientsMatchFiniteDifferences) {
     return weightedSum(out, r);
   };
   loss();
-  std::vector<float> wsaved(attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
+  std::vector<float> wsaved(
+      attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
   auto baseX = rng.normal(p.x.size()), baseQ = rng.normal(p.wq.size()),
        baseK = rng.normal(p.wk.size()), baseV = rng.normal(p.wv.size()),
        baseO = rng.normal(p.wo.size());
   auto dx = baseX, dq = baseQ, dk = baseK, dv = baseV, dO = baseO;
-  attention_backward_input(ctx, dx.data(), wsaved.data(), r.data(), p.x.data(), saved.data(),
-                           p.wq.data(), p.wk.data(), p.wv.data(), p.wo.data(), c.B, c.S, c.D,
-                           c.heads, c.kvHeads, c.causal, c.rope);
-  attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(), r.data(),
-                            p.x.data(), saved.data(), wsaved.data(), c.B, c.S, c.D, c.heads,
-                            c.kvHeads, c.causal, c.rope);
+  attention_backward_input(ctx, dx.data(), wsaved.data(), r.data(), p.x.data(),
+                           saved.data(), p.wq.data(), p.wk.data(), p.wv.data(),
+                           p.wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
+                           c.causal, c.rope);
+  attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(),
+                            r.data(), p.x.data(), saved.data(), wsaved.data(),
+                            c.B, c.S, c.D, c.heads, c.kvHeads, c.causal,
+                            c.rope);
   expectGradient("attention/x", p.x, minus(dx, baseX), loss, 1e-3);
   expectGradient("attention/wq", p.wq, minus(dq, baseQ), loss, 1e-3);
   expectGradient("attention/wk", p.wk, minus(dk, baseK), loss, 1e-3);
@@ -136,26 +156,33 @@ TEST_P(HostAttention, GradientsMatchFiniteDifferences) {
   expectGradient("attention/wo", p.wo, minus(dO, baseO), loss, 1e-3);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Configs, HostAttention,
-    ::testing::Values(Config{2, 4, 8, 2, 2, true, false}, Config{2, 4, 8, 2, 2, false, false},
-                      Config{2, 5, 8, 4, 2, true, true}, Config{1, 6, 8, 4, 1, false, true},
-                      Config{1, 5, 12, 3, 1, true, true}),
-    [](const ::testing::TestParamInfo<Config> &info) {
-      const Config &c = info.param;
-      return "B" + std::to_string(c.B) + "S" + std::to_string(c.S) + "D" + std::to_string(c.D) +
-             "H" + std::to_string(c.heads) + "KV" + std::to_string(c.kvHeads) +
-             (c.causal ? "Causal" : "Full") + (c.rope ? "Rope" : "");
-    });
+INSTANTIATE_TEST_SUITE_P(Configs, HostAttention,
+                         ::testing::Values(Config{2, 4, 8, 2, 2, true, false},
+                                           Config{2, 4, 8, 2, 2, false, false},
+                                           Config{2, 5, 8, 4, 2, true, true},
+                                           Config{1, 6, 8, 4, 1, false, true},
+                                           Config{1, 5, 12, 3, 1, true, true}),
+                         [](const ::testing::TestParamInfo<Config> &info) {
+                           const Config &c = info.param;
+                           return "B" + std::to_string(c.B) + "S" +
+                                  std::to_string(c.S) + "D" +
+                                  std::to_string(c.D) + "H" +
+                                  std::to_string(c.heads) + "KV" +
+                                  std::to_string(c.kvHeads) +
+                                  (c.causal ? "Causal" : "Full") +
+                                  (c.rope ? "Rope" : "");
+                         });
 
 TEST(HostAttentionShape, RejectsBadHeads) {
   Context ctx = hostContext();
   std::vector<float> buf(1024);
-  EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(), buf.data(), buf.data(),
-                                 buf.data(), buf.data(), 1, 2, 8, 3, 3, true, false),
+  EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(),
+                                 buf.data(), buf.data(), buf.data(), buf.data(),
+                                 1, 2, 8, 3, 3, true, false),
                std::runtime_error);
-  EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(), buf.data(), buf.data(),
-                                 buf.data(), buf.data(), 1, 2, 8, 4, 3, true, false),
+  EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(),
+                                 buf.data(), buf.data(), buf.data(), buf.data(),
+                                 1, 2, 8, 4, 3, true, false),
                std::runtime_error);
 }
 
@@ -166,15 +193,19 @@ TEST(HostAttentionDeterminism, TwoRunsAreBitIdentical) {
     Context ctx = hostContext(2);
     std::vector<float> out, saved;
     p.forward(ctx, out, saved);
-    std::vector<float> wsaved(attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
+    std::vector<float> wsaved(
+        attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
     std::vector<float> dx(p.x.size(), 0.0f), dq(p.wq.size(), 0.0f);
-    std::vector<float> dk(p.wk.size(), 0.0f), dv(p.wv.size(), 0.0f), dO(p.wo.size(), 0.0f);
-    attention_backward_input(ctx, dx.data(), wsaved.data(), out.data(), p.x.data(), saved.data(),
-                             p.wq.data(), p.wk.data(), p.wv.data(), p.wo.data(), c.B, c.S, c.D,
-                             c.heads, c.kvHeads, c.causal, c.rope);
-    attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(), out.data(),
-                              p.x.data(), saved.data(), wsaved.data(), c.B, c.S, c.D, c.heads,
-                              c.kvHeads, c.causal, c.rope);
+    std::vector<float> dk(p.wk.size(), 0.0f), dv(p.wv.size(), 0.0f),
+        dO(p.wo.size(), 0.0f);
+    attention_backward_input(ctx, dx.data(), wsaved.data(), out.data(),
+                             p.x.data(), saved.data(), p.wq.data(), p.wk.data(),
+                             p.wv.data(), p.wo.data(), c.B, c.S, c.D, c.heads,
+                             c.kvHeads, c.causal, c.rope);
+    attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(),
+                              out.data(), p.x.data(), saved.data(),
+                              wsaved.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
+                              c.causal, c.rope);
     out.insert(out.end(), dx.begin(), dx.end());
     out.insert(out.end(), dq.begin(), dq.end());
     out.insert(out.end(), dk.begin(), dk.end());

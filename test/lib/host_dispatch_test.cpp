@@ -1,4 +1,5 @@
-// The dispatching front: a Cuda context without a CUDA build is a clear error, never UB.
+// The dispatching front: a Cuda context without a CUDA build is a clear error,
+// never UB.
 #include "fd_harness.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Host elementwise ops (gelu, relu, silu, add, mul): closed-form values and finite differences.
+// Host elementwise ops (gelu, relu, silu, add, mul): closed-form values and
+// finite differences.
 #include "fd_harness.h"
 
 #include <gtest/gtest.h>
@@ -12,7 +13,8 @@ using namespace pipeops::test;
 namespace {
 
 using Fwd = void (*)(const Context &, void *, const void *, int64_t);
-using Bwd = void (*)(const Context &, void *, const void *, const void *, int64_t);
+using Bwd = void (*)(const Context &, void *, const void *, const void *,
+                     int64_t);
 
 void checkActivation(const char *name, Fwd fwd, Bwd bwd, std::vector<float> x) {
   Context ctx = hostContext(2);
@@ -48,11 +50,13 @@ TEST(HostActivation, ClosedFormValues) {
 }
 
 TEST(HostActivation, GeluGradient) {
-  checkActivation("gelu", gelu_forward, gelu_backward_input, Rng(1).normal(40, 2.0f));
+  checkActivation("gelu", gelu_forward, gelu_backward_input,
+                  Rng(1).normal(40, 2.0f));
 }
 
 TEST(HostActivation, SiluGradient) {
-  checkActivation("silu", silu_forward, silu_backward_input, Rng(2).normal(40, 2.0f));
+  checkActivation("silu", silu_forward, silu_backward_input,
+                  Rng(2).normal(40, 2.0f));
 }
 
 TEST(HostActivation, ReluGradientAwayFromKink) {
@@ -82,7 +86,8 @@ TEST(HostElementwise, AddAndMulGradients) {
   expectGradient("add/a", a, minus(da, baseA), addLoss);
   expectGradient("add/b", b, minus(db, baseB), addLoss);
   da = baseA, db = baseB;
-  mul_backward_input(ctx, da.data(), db.data(), r.data(), a.data(), b.data(), n);
+  mul_backward_input(ctx, da.data(), db.data(), r.data(), a.data(), b.data(),
+                     n);
   expectGradient("mul/a", a, minus(da, baseA), mulLoss);
   expectGradient("mul/b", b, minus(db, baseB), mulLoss);
 }
@@ -97,14 +102,16 @@ TEST(HostElementwise, Bf16StorageRoundsOutputs) {
     uint32_t bits;
     std::memcpy(&bits, &out[i], 4);
     EXPECT_EQ(bits & 0xffffu, 0u) << "not a bf16 value at " << i;
-    EXPECT_NEAR(out[i], a[i] + b[i], std::fabs(a[i] + b[i]) * (1.0 / 256) + 1e-30);
+    EXPECT_NEAR(out[i], a[i] + b[i],
+                std::fabs(a[i] + b[i]) * (1.0 / 256) + 1e-30);
   }
 }
 
 TEST(HostElementwise, CastRoundsToNearestEven) {
   Context ctx = hostContext();
-  // 1 + 2^-8 is halfway between bf16 1.0 and 1 + 2^-7: ties go to the even mantissa (1.0);
-  // 1 + 3*2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6 and goes up to 1 + 2^-6.
+  // 1 + 2^-8 is halfway between bf16 1.0 and 1 + 2^-7: ties go to the even
+  // mantissa (1.0); 1 + 3*2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6 and
+  // goes up to 1 + 2^-6.
   std::vector<float> src = {1.0f + 1.0f / 256, 1.0f + 3.0f / 256, -2.5f, 0.0f};
   std::vector<uint16_t> bits(4);
   std::vector<float> back(4);
@@ -112,6 +119,7 @@ TEST(HostElementwise, CastRoundsToNearestEven) {
   cast_bf16_to_f32(ctx, back.data(), bits.data(), 4);
   EXPECT_EQ(bits[0], 0x3f80);
   EXPECT_EQ(back[1], 1.0f + 1.0f / 64);
-  EXPECT_EQ(bits[2], 0xc020); // -2.5 = -1.25 * 2^1: sign, exponent 128, mantissa 0x20
+  EXPECT_EQ(bits[2],
+            0xc020); // -2.5 = -1.25 * 2^1: sign, exponent 128, mantissa 0x20
   EXPECT_EQ(back[3], 0.0f);
 }

@@ -1,5 +1,5 @@
-// Host losses (cross entropy, mse) and optimizers (AdamW, SGD) against scalar formulas and
-// finite differences.
+// Host losses (cross entropy, mse) and optimizers (AdamW, SGD) against scalar
+// formulas and finite differences.
 #include "fd_harness.h"
 
 #include <gtest/gtest.h>
@@ -18,7 +18,8 @@ TEST(HostCrossEntropy, ForwardAndGradient) {
   std::vector<int32_t> targets = {0, 6, 3, 3, 1};
   std::vector<float> saved(cross_entropy_saved_floats(M));
   float loss = 0;
-  cross_entropy_forward(ctx, &loss, saved.data(), logits.data(), targets.data(), M, V);
+  cross_entropy_forward(ctx, &loss, saved.data(), logits.data(), targets.data(),
+                        M, V);
   double ref = 0;
   for (int64_t i = 0; i < M; ++i) {
     double sum = 0;
@@ -31,20 +32,22 @@ TEST(HostCrossEntropy, ForwardAndGradient) {
   float dloss = 0.25f; // e.g. 1 / microbatches
   auto lossFn = [&] {
     float l = 0;
-    cross_entropy_forward(ctx, &l, saved.data(), logits.data(), targets.data(), M, V);
+    cross_entropy_forward(ctx, &l, saved.data(), logits.data(), targets.data(),
+                          M, V);
     return double(l) * dloss;
   };
   lossFn();
   auto base = rng.normal(M * V);
   auto dl = base;
-  cross_entropy_backward_input(ctx, dl.data(), dloss, logits.data(), targets.data(),
-                               saved.data(), M, V);
-  expectGradient("cross_entropy/logits", logits, minus(dl, base), lossFn, 1e-2, 2e-4);
+  cross_entropy_backward_input(ctx, dl.data(), dloss, logits.data(),
+                               targets.data(), saved.data(), M, V);
+  expectGradient("cross_entropy/logits", logits, minus(dl, base), lossFn, 1e-2,
+                 2e-4);
 
   targets[4] = 7;
-  EXPECT_THROW(
-      cross_entropy_forward(ctx, &loss, saved.data(), logits.data(), targets.data(), M, V),
-      std::runtime_error);
+  EXPECT_THROW(cross_entropy_forward(ctx, &loss, saved.data(), logits.data(),
+                                     targets.data(), M, V),
+               std::runtime_error);
 }
 
 TEST(HostMse, ForwardAndGradient) {
@@ -70,8 +73,8 @@ TEST(HostOptimizer, AdamWMatchesScalarFormula) {
   Context ctx = hostContext(2);
   AdamW opt{0.01f, 0.9f, 0.99f, 1e-8f, 0.1f};
   Rng rng(43);
-  std::vector<float> p1 = rng.normal(5), p2 = rng.normal(3), m1(5, 0), v1(5, 0), m2(3, 0),
-                     v2(3, 0);
+  std::vector<float> p1 = rng.normal(5), p2 = rng.normal(3), m1(5, 0), v1(5, 0),
+                     m2(3, 0), v2(3, 0);
   std::vector<double> rp(p1.begin(), p1.end()), rm(5, 0), rv(5, 0);
   for (int step = 1; step <= 3; ++step) {
     auto g1 = rng.normal(5), g2 = rng.normal(3);
@@ -84,20 +87,23 @@ TEST(HostOptimizer, AdamWMatchesScalarFormula) {
       rp[i] *= 1 - 0.01 * 0.1;
       rm[i] = 0.9 * rm[i] + 0.1 * g1[i];
       rv[i] = 0.99 * rv[i] + 0.01 * double(g1[i]) * g1[i];
-      double mhat = rm[i] / (1 - std::pow(0.9, step)), vhat = rv[i] / (1 - std::pow(0.99, step));
+      double mhat = rm[i] / (1 - std::pow(0.9, step)),
+             vhat = rv[i] / (1 - std::pow(0.99, step));
       rp[i] -= 0.01 * mhat / (std::sqrt(vhat) + 1e-8);
     }
   }
   for (int i = 0; i < 5; ++i)
     EXPECT_NEAR(p1[i], rp[i], 1e-5);
-  EXPECT_THROW(adamw_step(ctx, opt, 0, nullptr, nullptr, nullptr, nullptr, nullptr, 0),
-               std::runtime_error);
+  EXPECT_THROW(
+      adamw_step(ctx, opt, 0, nullptr, nullptr, nullptr, nullptr, nullptr, 0),
+      std::runtime_error);
 }
 
 TEST(HostOptimizer, SgdMomentumMatchesScalarFormula) {
   Context ctx = hostContext();
   // p = 1, momentum 0.5, lr 0.1, grads 1, 2, then 3:
-  // buf 1 -> p 0.9; buf 0.5 + 2 = 2.5 -> p 0.65; buf 1.25 + 3 = 4.25 -> p 0.225.
+  // buf 1 -> p 0.9; buf 0.5 + 2 = 2.5 -> p 0.65; buf 1.25 + 3 = 4.25 -> p
+  // 0.225.
   std::vector<float> p = {1.0f}, vel = {0.0f};
   for (float g : {1.0f, 2.0f, 3.0f}) {
     float *params[] = {p.data()}, *v[] = {vel.data()};
@@ -109,6 +115,7 @@ TEST(HostOptimizer, SgdMomentumMatchesScalarFormula) {
   float g = 2.0f, *params[] = {p.data()};
   const float *grads[] = {&g};
   int64_t sizes[] = {1};
-  sgd_step(ctx, 0.1f, 0.0f, params, grads, nullptr, sizes, 1); // plain SGD: no velocity needed
+  sgd_step(ctx, 0.1f, 0.0f, params, grads, nullptr, sizes,
+           1); // plain SGD: no velocity needed
   EXPECT_NEAR(p[0], 0.025f, 1e-6);
 }

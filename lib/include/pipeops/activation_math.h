@@ -1,4 +1,5 @@
-// Scalar activation functions and derivatives, shared by the host and CUDA kernels.
+// Scalar activation functions and derivatives, shared by the host and CUDA
+// kernels.
 #pragma once
 
 #include <cmath>

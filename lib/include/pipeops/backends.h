@@ -1,5 +1,6 @@
-// Declarations of the two backends behind the dispatching API in ops.h: pipeops::host (always
-// built, target pipeops_host) and pipeops::cuda (target pipeops_cuda, when CUDA is available).
+// Declarations of the two backends behind the dispatching API in ops.h:
+// pipeops::host (always built, target pipeops_host) and pipeops::cuda (target
+// pipeops_cuda, when CUDA is available).
 #pragma once
 
 #include "pipeops/ops.h"

@@ -1,4 +1,5 @@
-// Argument checks shared by the host and CUDA backends (they throw std::runtime_error).
+// Argument checks shared by the host and CUDA backends (they throw
+// std::runtime_error).
 #pragma once
 
 #include <cstdint>
@@ -8,13 +9,14 @@
 namespace pipeops {
 
 /// Validates attention's head configuration; returns the head dim D / heads.
-inline int64_t checkAttentionShape(const char *op, int64_t D, int64_t heads, int64_t kv_heads,
-                                   bool rope) {
+inline int64_t checkAttentionShape(const char *op, int64_t D, int64_t heads,
+                                   int64_t kv_heads, bool rope) {
   auto bad = [&](const std::string &why) {
     throw std::runtime_error(std::string("pipeops::") + op + ": " + why);
   };
   if (heads < 1 || kv_heads < 1 || D % heads != 0)
-    bad("dim " + std::to_string(D) + " is not divisible by heads " + std::to_string(heads));
+    bad("dim " + std::to_string(D) + " is not divisible by heads " +
+        std::to_string(heads));
   if (heads % kv_heads != 0)
     bad("heads " + std::to_string(heads) + " is not a multiple of kv_heads " +
         std::to_string(kv_heads));

@@ -1,30 +1,44 @@
-// pipeops: the public API of the op library that generated pipec programs call for compute.
+// pipeops: the public API of the op library that generated pipec programs call
+// for compute.
 //
 // Conventions (every op below follows them):
-// - Every function takes the Context first. ctx.backend picks the implementation: Host (plain C++,
-//   pointers are host pointers) or Cuda (pointers are device pointers, work is enqueued on
-//   ctx.stream). Calling with Backend::Cuda in a build without CUDA throws std::runtime_error.
-// - Tensors are contiguous row-major. `M` is the number of rows (all leading dims flattened), `n`
+// - Every function takes the Context first. ctx.backend picks the
+// implementation: Host (plain C++,
+//   pointers are host pointers) or Cuda (pointers are device pointers, work is
+//   enqueued on ctx.stream). Calling with Backend::Cuda in a build without CUDA
+//   throws std::runtime_error.
+// - Tensors are contiguous row-major. `M` is the number of rows (all leading
+// dims flattened), `n`
 //   an element count. All shape arguments are int64_t.
 // - Pointer types say the storage:
-//     `void *` / `const void *`   activations and (working copies of) parameters, stored in the
-//                                  storage type: Cuda: ctx.dtype (float or bf16 bits);
-//                                  Host: ALWAYS f32 (the host ignores the storage width, see below)
-//     `float *`                    always f32: parameter gradients, optimizer state, saved buffers,
+//     `void *` / `const void *`   activations and (working copies of)
+//     parameters, stored in the
+//                                  storage type: Cuda: ctx.dtype (float or bf16
+//                                  bits); Host: ALWAYS f32 (the host ignores
+//                                  the storage width, see below)
+//     `float *`                    always f32: parameter gradients, optimizer
+//     state, saved buffers,
 //                                  losses
 //     `int32_t *`                  token ids and targets
 //   Accumulation is always f32.
-// - Host and DType::BF16: buffers stay f32, but every activation output and input gradient the
-//   host writes is rounded to bf16 precision (round to nearest even), emulating bf16 storage.
-// - F / B / W: `X_forward` computes outputs; `X_backward_input` (B) ACCUMULATES (+=) into the
-//   input-gradient buffers; `X_backward_weight` (W) ACCUMULATES (+=) into parameter gradients.
-//   Callers zero gradient buffers once; fan-out and micro-batch accumulation come for free.
-// - `saved` buffers (size X_saved_floats(...), f32) are written by forward and read by backward;
-//   `wsaved` buffers (size X_wsaved_floats(...)) are written by backward_input and read by
-//   backward_weight.
-// - Errors (bad ids/targets, unsupported shapes, a CUDA/cuBLAS failure) throw std::runtime_error
+// - Host and DType::BF16: buffers stay f32, but every activation output and
+// input gradient the
+//   host writes is rounded to bf16 precision (round to nearest even), emulating
+//   bf16 storage.
+// - F / B / W: `X_forward` computes outputs; `X_backward_input` (B) ACCUMULATES
+// (+=) into the
+//   input-gradient buffers; `X_backward_weight` (W) ACCUMULATES (+=) into
+//   parameter gradients. Callers zero gradient buffers once; fan-out and
+//   micro-batch accumulation come for free.
+// - `saved` buffers (size X_saved_floats(...), f32) are written by forward and
+// read by backward;
+//   `wsaved` buffers (size X_wsaved_floats(...)) are written by backward_input
+//   and read by backward_weight.
+// - Errors (bad ids/targets, unsupported shapes, a CUDA/cuBLAS failure) throw
+// std::runtime_error
 //   with a message naming the op.
-// - Deterministic: the same inputs and ctx.threads give bit-identical results run to run (fixed
+// - Deterministic: the same inputs and ctx.threads give bit-identical results
+// run to run (fixed
 //   reduction trees and fixed thread partitions; no order-dependent atomics).
 #pragma once
 
@@ -34,27 +48,32 @@
 namespace pipeops {
 
 enum class Backend { Host, Cuda };
-/// Storage type of float activations and working parameter copies; accumulation is always f32.
+/// Storage type of float activations and working parameter copies; accumulation
+/// is always f32.
 enum class DType { F32, BF16 };
 
 struct Context {
   Backend backend = Backend::Host;
   DType dtype = DType::F32;
-  void *stream = nullptr;   ///< cudaStream_t (nullptr: the legacy default stream)
-  void *cublaslt = nullptr; ///< cublasLtHandle_t (nullptr: the library creates one per thread)
+  void *stream = nullptr; ///< cudaStream_t (nullptr: the legacy default stream)
+  void *cublaslt = nullptr;  ///< cublasLtHandle_t (nullptr: the library creates
+                             ///< one per thread)
   void *workspace = nullptr; ///< device scratch for cuBLASLt
   size_t workspaceBytes = 0;
-  int threads = 1; ///< host: worker threads (rows are split in fixed contiguous chunks)
+  int threads =
+      1; ///< host: worker threads (rows are split in fixed contiguous chunks)
 };
 
 /// AdamW hyper-parameters; decoupled weight decay as torch.optim.AdamW.
 struct AdamW {
-  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weight_decay = 0.0f;
+  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f,
+        weight_decay = 0.0f;
 };
 
 /// True when this build contains the CUDA backend.
 bool cuda_available();
-/// Bytes of one stored float element for ctx: 4 on the host, 4 or 2 on CUDA per ctx.dtype.
+/// Bytes of one stored float element for ctx: 4 on the host, 4 or 2 on CUDA per
+/// ctx.dtype.
 size_t storage_bytes(const Context &ctx);
 
 // Sizes (in floats) of the caller-provided buffers.
@@ -65,17 +84,19 @@ inline int64_t rmsnorm_saved_floats(int64_t M) { return M; }
 /// cross_entropy: logsumexp per row.
 inline int64_t cross_entropy_saved_floats(int64_t M) { return M; }
 /// attention saved layout (all f32), in this order:
-///   q, k, v after RoPE, per query head: [B, heads, S, D/heads] each (k and v are repeated for
-///   the heads sharing a kv head); probs [B, heads, S, S] (masked entries 0); y [B, S, D], the
-///   attention output before the o projection.
-inline int64_t attention_saved_floats(int64_t B, int64_t S, int64_t D, int64_t heads,
-                                      int64_t /*kv_heads*/) {
+///   q, k, v after RoPE, per query head: [B, heads, S, D/heads] each (k and v
+///   are repeated for the heads sharing a kv head); probs [B, heads, S, S]
+///   (masked entries 0); y [B, S, D], the attention output before the o
+///   projection.
+inline int64_t attention_saved_floats(int64_t B, int64_t S, int64_t D,
+                                      int64_t heads, int64_t /*kv_heads*/) {
   return 4 * B * S * D + B * heads * S * S;
 }
-/// attention wsaved layout (f32): gradients of the projections q = x wq, k = x wk, v = x wv
-/// (before RoPE): dq [B*S, D], dk [B*S, Dkv], dv [B*S, Dkv], Dkv = D / heads * kv_heads.
-inline int64_t attention_wsaved_floats(int64_t B, int64_t S, int64_t D, int64_t heads,
-                                       int64_t kv_heads) {
+/// attention wsaved layout (f32): gradients of the projections q = x wq, k = x
+/// wk, v = x wv (before RoPE): dq [B*S, D], dk [B*S, Dkv], dv [B*S, Dkv], Dkv =
+/// D / heads * kv_heads.
+inline int64_t attention_wsaved_floats(int64_t B, int64_t S, int64_t D,
+                                       int64_t heads, int64_t kv_heads) {
   return B * S * (D + 2 * (D / heads * kv_heads));
 }
 

@@ -1,5 +1,6 @@
-// check-gpu: every CUDA kernel against its host reference at small and GPT-2-small shapes, in f32
-// (max error within 1e-5 of the reference's max magnitude) and bf16 (within 2e-2).
+// check-gpu: every CUDA kernel against its host reference at small and
+// GPT-2-small shapes, in f32 (max error within 1e-5 of the reference's max
+// magnitude) and bf16 (within 2e-2).
 #include "pipeops/ops.h"
 
 #include <cuda_runtime.h>
@@ -49,7 +50,8 @@ protected:
     if (GetParam().large)
       B = 8, S = 1024, D = 768, H = 12, V = 50257;
   }
-  /// Random values, representable in the storage type so both sides see the same inputs.
+  /// Random values, representable in the storage type so both sides see the
+  /// same inputs.
   std::vector<float> rnd(size_t n, float scale = 1.0f) {
     std::normal_distribution<float> dist(0.0f, scale);
     std::vector<float> v(n);
@@ -98,8 +100,8 @@ protected:
     ok(cudaMemcpy(h.data(), d.p, n * 4, cudaMemcpyDeviceToHost));
     return h;
   }
-  void expectClose(const char *what, const std::vector<float> &ref, const std::vector<float> &got,
-                   double tolerance = -1) {
+  void expectClose(const char *what, const std::vector<float> &ref,
+                   const std::vector<float> &got, double tolerance = -1) {
     ASSERT_EQ(ref.size(), got.size()) << what;
     double t = tolerance > 0 ? tolerance : tol, scale = 1e-30, err = 0;
     size_t worst = 0;
@@ -109,8 +111,9 @@ protected:
       if (!(e <= err)) // also catches NaN
         err = e, worst = i;
     }
-    EXPECT_LE(err, t * scale) << what << ": max error " << err << " at " << worst << " (ref "
-                              << ref[worst] << ", got " << got[worst] << "), max |ref| " << scale;
+    EXPECT_LE(err, t * scale)
+        << what << ": max error " << err << " at " << worst << " (ref "
+        << ref[worst] << ", got " << got[worst] << "), max |ref| " << scale;
   }
 };
 
@@ -121,8 +124,10 @@ TEST_P(GpuVsHost, Linear) {
   std::vector<float> out(M * N), din = din0, dw = dw0, db = db0;
   linear_forward(host, out.data(), in.data(), w.data(), bias.data(), M, K, N);
   linear_backward_input(host, din.data(), dout.data(), w.data(), M, K, N);
-  linear_backward_weight(host, dw.data(), db.data(), dout.data(), in.data(), M, K, N);
-  auto dIn = up(in), dW = up(w), dBias = up(bias), dOut = up(dout), dY = up(out);
+  linear_backward_weight(host, dw.data(), db.data(), dout.data(), in.data(), M,
+                         K, N);
+  auto dIn = up(in), dW = up(w), dBias = up(bias), dOut = up(dout),
+       dY = up(out);
   auto dDin = up(din0), dDw = upF32(dw0), dDb = upF32(db0);
   linear_forward(dev, dY->p, dIn->p, dW->p, dBias->p, M, K, N);
   linear_backward_input(dev, dDin->p, dOut->p, dW->p, M, K, N);
@@ -135,34 +140,46 @@ TEST_P(GpuVsHost, Linear) {
 
 TEST_P(GpuVsHost, Norms) {
   int64_t M = B * S;
-  auto in = rnd(M * D), scale = rnd(D), shift = rnd(D), dout = rnd(M * D), din0 = rnd(M * D);
+  auto in = rnd(M * D), scale = rnd(D), shift = rnd(D), dout = rnd(M * D),
+       din0 = rnd(M * D);
   for (bool rms : {false, true}) {
-    std::vector<float> out(M * D), saved(2 * M), din = din0, ds(D, 0.0f), db(D, 0.0f);
-    auto dIn = up(in), dS = up(scale), dB = up(shift), dOut = up(dout), dY = up(out);
-    auto dSaved = upF32(saved), dDin = up(din0), dDs = upF32(ds), dDb = upF32(db);
+    std::vector<float> out(M * D), saved(2 * M), din = din0, ds(D, 0.0f),
+                                                 db(D, 0.0f);
+    auto dIn = up(in), dS = up(scale), dB = up(shift), dOut = up(dout),
+         dY = up(out);
+    auto dSaved = upF32(saved), dDin = up(din0), dDs = upF32(ds),
+         dDb = upF32(db);
     if (rms) {
-      rmsnorm_forward(host, out.data(), saved.data(), in.data(), scale.data(), M, D, 1e-6f);
-      rmsnorm_backward_input(host, din.data(), dout.data(), in.data(), saved.data(),
-                             scale.data(), M, D);
-      rmsnorm_backward_weight(host, ds.data(), dout.data(), in.data(), saved.data(), M, D);
+      rmsnorm_forward(host, out.data(), saved.data(), in.data(), scale.data(),
+                      M, D, 1e-6f);
+      rmsnorm_backward_input(host, din.data(), dout.data(), in.data(),
+                             saved.data(), scale.data(), M, D);
+      rmsnorm_backward_weight(host, ds.data(), dout.data(), in.data(),
+                              saved.data(), M, D);
       rmsnorm_forward(dev, dY->p, dSaved->as(), dIn->p, dS->p, M, D, 1e-6f);
-      rmsnorm_backward_input(dev, dDin->p, dOut->p, dIn->p, dSaved->as(), dS->p, M, D);
-      rmsnorm_backward_weight(dev, dDs->as(), dOut->p, dIn->p, dSaved->as(), M, D);
+      rmsnorm_backward_input(dev, dDin->p, dOut->p, dIn->p, dSaved->as(), dS->p,
+                             M, D);
+      rmsnorm_backward_weight(dev, dDs->as(), dOut->p, dIn->p, dSaved->as(), M,
+                              D);
     } else {
-      layernorm_forward(host, out.data(), saved.data(), in.data(), scale.data(), shift.data(), M,
-                        D, 1e-5f);
-      layernorm_backward_input(host, din.data(), dout.data(), in.data(), saved.data(),
-                               scale.data(), M, D);
-      layernorm_backward_weight(host, ds.data(), db.data(), dout.data(), in.data(), saved.data(),
-                                M, D);
-      layernorm_forward(dev, dY->p, dSaved->as(), dIn->p, dS->p, dB->p, M, D, 1e-5f);
-      layernorm_backward_input(dev, dDin->p, dOut->p, dIn->p, dSaved->as(), dS->p, M, D);
-      layernorm_backward_weight(dev, dDs->as(), dDb->as(), dOut->p, dIn->p, dSaved->as(), M, D);
+      layernorm_forward(host, out.data(), saved.data(), in.data(), scale.data(),
+                        shift.data(), M, D, 1e-5f);
+      layernorm_backward_input(host, din.data(), dout.data(), in.data(),
+                               saved.data(), scale.data(), M, D);
+      layernorm_backward_weight(host, ds.data(), db.data(), dout.data(),
+                                in.data(), saved.data(), M, D);
+      layernorm_forward(dev, dY->p, dSaved->as(), dIn->p, dS->p, dB->p, M, D,
+                        1e-5f);
+      layernorm_backward_input(dev, dDin->p, dOut->p, dIn->p, dSaved->as(),
+                               dS->p, M, D);
+      layernorm_backward_weight(dev, dDs->as(), dDb->as(), dOut->p, dIn->p,
+                                dSaved->as(), M, D);
       expectClose("layernorm dshift", db, downF32(*dDb, D));
     }
     expectClose(rms ? "rmsnorm out" : "layernorm out", out, down(*dY, M * D));
     expectClose(rms ? "rmsnorm din" : "layernorm din", din, down(*dDin, M * D));
-    expectClose(rms ? "rmsnorm dscale" : "layernorm dscale", ds, downF32(*dDs, D));
+    expectClose(rms ? "rmsnorm dscale" : "layernorm dscale", ds,
+                downF32(*dDs, D));
   }
 }
 
@@ -170,7 +187,8 @@ TEST_P(GpuVsHost, Elementwise) {
   int64_t n = B * S * 4 * D;
   auto a = rnd(n, 2.0f), b = rnd(n), dout = rnd(n), g0 = rnd(n), h0 = rnd(n);
   using Fwd = void (*)(const Context &, void *, const void *, int64_t);
-  using Bwd = void (*)(const Context &, void *, const void *, const void *, int64_t);
+  using Bwd =
+      void (*)(const Context &, void *, const void *, const void *, int64_t);
   struct Act {
     const char *name;
     Fwd f;
@@ -193,8 +211,10 @@ TEST_P(GpuVsHost, Elementwise) {
   add_forward(host, sum.data(), a.data(), b.data(), n);
   mul_forward(host, prod.data(), a.data(), b.data(), n);
   add_backward_input(host, ga.data(), gb.data(), dout.data(), n);
-  mul_backward_input(host, ma.data(), mb.data(), dout.data(), a.data(), b.data(), n);
-  auto dSum = up(sum), dProd = up(prod), dGa = up(g0), dGb = up(h0), dMa = up(g0), dMb = up(h0);
+  mul_backward_input(host, ma.data(), mb.data(), dout.data(), a.data(),
+                     b.data(), n);
+  auto dSum = up(sum), dProd = up(prod), dGa = up(g0), dGb = up(h0),
+       dMa = up(g0), dMb = up(h0);
   add_forward(dev, dSum->p, dA->p, dBb->p, n);
   mul_forward(dev, dProd->p, dA->p, dBb->p, n);
   add_backward_input(dev, dGa->p, dGb->p, dOut->p, n);
@@ -212,49 +232,70 @@ TEST_P(GpuVsHost, Embedding) {
   auto tok = ids(M, static_cast<int32_t>(V));
   auto wte = rnd(V * D), wpe = rnd(S * D), dout = rnd(M * D);
   std::vector<float> out(M * D), dte(V * D, 0.0f), dpe(S * D, 0.0f);
-  embedding_forward(host, out.data(), tok.data(), wte.data(), wpe.data(), M, S, V, D);
-  embedding_backward_weight(host, dte.data(), dpe.data(), dout.data(), tok.data(), M, S, V, D);
-  auto dIds = upI32(tok), dTe = up(wte), dPe = up(wpe), dOut = up(dout), dY = up(out);
-  auto dDte = upF32(std::vector<float>(V * D, 0.0f)), dDpe = upF32(std::vector<float>(S * D, 0));
-  embedding_forward(dev, dY->p, dIds->as<int32_t>(), dTe->p, dPe->p, M, S, V, D);
-  embedding_backward_weight(dev, dDte->as(), dDpe->as(), dOut->p, dIds->as<int32_t>(), M, S, V,
-                            D);
+  embedding_forward(host, out.data(), tok.data(), wte.data(), wpe.data(), M, S,
+                    V, D);
+  embedding_backward_weight(host, dte.data(), dpe.data(), dout.data(),
+                            tok.data(), M, S, V, D);
+  auto dIds = upI32(tok), dTe = up(wte), dPe = up(wpe), dOut = up(dout),
+       dY = up(out);
+  auto dDte = upF32(std::vector<float>(V * D, 0.0f)),
+       dDpe = upF32(std::vector<float>(S * D, 0));
+  embedding_forward(dev, dY->p, dIds->as<int32_t>(), dTe->p, dPe->p, M, S, V,
+                    D);
+  embedding_backward_weight(dev, dDte->as(), dDpe->as(), dOut->p,
+                            dIds->as<int32_t>(), M, S, V, D);
   expectClose("embedding out", out, down(*dY, M * D));
   expectClose("embedding dwte", dte, downF32(*dDte, V * D));
   expectClose("embedding dwpe", dpe, downF32(*dDpe, S * D));
   tok[0] = static_cast<int32_t>(V);
   auto bad = upI32(tok);
-  EXPECT_THROW(embedding_forward(dev, dY->p, bad->as<int32_t>(), dTe->p, dPe->p, M, S, V, D),
+  EXPECT_THROW(embedding_forward(dev, dY->p, bad->as<int32_t>(), dTe->p, dPe->p,
+                                 M, S, V, D),
                std::runtime_error);
 }
 
 TEST_P(GpuVsHost, Attention) {
-  for (auto [kv, causal, rope] : {std::tuple<int64_t, bool, bool>{H, true, false},
-                                  {H / 2, false, true}, {1, true, true}}) {
+  for (auto [kv, causal, rope] :
+       {std::tuple<int64_t, bool, bool>{H, true, false},
+        {H / 2, false, true},
+        {1, true, true}}) {
     int64_t M = B * S, Dkv = D / H * kv;
     float ws = 1.0f / std::sqrt(float(D));
-    auto x = rnd(M * D), wq = rnd(D * D, ws), wk = rnd(D * Dkv, ws), wv = rnd(D * Dkv, ws),
-         wo = rnd(D * D, ws), dout = rnd(M * D), dx0 = rnd(M * D);
-    std::vector<float> out(M * D), saved(attention_saved_floats(B, S, D, H, kv));
-    std::vector<float> wsaved(attention_wsaved_floats(B, S, D, H, kv)), dx = dx0;
-    std::vector<float> dq(D * D, 0), dk(D * Dkv, 0), dv(D * Dkv, 0), dO(D * D, 0);
-    attention_forward(host, out.data(), saved.data(), x.data(), wq.data(), wk.data(), wv.data(),
-                      wo.data(), B, S, D, H, kv, causal, rope);
-    attention_backward_input(host, dx.data(), wsaved.data(), dout.data(), x.data(), saved.data(),
-                             wq.data(), wk.data(), wv.data(), wo.data(), B, S, D, H, kv, causal,
+    auto x = rnd(M * D), wq = rnd(D * D, ws), wk = rnd(D * Dkv, ws),
+         wv = rnd(D * Dkv, ws), wo = rnd(D * D, ws), dout = rnd(M * D),
+         dx0 = rnd(M * D);
+    std::vector<float> out(M * D),
+        saved(attention_saved_floats(B, S, D, H, kv));
+    std::vector<float> wsaved(attention_wsaved_floats(B, S, D, H, kv)),
+        dx = dx0;
+    std::vector<float> dq(D * D, 0), dk(D * Dkv, 0), dv(D * Dkv, 0),
+        dO(D * D, 0);
+    attention_forward(host, out.data(), saved.data(), x.data(), wq.data(),
+                      wk.data(), wv.data(), wo.data(), B, S, D, H, kv, causal,
+                      rope);
+    attention_backward_input(host, dx.data(), wsaved.data(), dout.data(),
+                             x.data(), saved.data(), wq.data(), wk.data(),
+                             wv.data(), wo.data(), B, S, D, H, kv, causal,
                              rope);
-    attention_backward_weight(host, dq.data(), dk.data(), dv.data(), dO.data(), dout.data(),
-                              x.data(), saved.data(), wsaved.data(), B, S, D, H, kv, causal, rope);
-    auto dX = up(x), dWq = up(wq), dWk = up(wk), dWv = up(wv), dWo = up(wo), dOut = up(dout);
-    auto dY = up(out), dSaved = upF32(saved), dWs = upF32(wsaved), dDx = up(dx0);
-    auto dDq = upF32(std::vector<float>(D * D, 0)), dDk = upF32(std::vector<float>(D * Dkv, 0));
-    auto dDv = upF32(std::vector<float>(D * Dkv, 0)), dDo = upF32(std::vector<float>(D * D, 0));
-    attention_forward(dev, dY->p, dSaved->as(), dX->p, dWq->p, dWk->p, dWv->p, dWo->p, B, S, D,
-                      H, kv, causal, rope);
-    attention_backward_input(dev, dDx->p, dWs->as(), dOut->p, dX->p, dSaved->as(), dWq->p,
-                             dWk->p, dWv->p, dWo->p, B, S, D, H, kv, causal, rope);
-    attention_backward_weight(dev, dDq->as(), dDk->as(), dDv->as(), dDo->as(), dOut->p, dX->p,
-                              dSaved->as(), dWs->as(), B, S, D, H, kv, causal, rope);
+    attention_backward_weight(host, dq.data(), dk.data(), dv.data(), dO.data(),
+                              dout.data(), x.data(), saved.data(),
+                              wsaved.data(), B, S, D, H, kv, causal, rope);
+    auto dX = up(x), dWq = up(wq), dWk = up(wk), dWv = up(wv), dWo = up(wo),
+         dOut = up(dout);
+    auto dY = up(out), dSaved = upF32(saved), dWs = upF32(wsaved),
+         dDx = up(dx0);
+    auto dDq = upF32(std::vector<float>(D * D, 0)),
+         dDk = upF32(std::vector<float>(D * Dkv, 0));
+    auto dDv = upF32(std::vector<float>(D * Dkv, 0)),
+         dDo = upF32(std::vector<float>(D * D, 0));
+    attention_forward(dev, dY->p, dSaved->as(), dX->p, dWq->p, dWk->p, dWv->p,
+                      dWo->p, B, S, D, H, kv, causal, rope);
+    attention_backward_input(dev, dDx->p, dWs->as(), dOut->p, dX->p,
+                             dSaved->as(), dWq->p, dWk->p, dWv->p, dWo->p, B, S,
+                             D, H, kv, causal, rope);
+    attention_backward_weight(dev, dDq->as(), dDk->as(), dDv->as(), dDo->as(),
+                              dOut->p, dX->p, dSaved->as(), dWs->as(), B, S, D,
+                              H, kv, causal, rope);
     expectClose("attention out", out, down(*dY, M * D));
     expectClose("attention dx", dx, down(*dDx, M * D));
     expectClose("attention dwq", dq, downF32(*dDq, D * D));
@@ -270,12 +311,16 @@ TEST_P(GpuVsHost, Losses) {
   auto tgt = ids(M, static_cast<int32_t>(V));
   std::vector<float> saved(M), g = g0;
   float loss = 0;
-  cross_entropy_forward(host, &loss, saved.data(), logits.data(), tgt.data(), M, V);
-  cross_entropy_backward_input(host, g.data(), 0.5f, logits.data(), tgt.data(), saved.data(), M,
-                               V);
-  auto dL = up(logits), dT = upI32(tgt), dSaved = upF32(saved), dG = up(g0), dLoss = upF32({0});
-  cross_entropy_forward(dev, dLoss->as(), dSaved->as(), dL->p, dT->as<int32_t>(), M, V);
-  cross_entropy_backward_input(dev, dG->p, 0.5f, dL->p, dT->as<int32_t>(), dSaved->as(), M, V);
+  cross_entropy_forward(host, &loss, saved.data(), logits.data(), tgt.data(), M,
+                        V);
+  cross_entropy_backward_input(host, g.data(), 0.5f, logits.data(), tgt.data(),
+                               saved.data(), M, V);
+  auto dL = up(logits), dT = upI32(tgt), dSaved = upF32(saved), dG = up(g0),
+       dLoss = upF32({0});
+  cross_entropy_forward(dev, dLoss->as(), dSaved->as(), dL->p,
+                        dT->as<int32_t>(), M, V);
+  cross_entropy_backward_input(dev, dG->p, 0.5f, dL->p, dT->as<int32_t>(),
+                               dSaved->as(), M, V);
   expectClose("cross_entropy loss", {loss}, downF32(*dLoss, 1));
   expectClose("cross_entropy dlogits", g, down(*dG, M * V));
 
@@ -299,9 +344,11 @@ TEST_P(GpuVsHost, Optimizers) {
   for (int t = 0; t < count; ++t) {
     int64_t n = 1 + t * (GetParam().large ? 40000 : 37);
     sizes.push_back(n);
-    p.push_back(rnd(n)), g.push_back(rnd(n)), m.push_back(std::vector<float>(n, 0.0f));
+    p.push_back(rnd(n)), g.push_back(rnd(n)),
+        m.push_back(std::vector<float>(n, 0.0f));
     v.push_back(std::vector<float>(n, 0.0f));
-    dp.push_back(upF32(p.back())), dg.push_back(upF32(g.back())), dm.push_back(upF32(m.back()));
+    dp.push_back(upF32(p.back())), dg.push_back(upF32(g.back())),
+        dm.push_back(upF32(m.back()));
     dv.push_back(upF32(v.back()));
   }
   auto ptrs = [](auto &vs) {
@@ -318,26 +365,32 @@ TEST_P(GpuVsHost, Optimizers) {
   };
   auto hp = ptrs(p), hg = ptrs(g), hm = ptrs(m), hv = ptrs(v);
   auto Dp = dptrs(dp), Dg = dptrs(dg), Dm = dptrs(dm), Dv = dptrs(dv);
-  std::vector<const float *> hgc(hg.begin(), hg.end()), Dgc(Dg.begin(), Dg.end());
+  std::vector<const float *> hgc(hg.begin(), hg.end()),
+      Dgc(Dg.begin(), Dg.end());
   AdamW opt{1e-2f, 0.9f, 0.999f, 1e-8f, 0.1f};
   for (int step = 1; step <= 2; ++step) {
-    adamw_step(host, opt, step, hp.data(), hgc.data(), hm.data(), hv.data(), sizes.data(), count);
-    adamw_step(dev, opt, step, Dp.data(), Dgc.data(), Dm.data(), Dv.data(), sizes.data(), count);
+    adamw_step(host, opt, step, hp.data(), hgc.data(), hm.data(), hv.data(),
+               sizes.data(), count);
+    adamw_step(dev, opt, step, Dp.data(), Dgc.data(), Dm.data(), Dv.data(),
+               sizes.data(), count);
   }
-  sgd_step(host, 0.1f, 0.9f, hp.data(), hgc.data(), hm.data(), sizes.data(), count);
-  sgd_step(dev, 0.1f, 0.9f, Dp.data(), Dgc.data(), Dm.data(), sizes.data(), count);
+  sgd_step(host, 0.1f, 0.9f, hp.data(), hgc.data(), hm.data(), sizes.data(),
+           count);
+  sgd_step(dev, 0.1f, 0.9f, Dp.data(), Dgc.data(), Dm.data(), sizes.data(),
+           count);
   for (int t = 0; t < count; ++t) {
     expectClose("optimizer params", p[t], downF32(*dp[t], sizes[t]), 1e-5);
     expectClose("optimizer m", m[t], downF32(*dm[t], sizes[t]), 1e-5);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, GpuVsHost,
-                         ::testing::Values(Case{DType::F32, false}, Case{DType::BF16, false},
-                                           Case{DType::F32, true}, Case{DType::BF16, true}),
-                         [](const ::testing::TestParamInfo<Case> &info) {
-                           return std::string(info.param.dtype == DType::BF16 ? "BF16" : "F32") +
-                                  (info.param.large ? "Gpt2Small" : "Small");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, GpuVsHost,
+    ::testing::Values(Case{DType::F32, false}, Case{DType::BF16, false},
+                      Case{DType::F32, true}, Case{DType::BF16, true}),
+    [](const ::testing::TestParamInfo<Case> &info) {
+      return std::string(info.param.dtype == DType::BF16 ? "BF16" : "F32") +
+             (info.param.large ? "Gpt2Small" : "Small");
+    });
 
 } // namespace
