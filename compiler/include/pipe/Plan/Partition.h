@@ -1,0 +1,106 @@
+//===- Partition.h - Splitting cells into pipeline stages ---------------===//
+//
+// Stages are contiguous runs of cells; stage s runs on rank stageRank[s].
+// A stage's time is fwd + bwd + wgrad over its cells, plus its forward again
+// under recompute (backward re-runs it). Rank memory, per micro-batch sizes
+// from CellCost:
+//
+//   rank r needs  sum over its stages s of (state_s + inFlight[s] * keep_s)
+//                 + max over its stages s of transient_s
+//
+// state_s = parameters + gradients + optimizer state of the stage's cells;
+// without recompute keep_s = the stage's activations (sum of actBytes) and
+// transient_s = 0; with recompute keep_s = the stage's input (the bytes
+// crossing the cut before it; model inputs come from the loader) and
+// transient_s = the stage's activations, rebuilt for one micro-batch at a
+// time during its backward. inFlight[s] is how many micro-batches the
+// schedule keeps between F and B on stage s (oneFOneBInFlight until the
+// schedule supplies its real peak).
+//
+//===----------------------------------------------------------------------===//
+#ifndef PIPE_PLAN_PARTITION_H
+#define PIPE_PLAN_PARTITION_H
+
+#include "pipe/Plan/Plan.h"
+#include "llvm/Support/Error.h"
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace pipe::plan {
+
+constexpr int64_t kUnlimitedBytes = std::numeric_limits<int64_t>::max();
+
+struct PartitionRequest {
+  int ranks = 1;
+  /// Rank of each stage; its size is the stage count (ranks * virtual).
+  std::vector<int> stageRank;
+  bool recompute = false;
+  int64_t capacityBytes = kUnlimitedBytes; ///< per rank
+  /// Micro-batches alive between F and B, per stage (same size as stageRank).
+  std::vector<int64_t> inFlight;
+  int numStages() const { return int(stageRank.size()); }
+};
+
+/// The 1F1B bound: a stage on rank r keeps min(ranks - r, microbatches).
+std::vector<int64_t> oneFOneBInFlight(const std::vector<int> &stageRank,
+                                      int ranks, int microbatches);
+
+struct Partition {
+  std::vector<int> bounds; ///< stage s is cells [bounds[s], bounds[s+1])
+  std::vector<Stage> stages;
+  double bottleneckUs = 0; ///< the largest stage time
+  std::vector<int64_t> rankBytes; ///< each rank's memory need (see above)
+};
+
+/// The partition's stages, each rank's memory and the bottleneck, with no
+/// capacity check. `bounds` must be a valid split (0 = b0 < ... = n).
+Partition evaluatePartition(const std::vector<CellCost> &cells,
+                            const PartitionRequest &request,
+                            std::vector<int> bounds);
+
+/// A stage's time: fwd + bwd + wgrad (+ fwd again under recompute).
+double stageTimeUs(const Stage &stage);
+
+/// No split fits: names the rank, its need and the capacity.
+class InfeasibleMemoryError : public llvm::ErrorInfo<InfeasibleMemoryError> {
+public:
+  static char ID;
+  InfeasibleMemoryError(int rank, int64_t needBytes, int64_t capacityBytes,
+                        bool recompute, std::string what)
+      : rank(rank), needBytes(needBytes), capacityBytes(capacityBytes),
+        recompute(recompute), what(std::move(what)) {}
+  /// "rank 0 needs 91.3 GiB but the device has 80.0 GiB (<what>); use more
+  /// ranks, set recompute = true, or a smaller batch"
+  std::string text() const;
+  void log(llvm::raw_ostream &os) const override;
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+  int rank;
+  int64_t needBytes, capacityBytes;
+  bool recompute;
+  std::string what; ///< which split was measured
+};
+
+/// The contiguous split minimising the largest stage time among those whose
+/// every rank fits capacityBytes: exact (see Partition.cpp for the proof).
+/// Errors: more stages than cells (a StringError), or InfeasibleMemoryError.
+llvm::Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
+                                            const PartitionRequest &request);
+/// Equal cell counts; the first n mod S stages take one extra cell.
+llvm::Expected<Partition> partitionUniform(const std::vector<CellCost> &cells,
+                                           const PartitionRequest &request);
+/// counts[s] cells in stage s. A list of the wrong length, an entry below 1
+/// or a sum other than the cell count is a StringError saying which.
+llvm::Expected<Partition> partitionManual(const std::vector<CellCost> &cells,
+                                          const PartitionRequest &request,
+                                          const std::vector<int64_t> &counts);
+
+/// Bytes as GiB with one decimal: "80.0 GiB".
+std::string formatGiB(int64_t bytes);
+
+} // namespace pipe::plan
+
+#endif // PIPE_PLAN_PARTITION_H

@@ -1,0 +1,41 @@
+//===- PlanJson.h - The plan as JSON (`--emit=plan`) and as a summary ----===//
+#ifndef PIPE_PLAN_PLANJSON_H
+#define PIPE_PLAN_PLANJSON_H
+
+#include "pipe/Plan/Plan.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+#include <string>
+#include <vector>
+
+namespace pipe::plan {
+
+/// Everything pipec.md's plan object holds.
+struct PlanInfo {
+  std::string model;
+  int ranks = 1, virtualStages = 1, microbatches = 1, batch = 1;
+  int dataParallel = 1;
+  std::string schedule;  ///< "1f1b", ...
+  std::string partition; ///< "balanced", "uniform" or "manual"
+  std::string deviceName;
+  int64_t deviceMemoryBytes = 0;
+  std::vector<CellCost> cells;
+  std::vector<Stage> stages;
+  /// Each rank's memory need by the partitioner's model (for the summary;
+  /// not part of the JSON, whose peak_bytes come from the simulation).
+  std::vector<int64_t> rankBytes;
+  std::vector<RankProgram> programs; ///< compute actions are emitted
+  Simulation simulation;
+};
+
+/// The plan object with exactly pipec.md's keys. Times are rounded to the
+/// nanosecond (3 decimals of a microsecond).
+llvm::json::Value planToJson(const PlanInfo &plan);
+
+/// One row per stage: rank, cells, F/B/W time, memory, and its share of the
+/// bottleneck; then each rank's memory against the capacity.
+void printPlanSummary(llvm::raw_ostream &os, const PlanInfo &plan);
+
+} // namespace pipe::plan
+
+#endif // PIPE_PLAN_PLANJSON_H

@@ -1,0 +1,57 @@
+//===- PartitionTables.h - Interval sums the partitioners share (private) -===//
+#ifndef PIPE_PLAN_PARTITIONTABLES_H
+#define PIPE_PLAN_PARTITIONTABLES_H
+
+#include "pipe/Plan/Partition.h"
+
+namespace pipe::plan {
+
+/// O(1) stage time and memory for any cell interval [b, e).
+class PartitionTables {
+public:
+  PartitionTables(const std::vector<CellCost> &cells,
+                  const PartitionRequest &request);
+
+  int numCells() const { return n; }
+  /// fwd + bwd + wgrad (+ fwd under recompute) of cells [b, e), summed left
+  /// to right from b (so every caller gets the very same double).
+  double time(int b, int e) const { return times[b * (n + 1) + e]; }
+  int64_t state(int b, int e) const { return statePre[e] - statePre[b]; }
+  int64_t act(int b, int e) const { return actPre[e] - actPre[b]; }
+  /// The stage's input: bytes crossing the cut before cell b.
+  int64_t input(int b) const { return b == 0 ? 0 : cells[b - 1].cutBytes; }
+  /// Bytes kept per in-flight micro-batch, and the one-at-a-time transient.
+  int64_t keep(int b, int e) const {
+    return request.recompute ? input(b) : act(b, e);
+  }
+  int64_t transient(int b, int e) const {
+    return request.recompute ? act(b, e) : 0;
+  }
+  /// The additive part of stage s's memory on its rank.
+  int64_t additive(int s, int b, int e) const {
+    return state(b, e) + request.inFlight[s] * keep(b, e);
+  }
+  /// A lower bound on stage s's additive part over every non-empty interval:
+  /// state and activations only grow with the interval, and the recompute
+  /// input depends on b alone, so min over b of the single-cell interval.
+  int64_t additiveLowerBound(int s) const;
+
+  const std::vector<CellCost> &cells;
+  const PartitionRequest &request;
+
+private:
+  int n;
+  std::vector<double> times;
+  std::vector<int64_t> statePre, actPre;
+};
+
+/// A StringError unless 1 <= stages <= cells.
+llvm::Error checkStageCount(size_t numCells, const PartitionRequest &request);
+
+/// Rank memory of a split (the formula in Partition.h).
+std::vector<int64_t> rankMemory(const PartitionTables &t,
+                                const std::vector<int> &bounds);
+
+} // namespace pipe::plan
+
+#endif // PIPE_PLAN_PARTITIONTABLES_H

@@ -1,0 +1,108 @@
+//===- PlanJson.cpp - Emitting the plan JSON and the stage summary -------===//
+#include "pipe/Plan/PlanJson.h"
+#include "pipe/Plan/Partition.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace llvm;
+
+namespace pipe::plan {
+
+static double us(double t) { return std::round(t * 1000.0) / 1000.0; }
+
+static const char *computeOpName(Action::Kind kind) {
+  switch (kind) {
+  case Action::F:
+    return "F";
+  case Action::B:
+    return "B";
+  case Action::W:
+    return "W";
+  default:
+    return nullptr; // transfers are not part of the plan's programs
+  }
+}
+
+json::Value planToJson(const PlanInfo &plan) {
+  json::Array cells;
+  for (const CellCost &c : plan.cells)
+    cells.push_back(json::Object{{"name", c.name},
+                                 {"loc", c.loc},
+                                 {"fwd_us", us(c.fwdUs)},
+                                 {"bwd_us", us(c.bwdUs)},
+                                 {"wgrad_us", us(c.wgradUs)},
+                                 {"param_bytes", c.paramBytes},
+                                 {"act_bytes", c.actBytes},
+                                 {"out_bytes", c.outBytes}});
+  json::Array stages;
+  for (const Stage &s : plan.stages)
+    stages.push_back(json::Object{{"rank", s.rank},
+                                  {"cells", json::Array{s.begin, s.end}},
+                                  {"fwd_us", us(s.fwdUs)},
+                                  {"bwd_us", us(s.bwdUs)},
+                                  {"wgrad_us", us(s.wgradUs)},
+                                  {"send_us", us(s.sendUs)},
+                                  {"param_bytes", s.paramBytes},
+                                  {"act_bytes", s.actBytes}});
+  json::Array programs;
+  for (const RankProgram &program : plan.programs) {
+    json::Array actions;
+    for (const Action &a : program)
+      if (const char *op = computeOpName(a.kind))
+        actions.push_back(
+            json::Object{{"op", op}, {"stage", a.stage}, {"mb", a.mb}});
+    programs.push_back(std::move(actions));
+  }
+  json::Array peaks;
+  for (int64_t b : plan.simulation.peakBytes)
+    peaks.push_back(b);
+  return json::Object{
+      {"version", 1},
+      {"model", plan.model},
+      {"ranks", plan.ranks},
+      {"virtual", plan.virtualStages},
+      {"stages", int64_t(plan.stages.size())},
+      {"microbatches", plan.microbatches},
+      {"batch", plan.batch},
+      {"schedule", plan.schedule},
+      {"partition", plan.partition},
+      {"data_parallel", plan.dataParallel},
+      {"device", json::Object{{"name", plan.deviceName},
+                              {"memory_bytes", plan.deviceMemoryBytes}}},
+      {"cells", std::move(cells)},
+      {"stage_list", std::move(stages)},
+      {"programs", std::move(programs)},
+      {"simulation",
+       json::Object{{"makespan_us", us(plan.simulation.makespanUs)},
+                    {"bubble", plan.simulation.bubble},
+                    {"peak_bytes", std::move(peaks)}}}};
+}
+
+void printPlanSummary(raw_ostream &os, const PlanInfo &plan) {
+  double bottleneck = 0;
+  for (const Stage &s : plan.stages)
+    bottleneck = std::max(bottleneck, stageTimeUs(s));
+  os << formatv("{0}: {1} stages on {2} ranks ({3} partition, {4} schedule, "
+                "{5})\n",
+                plan.model, plan.stages.size(), plan.ranks, plan.partition,
+                plan.schedule, plan.deviceName);
+  os << "stage rank cells        fwd_us    bwd_us  wgrad_us   total_us  "
+        "share   send_us      state  act/mb\n";
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const Stage &s = plan.stages[i];
+    double total = stageTimeUs(s);
+    std::string cells = formatv("[{0}, {1})", s.begin, s.end).str();
+    os << formatv("{0,5} {1,4} {2,-10} {3,9:F1} {4,9:F1} {5,9:F1} {6,10:F1} "
+                  "{7,5:F1}% {8,9:F1} {9,10} {10}\n",
+                  i, s.rank, cells, s.fwdUs, s.bwdUs, s.wgradUs, total,
+                  bottleneck > 0 ? 100.0 * total / bottleneck : 100.0,
+                  s.sendUs, formatGiB(s.stateBytes), formatGiB(s.actBytes));
+  }
+  for (size_t r = 0; r < plan.rankBytes.size(); ++r)
+    os << formatv("rank {0}: {1} of {2}\n", r, formatGiB(plan.rankBytes[r]),
+                  formatGiB(plan.deviceMemoryBytes));
+}
+
+} // namespace pipe::plan
