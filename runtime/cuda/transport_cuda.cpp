@@ -1,0 +1,238 @@
+// GPU transports: device copies through the in-process rendezvous, and NCCL groups on a
+// communication stream overlapped with compute through events, under a watchdog thread.
+#include "transport_cuda.h"
+
+#include "cuda_check.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace pipert {
+
+struct CopyEvents {
+  cudaEvent_t ready, done;
+};
+
+void DeviceCopyEngine::prepareSend(PostedSend &s) {
+  auto *ev = new CopyEvents;
+  int r = device_.rank();
+  PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
+  PIPERT_CUDA(cudaEventCreateWithFlags(&ev->ready, cudaEventDisableTiming), r);
+  PIPERT_CUDA(cudaEventCreateWithFlags(&ev->done, cudaEventDisableTiming), r);
+  PIPERT_CUDA(cudaEventRecord(ev->ready, device_.stream()), r);
+  s.engineData = ev;
+}
+
+void DeviceCopyEngine::copy(PostedSend &from, const Transfer &to) {
+  auto *ev = static_cast<CopyEvents *>(from.engineData);
+  int r = device_.rank();
+  PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
+  PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->ready, 0), r);
+  PIPERT_CUDA(cudaMemcpyAsync(to.buf, from.src, static_cast<size_t>(to.bytes), cudaMemcpyDefault,
+                              device_.stream()),
+              r);
+  PIPERT_CUDA(cudaEventRecord(ev->done, device_.stream()), r);
+}
+
+void DeviceCopyEngine::finishSend(PostedSend &s) {
+  auto *ev = static_cast<CopyEvents *>(s.engineData);
+  int r = device_.rank();
+  PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
+  PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->done, 0), r);
+  cudaEventDestroy(ev->ready); // released by CUDA once the recorded work completes
+  cudaEventDestroy(ev->done);
+  delete ev;
+}
+
+class CommWatchdog {
+public:
+  CommWatchdog(int gpu, int rank, double timeout) : gpu_(gpu), rank_(rank), timeout_(timeout) {
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~CommWatchdog() {
+    stop_ = true;
+    thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Entry &e : pending_) {
+      cudaEventDestroy(e.start);
+      cudaEventDestroy(e.end);
+    }
+  }
+  /// Takes ownership of the events; `bytes` > 0 feeds the bandwidth estimate.
+  void track(cudaEvent_t start, cudaEvent_t end, std::string what, int64_t bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.push_back({start, end, std::move(what), bytes, std::chrono::steady_clock::now()});
+  }
+  double bandwidth() const { return bandwidth_.load(); }
+
+private:
+  struct Entry {
+    cudaEvent_t start, end;
+    std::string what;
+    int64_t bytes;
+    std::chrono::steady_clock::time_point posted;
+  };
+  void watch() {
+    cudaSetDevice(gpu_);
+    while (!stop_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::lock_guard<std::mutex> lock(mu_);
+      while (!pending_.empty()) {
+        Entry &e = pending_.front();
+        cudaError_t q = cudaEventQuery(e.end);
+        if (q == cudaErrorNotReady) {
+          double waited =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - e.posted).count();
+          if (waited > timeout_) {
+            std::fflush(stdout);
+            std::fprintf(stderr, "error: rank %d: %s timed out after %g s\n", rank_,
+                         e.what.c_str(), timeout_);
+            std::_Exit(1); // a stuck NCCL kernel cannot be cancelled; never hang
+          }
+          break;
+        }
+        if (q != cudaSuccess) {
+          std::fflush(stdout);
+          std::fprintf(stderr, "error: rank %d: %s failed: %s\n", rank_, e.what.c_str(),
+                       cudaGetErrorString(q));
+          std::_Exit(1);
+        }
+        float ms = 0;
+        if (e.bytes > 0 && cudaEventElapsedTime(&ms, e.start, e.end) == cudaSuccess && ms > 0)
+          bandwidth_ = std::max(bandwidth_.load(), e.bytes / (ms * 1e-3));
+        cudaEventDestroy(e.start);
+        cudaEventDestroy(e.end);
+        pending_.pop_front();
+      }
+    }
+  }
+  int gpu_, rank_;
+  double timeout_;
+  std::mutex mu_;
+  std::deque<Entry> pending_;
+  std::atomic<bool> stop_{false};
+  std::atomic<double> bandwidth_{0};
+  std::thread thread_;
+};
+
+namespace {
+
+class NcclTransport final : public Transport {
+public:
+  NcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas, int ranks, int replica,
+                double timeout)
+      : device_(device), world_(world), replicas_(replicas), ranks_(ranks), replica_(replica),
+        watchdog_(device.gpu(), device.rank(), timeout) {
+    PIPERT_CUDA(cudaSetDevice(device.gpu()), device.rank());
+    PIPERT_CUDA(cudaStreamCreateWithFlags(&comm_, cudaStreamNonBlocking), device.rank());
+  }
+  ~NcclTransport() override {
+    cudaStreamSynchronize(comm_);
+    cudaStreamDestroy(comm_);
+    ncclCommDestroy(world_);
+    if (replicas_)
+      ncclCommDestroy(replicas_);
+  }
+
+  void exchange(const std::vector<Transfer> &group) override {
+    int r = device_.rank();
+    cudaEvent_t computeDone, start, end;
+    PIPERT_CUDA(cudaEventCreateWithFlags(&computeDone, cudaEventDisableTiming), r);
+    PIPERT_CUDA(cudaEventCreate(&start), r);
+    PIPERT_CUDA(cudaEventCreate(&end), r);
+    // The comm stream starts after the compute that produced the sends ...
+    PIPERT_CUDA(cudaEventRecord(computeDone, device_.stream()), r);
+    PIPERT_CUDA(cudaStreamWaitEvent(comm_, computeDone, 0), r);
+    cudaEventDestroy(computeDone);
+    PIPERT_CUDA(cudaEventRecord(start, comm_), r);
+    int64_t sent = 0;
+    std::string what;
+    PIPERT_NCCL(ncclGroupStart(), r);
+    for (const Transfer &t : group) {
+      int peer = replica_ * ranks_ + t.peer;
+      if (t.send) {
+        PIPERT_NCCL(ncclSend(t.buf, static_cast<size_t>(t.bytes), ncclChar, peer, world_, comm_),
+                    r);
+        sent += t.bytes;
+      } else {
+        PIPERT_NCCL(ncclRecv(t.buf, static_cast<size_t>(t.bytes), ncclChar, peer, world_, comm_),
+                    r);
+      }
+      what += (what.empty() ? "" : ", ") + describe(t);
+    }
+    PIPERT_NCCL(ncclGroupEnd(), r);
+    PIPERT_CUDA(cudaEventRecord(end, comm_), r);
+    // ... and compute after it waits for the group (receives landed, send buffers free).
+    PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), end, 0), r);
+    watchdog_.track(start, end, "NCCL group {" + what + "}", sent);
+  }
+
+  void allReduceSum(float *data, int64_t count) override {
+    int r = device_.rank();
+    cudaEvent_t start, end;
+    PIPERT_CUDA(cudaEventCreate(&start), r);
+    PIPERT_CUDA(cudaEventCreate(&end), r);
+    PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
+    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat, ncclSum,
+                              replicas_, device_.stream()),
+                r);
+    PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
+    watchdog_.track(start, end, "NCCL gradient all-reduce", 0);
+  }
+
+  double bandwidth() const override { return watchdog_.bandwidth(); }
+
+private:
+  CudaDevice &device_;
+  ncclComm_t world_, replicas_;
+  int ranks_, replica_;
+  cudaStream_t comm_ = nullptr;
+  CommWatchdog watchdog_;
+};
+
+class SharedGpuTransport final : public Transport {
+public:
+  SharedGpuTransport(CudaDevice &device, Rendezvous &hub, ReplicaReducer &reducer, int rank,
+                     int replica)
+      : device_(device), hub_(hub), reducer_(reducer), engine_(device), rank_(rank),
+        replica_(replica) {}
+  void exchange(const std::vector<Transfer> &group) override {
+    hub_.exchange(rank_, replica_, group, engine_);
+  }
+  void allReduceSum(float *data, int64_t count) override {
+    staging_.resize(static_cast<size_t>(count));
+    device_.download(staging_.data(), data, staging_.size() * 4);
+    reducer_.allReduceSum(rank_, replica_, staging_.data(), count);
+    device_.upload(data, staging_.data(), staging_.size() * 4);
+    device_.synchronize(); // staging_ is reused by the next call
+  }
+  double bandwidth() const override { return 0; } // copies are not timed; see profile fallback
+
+private:
+  CudaDevice &device_;
+  Rendezvous &hub_;
+  ReplicaReducer &reducer_;
+  DeviceCopyEngine engine_;
+  int rank_, replica_;
+  std::vector<float> staging_;
+};
+
+} // namespace
+
+std::unique_ptr<Transport> makeNcclTransport(CudaDevice &device, ncclComm_t world,
+                                             ncclComm_t replicas, int ranks, int replica,
+                                             double timeoutSeconds) {
+  return std::make_unique<NcclTransport>(device, world, replicas, ranks, replica, timeoutSeconds);
+}
+
+std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device, Rendezvous &hub,
+                                                  ReplicaReducer &reducer, int rank, int replica) {
+  return std::make_unique<SharedGpuTransport>(device, hub, reducer, rank, replica);
+}
+
+} // namespace pipert
