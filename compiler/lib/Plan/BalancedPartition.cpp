@@ -29,14 +29,18 @@
 //      enters the constraints as "so far + later <= cap", so more of it can
 //      never help.
 //    Feasibility is monotone in T, so the binary search finds the smallest
-//    feasible candidate, which is the optimum. The search is exponential in
-//    the worst case, but the pruning keeps it small in practice.
+//    feasible candidate, which is the optimum. This search is exponential in
+//    the worst case; for virtual = 2 (interleaved or zb-v placement), where
+//    it matters, PairedSearch (PairedPartition.cpp) decides feasibility
+//    instead by a polynomial dynamic program over both stages of a rank.
 //
 //===----------------------------------------------------------------------===//
+#include "PairedSearch.h"
 #include "PartitionTables.h"
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 using namespace llvm;
 
@@ -264,13 +268,20 @@ Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()),
                    candidates.end());
-  if (!search.feasible(candidates.back(), bounds))
+  std::optional<bool> paired = PairedSearch::applies(request);
+  std::optional<PairedSearch> pairs;
+  if (paired)
+    pairs.emplace(t, *paired);
+  auto feasible = [&](double T, std::vector<int> &out) {
+    return pairs ? pairs->feasible(T, out) : search.feasible(T, out);
+  };
+  if (!feasible(candidates.back(), bounds))
     return infeasible(t);
   size_t lo = 0, hi = candidates.size() - 1; // hi is feasible
   std::vector<int> best = bounds;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (search.feasible(candidates[mid], bounds)) {
+    if (feasible(candidates[mid], bounds)) {
       hi = mid;
       best = bounds;
     } else {

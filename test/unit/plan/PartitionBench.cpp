@@ -130,21 +130,25 @@ void report(llvm::StringRef label, llvm::Expected<Partition> p, double ms) {
 
 int main() {
   DeviceProfile h100 = llvm::cantFail(builtinDeviceProfile("h100"));
+  DeviceProfile h200 = llvm::cantFail(builtinDeviceProfile("h200"));
   GptShape gpt3{"gpt3-175b", 96, 12288, 96, 50304, 2048, 1};
   for (auto [ranks, virt] : {std::pair{64, 1}, std::pair{32, 2}}) {
-    for (bool limited : {false, true}) {
+    for (int limit = 0; limit < 3; ++limit) {
+      // No cap; h100 80 GiB with recompute; h200 141 GiB with recompute.
+      const DeviceProfile &device = limit == 2 ? h200 : h100;
       auto t0 = std::chrono::steady_clock::now();
       ModelDesc model = gpt(gpt3);
       std::vector<CellCost> cells =
-          estimateCellCosts(model, h100, Precision::BF16, Optimizer::AdamW);
+          estimateCellCosts(model, device, Precision::BF16, Optimizer::AdamW);
       PartitionRequest req =
-          strategy(ranks, virt, 4 * ranks, /*recompute=*/limited,
-                   limited ? h100.memoryBytes : kUnlimitedBytes);
+          strategy(ranks, virt, 4 * ranks, /*recompute=*/limit > 0,
+                   limit > 0 ? device.memoryBytes : kUnlimitedBytes);
       llvm::Expected<Partition> p = partitionBalanced(cells, req);
       double ms = msSince(t0);
+      std::string what = limit == 0 ? ", no memory cap"
+                                    : ", " + device.name + ", recompute";
       report(llvm::formatv("GPT-3 175B, {0} cells, {1}x{2}{3}", cells.size(),
-                           ranks, virt,
-                           limited ? ", 80 GiB, recompute" : ", no memory cap")
+                           ranks, virt, what)
                  .str(),
              std::move(p), ms);
     }
