@@ -1,11 +1,21 @@
 //===- PipeJobOps.cpp - Value ranges of strategy, train and extern ops ---===//
 #include "pipe/Dialect/PipeOps.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace pipe;
+
+/// A double as written in source: shortest form, no trailing zeros.
+static std::string formatDouble(double value) {
+  SmallString<16> text;
+  APFloat(value).toString(text, /*FormatPrecision=*/0, /*FormatMaxPadding=*/3,
+                          /*TruncateZero=*/true);
+  return std::string(text);
+}
 
 /// Checks `value` is one of `allowed`; the message lists them.
 static LogicalResult checkOneOf(Operation *op, StringRef key, StringRef value,
@@ -114,16 +124,19 @@ LogicalResult TrainOp::verify() {
   double momentum = getMomentum().convertToDouble();
   // Written so that NaN fails every check.
   if (!(lr > 0))
-    return emitOpError() << "lr must be positive, got " << lr;
-  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-    return emitOpError() << "beta1 and beta2 must be in [0, 1), got " << beta1
-                         << " and " << beta2;
+    return emitOpError() << "lr must be positive, got " << formatDouble(lr);
+  if (!(beta1 >= 0 && beta1 < 1))
+    return emitOpError() << "beta1 must be in [0, 1), got "
+                         << formatDouble(beta1);
+  if (!(beta2 >= 0 && beta2 < 1))
+    return emitOpError() << "beta2 must be in [0, 1), got "
+                         << formatDouble(beta2);
   if (!(eps > 0))
-    return emitOpError() << "eps must be positive, got " << eps;
+    return emitOpError() << "eps must be positive, got " << formatDouble(eps);
   if (!(wd >= 0))
-    return emitOpError() << "weight_decay must be >= 0, got " << wd;
+    return emitOpError() << "weight_decay must be >= 0, got " << formatDouble(wd);
   if (!(momentum >= 0 && momentum < 1))
-    return emitOpError() << "momentum must be in [0, 1), got " << momentum;
+    return emitOpError() << "momentum must be in [0, 1), got " << formatDouble(momentum);
   bool needsFile = getData() != "synthetic";
   if (needsFile != (getDataFile().has_value() && !getDataFile()->empty()))
     return emitOpError() << "data '" << getData() << "' "

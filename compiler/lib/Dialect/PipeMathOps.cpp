@@ -112,10 +112,10 @@ ExternCallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   auto decl = symbolTable.lookupNearestSymbolFrom<ExternDeclOp>(
       *this, getCalleeAttr());
   if (!decl)
-    return emitOpError() << "'" << getCallee()
+    return emitOpError() << "'@" << getCallee()
                          << "' does not name a pipe.extern_op";
   if (decl.getParams().size() != getInputs().size())
-    return emitOpError() << "'" << getCallee() << "' takes "
+    return emitOpError() << "'@" << getCallee() << "' takes "
                          << decl.getParams().size() << " operands, got "
                          << getInputs().size();
   return success();

@@ -1,0 +1,88 @@
+//===- PipeProgramOps.cpp - Builders and verifiers of the program ops ----===//
+//
+// Local well-formedness only: which ops nest where, one program per rank, a
+// transfer's peer is another rank. Whether the programs together are a
+// correct, deadlock-free step is pipe-verify-schedule's job.
+//
+//===----------------------------------------------------------------------===//
+#include "pipe/Dialect/PipeOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace pipe;
+
+/// The schedules language.md defines (plan::parseScheduleKind accepts the
+/// same; the dialect does not link the planning library).
+static constexpr StringLiteral kScheduleKinds[] = {"gpipe", "1f1b",
+                                                   "interleaved", "zb-h1",
+                                                   "zb-v"};
+
+void ScheduleOp::build(OpBuilder &builder, OperationState &state,
+                       StringRef kind) {
+  state.addAttribute(getKindAttrName(state.name), builder.getStringAttr(kind));
+  state.addRegion()->emplaceBlock();
+}
+
+LogicalResult ScheduleOp::verify() {
+  if (llvm::is_contained(kScheduleKinds, getKind()))
+    return success();
+  InFlightDiagnostic diag = emitOpError()
+                            << "unknown schedule '" << getKind()
+                            << "' (expected ";
+  llvm::interleave(
+      kScheduleKinds, [&](StringRef k) { diag << k; }, [&] { diag << ", "; });
+  return diag << ")";
+}
+
+LogicalResult ScheduleOp::verifyRegions() {
+  llvm::DenseMap<uint32_t, ProgramOp> byRank;
+  for (Operation &op : getBody().front()) {
+    auto program = dyn_cast<ProgramOp>(op);
+    if (!program)
+      return op.emitOpError()
+             << "cannot appear in a pipe.schedule (only pipe.program can)";
+    auto [it, inserted] = byRank.try_emplace(program.getRank(), program);
+    if (!inserted)
+      return program.emitOpError()
+                 .append("repeats rank ", program.getRank())
+                 .attachNote(it->second.getLoc())
+             << "rank " << program.getRank() << "'s first program is here";
+  }
+  return success();
+}
+
+void ProgramOp::build(OpBuilder &builder, OperationState &state, int rank) {
+  state.addAttribute(getRankAttrName(state.name),
+                     builder.getI32IntegerAttr(rank));
+  state.addRegion()->emplaceBlock();
+}
+
+LogicalResult ProgramOp::verifyRegions() {
+  for (Operation &op : getBody().front())
+    if (!isa<ForwardOp, BackwardOp, WeightGradOp, SendActOp, RecvActOp,
+             SendGradOp, RecvGradOp>(op))
+      return op.emitOpError() << "cannot appear in a pipe.program (only "
+                                 "actions: pipe.forward, pipe.backward, "
+                                 "pipe.weight_grad, pipe.send_act, "
+                                 "pipe.recv_act, pipe.send_grad, "
+                                 "pipe.recv_grad)";
+  return success();
+}
+
+/// A rank does not send to or receive from itself: stages on the same rank
+/// hand values over in memory, without a transfer.
+template <typename TransferOp>
+static LogicalResult verifyPeer(TransferOp op) {
+  auto program = op->template getParentOfType<ProgramOp>();
+  if (program && program.getRank() == op.getPeer())
+    return op.emitOpError() << "peer must be another rank, but rank "
+                            << op.getPeer() << " is this program's own rank";
+  return success();
+}
+
+LogicalResult SendActOp::verify() { return verifyPeer(*this); }
+LogicalResult RecvActOp::verify() { return verifyPeer(*this); }
+LogicalResult SendGradOp::verify() { return verifyPeer(*this); }
+LogicalResult RecvGradOp::verify() { return verifyPeer(*this); }
