@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -54,6 +55,24 @@ private:
   int arrived_ = 0;
   uint64_t generation_ = 0;
 };
+
+/// Fallback link estimate when no send was measured (one rank, or untimed device copies): the
+/// host memcpy bandwidth of the largest cut, best of 5.
+double hostCopyBandwidth(const ModelSpec &spec) {
+  int64_t bytes = 1 << 20;
+  for (int64_t b : spec.cellCutBytes)
+    bytes = std::max(bytes, b);
+  std::vector<char> from(static_cast<size_t>(bytes), 1), to(static_cast<size_t>(bytes));
+  double best = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    std::memcpy(to.data(), from.data(), to.size());
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (s > 0)
+      best = std::max(best, bytes / s);
+  }
+  return best;
+}
 
 const char *precisionName(pipeops::DType t) { return t == pipeops::DType::BF16 ? "bf16" : "f32"; }
 
@@ -235,6 +254,8 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
           total.merge(profiles[r]);
         for (Transport *tr : transports)
           bandwidth = std::max(bandwidth, tr->bandwidth());
+        if (bandwidth == 0)
+          bandwidth = hostCopyBandwidth(spec);
         writeProfile(opts.profileFile, spec, total, bandwidth);
       });
     } catch (const PeerFailed &) {
