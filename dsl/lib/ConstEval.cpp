@@ -136,8 +136,7 @@ private:
 };
 } // namespace
 
-std::optional<ConstValue> pipe::dsl::evalConst(const ast::Expr &expr,
-                                               ConstLookup lookup,
-                                               Locate locate) {
+std::optional<ConstValue>
+pipe::dsl::evalConst(const ast::Expr &expr, ConstLookup lookup, Locate locate) {
   return Evaluator(lookup, locate).eval(expr);
 }

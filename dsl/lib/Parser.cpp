@@ -1,7 +1,7 @@
 //===- Parser.cpp - Recursive-descent parser of .pipe files --------------===//
 #include "pipe/dsl/Parser.h"
-#include "pipe/dsl/Frontend.h"
 #include "mlir/IR/Diagnostics.h"
+#include "pipe/dsl/Frontend.h"
 
 using namespace pipe::dsl;
 using ast::Expr;
@@ -61,8 +61,8 @@ static std::string spell(const Token &t) {
 bool Parser::expect(Token::Kind kind, llvm::StringRef context) {
   if (consumeIf(kind))
     return true;
-  return emitErrorHere("expected " + describe(kind) + " " + context +
-                       ", got " + spell(tok));
+  return emitErrorHere("expected " + describe(kind) + " " + context + ", got " +
+                       spell(tok));
 }
 
 bool Parser::skipNewlines() {
@@ -289,8 +289,8 @@ bool Parser::parseBody(std::vector<ast::Stmt> &body, llvm::StringRef what,
     return false;
   for (size_t i = 0; i + 1 < body.size(); ++i)
     if (body[i].kind == ast::Stmt::Kind::Return)
-      return emitError(body[i].loc, "'return' must be the last statement of " +
-                                        what);
+      return emitError(body[i].loc,
+                       "'return' must be the last statement of " + what);
   if (body.empty() || body.back().kind != ast::Stmt::Kind::Return)
     return emitError(ownerLoc, what + " must end with 'return'");
   return true;

@@ -129,8 +129,8 @@ std::optional<int64_t> Analyzer::evalInt(const Expr &e, llvm::StringRef what,
     return std::nullopt;
   }
   if (v->i < min) {
-    error(e.loc, what + " must be at least " + std::to_string(min) +
-                     ", got " + std::to_string(v->i));
+    error(e.loc, what + " must be at least " + std::to_string(min) + ", got " +
+                     std::to_string(v->i));
     return std::nullopt;
   }
   if (v->i > kMaxDim) {
@@ -171,7 +171,8 @@ bool Analyzer::defineGlobal(llvm::StringRef name, ast::Loc loc,
     return false;
   }
   if (what != "a constant" && builtinOp(name))
-    return error(loc, "'" + name + "' is a built-in op and cannot be redefined");
+    return error(loc,
+                 "'" + name + "' is a built-in op and cannot be redefined");
   globals[name] = {what.str(), visibleBefore, loc};
   return true;
 }
@@ -233,8 +234,9 @@ bool Analyzer::analyzeExtern(const ast::ExternDecl &d) {
   if (!defineGlobal(d.name, d.nameLoc, "an extern op"))
     return false;
   if (d.params.empty())
-    return error(d.nameLoc, "extern op '" + d.name + "' needs at least one "
-                                                    "input");
+    return error(d.nameLoc, "extern op '" + d.name +
+                                "' needs at least one "
+                                "input");
   ExternOp op;
   op.name = d.name;
   llvm::StringMap<bool> seen;
@@ -333,8 +335,8 @@ bool Analyzer::addOp(OpNode op, ast::Loc loc) {
   op.loc = locate(loc);
   std::string kind = op.kind == OpKind::Extern ? op.externName : name(op.kind);
   int &n = opsOfKindInCell[kind];
-  op.paramPrefix = "c" + std::to_string(cellIndex) + "." + kind +
-                   std::to_string(n++);
+  op.paramPrefix =
+      "c" + std::to_string(cellIndex) + "." + kind + std::to_string(n++);
   program.model.cells[cellIndex].ops.push_back(std::move(op));
   return true;
 }
@@ -365,6 +367,13 @@ bool Analyzer::runStmt(const Stmt &s, bool topLevel) {
     auto n = evalInt(*s.value, "the repeat count", 1);
     if (!n)
       return false;
+    // Each copy counts itself and at least its own statements: fail at the
+    // repeat, before unrolling, when that alone is over the limit.
+    int64_t perCopy = 1 + static_cast<int64_t>(s.body.size());
+    if (*n > (kMaxStatements - statements) / perCopy)
+      return error(s.loc, "the model is too large: more than " +
+                              std::to_string(kMaxStatements) +
+                              " statements after unrolling and inlining");
     for (int64_t k = 0; k < *n; ++k) {
       if (++statements > kMaxStatements)
         return error(s.loc, "the model is too large: more than " +
@@ -382,8 +391,8 @@ bool Analyzer::runStmt(const Stmt &s, bool topLevel) {
       return false;
     const TensorType &t = program.model.values[*v];
     if (!t.dims.empty() || t.dtype != DType::F32)
-      return error(s.value->loc, "the model must return a scalar loss, got " +
-                                     str(t));
+      return error(s.value->loc,
+                   "the model must return a scalar loss, got " + str(t));
     program.model.loss = *v;
     return true;
   }
@@ -401,9 +410,10 @@ std::optional<int> Analyzer::evalTensor(const Expr &e) {
       return it->second.value;
     ConstLookupResult r = lookupConst(e.text);
     if (r.kind == ConstLookupResult::Kind::Const)
-      error(e.loc, "'" + e.text + "' is a constant, but a tensor is needed "
-                                  "here (constants appear only as op "
-                                  "arguments)");
+      error(e.loc, "'" + e.text +
+                       "' is a constant, but a tensor is needed "
+                       "here (constants appear only as op "
+                       "arguments)");
     else if (r.kind == ConstLookupResult::Kind::NotConst)
       error(e.loc, "'" + e.text + "' is " + r.what + ", not a tensor");
     else
@@ -449,8 +459,9 @@ std::optional<int> Analyzer::evalCall(const Expr &call) {
   return std::nullopt;
 }
 
-bool Analyzer::bindArgs(const Expr &call, llvm::ArrayRef<llvm::StringRef> params,
-                        size_t required, BoundArgs &bound) {
+bool Analyzer::bindArgs(const Expr &call,
+                        llvm::ArrayRef<llvm::StringRef> params, size_t required,
+                        BoundArgs &bound) {
   bound.args.assign(params.size(), nullptr);
   if (call.operands.size() > params.size())
     return error(call.operands[params.size()]->loc,

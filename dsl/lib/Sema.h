@@ -38,13 +38,14 @@ std::string cellText(const ast::Stmt &s);
 /// What a local name in a model or block body is bound to.
 struct Binding {
   bool isTensor = true;
-  int value = -1;     ///< tensor value id
+  int value = -1;      ///< tensor value id
   ConstValue constant; ///< a block parameter bound to a constant
 };
 
 /// A call's arguments matched against a callee's parameter names.
 struct BoundArgs {
-  llvm::SmallVector<const ast::Expr *, 6> args; ///< by parameter; null if absent
+  llvm::SmallVector<const ast::Expr *, 6>
+      args; ///< by parameter; null if absent
 };
 
 class Analyzer {
@@ -121,7 +122,7 @@ private:
   };
   llvm::StringMap<GlobalConst> consts;
   llvm::StringMap<GlobalBlock> blocks;
-  llvm::StringMap<size_t> externs;      ///< index into program.externs
+  llvm::StringMap<size_t> externs;     ///< index into program.externs
   llvm::StringMap<GlobalName> globals; ///< every declared name
   size_t visibleBefore = 0; ///< globals declared before this decl index
 

@@ -37,16 +37,21 @@ std::optional<OpKind> sema::builtinOp(llvm::StringRef name) {
 
 static const OpSpec &specFor(OpKind kind) {
   using P = ParamKind;
-  static const OpSpec embedding{
-      3, {{"ids", P::Tensor}, {"vocab", P::Int}, {"dim", P::Int},
-          {"positional", P::Bool}}};
+  static const OpSpec embedding{3,
+                                {{"ids", P::Tensor},
+                                 {"vocab", P::Int},
+                                 {"dim", P::Int},
+                                 {"positional", P::Bool}}};
   static const OpSpec linear{
       2, {{"x", P::Tensor}, {"features", P::Int}, {"bias", P::Bool}}};
   static const OpSpec norm{1, {{"x", P::Tensor}, {"eps", P::Float}}};
   static const OpSpec unary{1, {{"x", P::Tensor}}};
-  static const OpSpec attention{
-      2, {{"x", P::Tensor}, {"heads", P::Int}, {"kv_heads", P::Int},
-          {"causal", P::Bool}, {"rope", P::Bool}}};
+  static const OpSpec attention{2,
+                                {{"x", P::Tensor},
+                                 {"heads", P::Int},
+                                 {"kv_heads", P::Int},
+                                 {"causal", P::Bool},
+                                 {"rope", P::Bool}}};
   static const OpSpec crossEntropy{
       2, {{"logits", P::Tensor}, {"targets", P::Tensor}}};
   static const OpSpec mse{2, {{"pred", P::Tensor}, {"target", P::Tensor}}};
@@ -169,8 +174,8 @@ bool Analyzer::inferType(OpNode &op, llvm::ArrayRef<TensorType> in,
                             std::to_string(minRank) + " dimension(s), got " +
                             str(t));
     if (minRank > 0 && t.dims.back() == kBatchDim)
-      return error(loc, opName + " needs a fixed last dimension, got " +
-                            str(t));
+      return error(loc,
+                   opName + " needs a fixed last dimension, got " + str(t));
     return true;
   };
   auto paramCheck = [&](int64_t a, int64_t b, llvm::StringRef what) {
@@ -185,10 +190,12 @@ bool Analyzer::inferType(OpNode &op, llvm::ArrayRef<TensorType> in,
     const TensorType &ids = in[0];
     if (ids.dtype != DType::I32 || ids.dims.empty())
       return error(loc, "embedding expects i32 ids with at least one "
-                        "dimension, got " + str(ids));
+                        "dimension, got " +
+                            str(ids));
     if (op.positional && ids.dims.back() == kBatchDim)
       return error(loc, "a positional embedding needs a fixed sequence "
-                        "dimension, got ids " + str(ids));
+                        "dimension, got ids " +
+                            str(ids));
     if (!paramCheck(op.vocab, op.dim, "table"))
       return false;
     out.dtype = DType::F32;
@@ -216,9 +223,9 @@ bool Analyzer::inferType(OpNode &op, llvm::ArrayRef<TensorType> in,
       return error(loc, "attention expects [B, S, D], got " + str(x));
     int64_t d = x.dims[2];
     if (d % op.heads != 0)
-      return error(loc, "attention: the model dimension " + std::to_string(d) +
-                            " is not divisible by heads = " +
-                            std::to_string(op.heads));
+      return error(
+          loc, "attention: the model dimension " + std::to_string(d) +
+                   " is not divisible by heads = " + std::to_string(op.heads));
     if (op.heads % op.kvHeads != 0)
       return error(loc, "attention: heads = " + std::to_string(op.heads) +
                             " is not divisible by kv_heads = " +
@@ -259,8 +266,8 @@ bool Analyzer::inferType(OpNode &op, llvm::ArrayRef<TensorType> in,
 std::optional<int> Analyzer::evalBinary(const Expr &e) {
   std::string op1(1, e.op);
   if (e.op != '+' && e.op != '*') {
-    error(e.loc, "'" + op1 +
-                     "' is not defined on tensors (only '+' and '*' are)");
+    error(e.loc,
+          "'" + op1 + "' is not defined on tensors (only '+' and '*' are)");
     return std::nullopt;
   }
   auto lhs = evalTensor(*e.operands[0]);
@@ -272,13 +279,13 @@ std::optional<int> Analyzer::evalBinary(const Expr &e) {
   const TensorType &a = program.model.values[*lhs];
   const TensorType &b = program.model.values[*rhs];
   if (a.dtype != DType::F32 || b.dtype != DType::F32) {
-    error(e.loc, "'" + op1 + "' needs float tensors, got " +
-                     str(a) + " and " + str(b));
+    error(e.loc, "'" + op1 + "' needs float tensors, got " + str(a) + " and " +
+                     str(b));
     return std::nullopt;
   }
   if (a != b) {
-    error(e.loc, "operands of '" + op1 +
-                     "' have different shapes: " + str(a) + " and " + str(b));
+    error(e.loc, "operands of '" + op1 + "' have different shapes: " + str(a) +
+                     " and " + str(b));
     return std::nullopt;
   }
   OpNode op;
@@ -313,14 +320,13 @@ std::optional<int> Analyzer::evalExtern(const Expr &call, const ExternOp &ext) {
   for (int id : op.operands) {
     const TensorType &t = program.model.values[id];
     if (t.dtype != DType::F32) {
-      error(call.loc, "'" + ext.name + "' expects float tensors, got " +
-                          str(t));
+      error(call.loc,
+            "'" + ext.name + "' expects float tensors, got " + str(t));
       return std::nullopt;
     }
     if (t != first) {
-      error(call.loc, "operands of '" + ext.name +
-                          "' have different shapes: " + str(first) + " and " +
-                          str(t));
+      error(call.loc, "operands of '" + ext.name + "' have different shapes: " +
+                          str(first) + " and " + str(t));
       return std::nullopt;
     }
   }

@@ -1,7 +1,7 @@
 //===- SemaStrategy.cpp - pipeline/train keys, --set, strategy rules -----===//
 #include "Sema.h"
-#include "pipe/dsl/Parser.h"
 #include "mlir/IR/Diagnostics.h"
+#include "pipe/dsl/Parser.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -10,8 +10,8 @@ using namespace pipe::dsl::sema;
 using ast::Expr;
 
 static const char *const kPipelineKeys[] = {
-    "ranks",   "virtual",   "microbatches", "batch",  "schedule",
-    "partition", "recompute", "precision",  "device", "data_parallel"};
+    "ranks",     "virtual",   "microbatches", "batch",  "schedule",
+    "partition", "recompute", "precision",    "device", "data_parallel"};
 static const char *const kTrainKeys[] = {"optimizer", "steps", "data", "seed",
                                          "log_every"};
 
@@ -46,11 +46,11 @@ bool Analyzer::analyzeSections() {
     size_t visible = entryVisibility[isPipeline ? "pipeline" : "train"];
     for (const ast::KeyValue &kv : s->entries) {
       if (isPipeline ? !isPipelineKey(kv.key) : !isTrainKey(kv.key)) {
-        std::string hint = (isPipeline ? isTrainKey(kv.key)
-                                       : isPipelineKey(kv.key))
-                               ? (isPipeline ? " (it is a train key)"
-                                             : " (it is a pipeline key)")
-                               : "";
+        std::string hint =
+            (isPipeline ? isTrainKey(kv.key) : isPipelineKey(kv.key))
+                ? (isPipeline ? " (it is a train key)"
+                              : " (it is a pipeline key)")
+                : "";
         return error(kv.loc, llvm::Twine("unknown ") +
                                  (isPipeline ? "pipeline" : "train") +
                                  " key '" + kv.key + "'" + hint);
@@ -95,8 +95,9 @@ bool Analyzer::analyzeSections() {
     if (!applyTrainKey(*it->second))
       return false;
   }
-  program.strategy.loc = pipelineDecl ? mlir::LocationAttr(fileLoc(pipelineDecl->loc))
-                                      : program.model.loc;
+  program.strategy.loc = pipelineDecl
+                             ? mlir::LocationAttr(fileLoc(pipelineDecl->loc))
+                             : program.model.loc;
   return checkStrategyRules();
 }
 
@@ -241,8 +242,8 @@ bool Analyzer::applyTrainKey(const ast::KeyValue &kv) {
                         .Case("momentum", sgd ? &tr.momentum : nullptr)
                         .Default(nullptr);
     if (!field)
-      return error(arg.loc, "'" + v.text + "' has no argument named '" +
-                                arg.name + "'");
+      return error(arg.loc,
+                   "'" + v.text + "' has no argument named '" + arg.name + "'");
     if (!seen.try_emplace(arg.name, true).second)
       return error(arg.loc, "argument '" + arg.name + "' of '" + v.text +
                                 "' is given twice");
@@ -251,14 +252,15 @@ bool Analyzer::applyTrainKey(const ast::KeyValue &kv) {
       return false;
     double x = c->asDouble();
     bool unit = arg.name.rfind("beta", 0) == 0 || arg.name == "momentum";
-    bool ok = unit ? (x >= 0 && x < 1)
-                   : arg.name == "weight_decay" ? x >= 0 : x > 0;
+    bool ok = unit                         ? (x >= 0 && x < 1)
+              : arg.name == "weight_decay" ? x >= 0
+                                           : x > 0;
     if (!ok)
       return error(arg.value->loc,
                    "'" + arg.name + "' must be " +
-                       (unit ? "in [0, 1)"
-                             : arg.name == "weight_decay" ? "at least 0"
-                                                          : "positive") +
+                       (unit                         ? "in [0, 1)"
+                        : arg.name == "weight_decay" ? "at least 0"
+                                                     : "positive") +
                        ", got " + c->str());
     *field = x;
   }

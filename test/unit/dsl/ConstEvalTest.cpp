@@ -1,7 +1,7 @@
 //===- ConstEvalTest.cpp - Precedence, exact division, overflow ----------===//
-#include "TestUtil.h" // first: see the note on pipe(2)
-#include "pipe/dsl/AST.h"
 #include "pipe/dsl/ConstEval.h"
+#include "TestUtil.h" // before gtest: see the note on pipe(2)
+#include "pipe/dsl/AST.h"
 #include <gtest/gtest.h>
 
 using namespace pipe::dsl;
@@ -43,11 +43,11 @@ int64_t evalInt(const std::string &text) {
 } // namespace
 
 TEST(ConstEval, Precedence) {
-  EXPECT_EQ(evalInt("2 + 3 * 4"), 14);     // * binds tighter
-  EXPECT_EQ(evalInt("(2 + 3) * 4"), 20);   // parens
-  EXPECT_EQ(evalInt("10 - 4 - 3"), 3);     // left associative: (10-4)-3
-  EXPECT_EQ(evalInt("100 / 10 / 5"), 2);   // (100/10)/5
-  EXPECT_EQ(evalInt("-3 * -2"), 6);        // unary minus
+  EXPECT_EQ(evalInt("2 + 3 * 4"), 14);      // * binds tighter
+  EXPECT_EQ(evalInt("(2 + 3) * 4"), 20);    // parens
+  EXPECT_EQ(evalInt("10 - 4 - 3"), 3);      // left associative: (10-4)-3
+  EXPECT_EQ(evalInt("100 / 10 / 5"), 2);    // (100/10)/5
+  EXPECT_EQ(evalInt("-3 * -2"), 6);         // unary minus
   EXPECT_EQ(evalInt("4 * n / 8 + 1"), 129); // 4*256/8 + 1
 }
 

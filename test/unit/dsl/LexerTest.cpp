@@ -1,6 +1,6 @@
 //===- LexerTest.cpp - Every token kind, numbers, strings, lexer errors --===//
-#include "TestUtil.h" // first: see the note on pipe(2)
 #include "pipe/dsl/Lexer.h"
+#include "TestUtil.h" // before gtest: see the note on pipe(2)
 #include <gtest/gtest.h>
 
 using namespace pipe::dsl;
@@ -41,10 +41,10 @@ TEST(Lexer, KeywordsAndIdentifiers) {
             "op from constx _a9 Block");
   using T = Token;
   std::vector<T::Kind> want = {
-      T::kw_const,    T::kw_block, T::kw_model,  T::kw_return, T::kw_repeat,
-      T::kw_pipeline, T::kw_train, T::kw_true,   T::kw_false,  T::kw_extern,
-      T::kw_op,       T::kw_from,  T::identifier, T::identifier, T::identifier,
-      T::eof};
+      T::kw_const,   T::kw_block,    T::kw_model,   T::kw_return,
+      T::kw_repeat,  T::kw_pipeline, T::kw_train,   T::kw_true,
+      T::kw_false,   T::kw_extern,   T::kw_op,      T::kw_from,
+      T::identifier, T::identifier,  T::identifier, T::eof};
   auto toks = lexAll(h);
   EXPECT_EQ(kinds(toks), want);
   EXPECT_EQ(toks[12].spelling, "constx");
@@ -91,11 +91,10 @@ TEST(Lexer, NewlinesCommentsAndNesting) {
   // Newlines end statements except inside ( ) and [ ]; comments run to EOL.
   Harness h("a # comment ( [\n(b,\n c)\n[1,\n2]\n");
   using T = Token;
-  std::vector<T::Kind> want = {T::identifier, T::newline, T::l_paren,
-                               T::identifier, T::comma,   T::identifier,
-                               T::r_paren,    T::newline, T::l_square,
-                               T::integer,    T::comma,   T::integer,
-                               T::r_square,   T::newline, T::eof};
+  std::vector<T::Kind> want = {
+      T::identifier, T::newline, T::l_paren,  T::identifier, T::comma,
+      T::identifier, T::r_paren, T::newline,  T::l_square,   T::integer,
+      T::comma,      T::integer, T::r_square, T::newline,    T::eof};
   auto toks = lexAll(h);
   EXPECT_EQ(kinds(toks), want);
   // Line/column: `c` is on line 3, column 2.

@@ -1,5 +1,5 @@
 //===- SemaTest.cpp - Shapes of every op, cells, defaults, overrides -----===//
-#include "TestUtil.h" // first: see the note on pipe(2)
+#include "TestUtil.h" // before gtest: see the note on pipe(2)
 #include <gtest/gtest.h>
 #include <set>
 
@@ -22,16 +22,16 @@ TensorType resultOf(const Program &p, size_t cell) {
 } // namespace
 
 TEST(Sema, ShapesOfEveryOp) {
-  Harness h(model(
-      "ids: i32[batch, 16], y: f32[batch, 16, 8]",
-      "e = embedding(ids, vocab: 100, dim: 32, positional: true)\n" // 0
-      "l = linear(e, 8)\n"                                          // 1
-      "n = layernorm(e)\n"                                          // 2
-      "r = rmsnorm(e, eps: 1e-5)\n"                                 // 3
-      "g = gelu(l) + relu(l) * silu(l)\n"                           // 4
-      "a = attention(e, heads: 8, kv_heads: 2, rope: true)\n"       // 5
-      "c = cross_entropy(e, ids)\n"                                 // 6
-      "return mse(g, y)"));                                         // 7
+  Harness h(
+      model("ids: i32[batch, 16], y: f32[batch, 16, 8]",
+            "e = embedding(ids, vocab: 100, dim: 32, positional: true)\n" // 0
+            "l = linear(e, 8)\n"                                          // 1
+            "n = layernorm(e)\n"                                          // 2
+            "r = rmsnorm(e, eps: 1e-5)\n"                                 // 3
+            "g = gelu(l) + relu(l) * silu(l)\n"                           // 4
+            "a = attention(e, heads: 8, kv_heads: 2, rope: true)\n"       // 5
+            "c = cross_entropy(e, ids)\n"                                 // 6
+            "return mse(g, y)"));                                         // 7
   auto p = h.analyze();
   ASSERT_TRUE(p) << h.firstDiag();
   ASSERT_EQ(p->model.cells.size(), 8u);
@@ -63,20 +63,21 @@ TEST(Sema, ShapesOfEveryOp) {
   std::vector<OpKind> cell4;
   for (const OpNode &op : p->model.cells[4].ops)
     cell4.push_back(op.kind);
-  EXPECT_EQ(cell4, (std::vector<OpKind>{OpKind::Gelu, OpKind::Relu,
-                                        OpKind::Silu, OpKind::Mul,
-                                        OpKind::Add}));
+  EXPECT_EQ(cell4,
+            (std::vector<OpKind>{OpKind::Gelu, OpKind::Relu, OpKind::Silu,
+                                 OpKind::Mul, OpKind::Add}));
 }
 
 TEST(Sema, CellsAfterInliningAndUnrolling) {
   // Hand count: 1 (embedding) + 2*3 (nested repeat) + 1 (y) + 1 (return).
-  Harness h("const d = 16\n"
-            "block pair(x) {\n  x = linear(x, d)\n  x = relu(x)\n  return x\n}\n" +
-            model("ids: i32[batch, 4], t: i32[batch, 4]",
-                  "x = embedding(ids, vocab: 10, dim: d)\n"
-                  "repeat 2 {\n repeat 3 { x = pair(x) }\n}\n"
-                  "y = linear(x, 10)\n"
-                  "return cross_entropy(y, t)"));
+  Harness h(
+      "const d = 16\n"
+      "block pair(x) {\n  x = linear(x, d)\n  x = relu(x)\n  return x\n}\n" +
+      model("ids: i32[batch, 4], t: i32[batch, 4]",
+            "x = embedding(ids, vocab: 10, dim: d)\n"
+            "repeat 2 {\n repeat 3 { x = pair(x) }\n}\n"
+            "y = linear(x, 10)\n"
+            "return cross_entropy(y, t)"));
   auto p = h.analyze();
   ASSERT_TRUE(p) << h.firstDiag();
   ASSERT_EQ(p->model.cells.size(), 9u);
@@ -121,9 +122,10 @@ TEST(Sema, StrategyAndTrainDefaults) {
 }
 
 TEST(Sema, OverridesAreCheckedLikeFileText) {
-  std::string text = model("x: f32[batch, 4], y: f32[batch, 4]",
-                           "a = linear(x, 4)\nb = linear(a, 4)\nreturn mse(b, y)",
-                           "pipeline {\n  ranks = 3\n}\n");
+  std::string text =
+      model("x: f32[batch, 4], y: f32[batch, 4]",
+            "a = linear(x, 4)\nb = linear(a, 4)\nreturn mse(b, y)",
+            "pipeline {\n  ranks = 3\n}\n");
   {
     Harness h(text, "dir/m.pipe");
     auto p = h.analyze({{"ranks", "1"},

@@ -4,14 +4,14 @@
 
 // The project namespace `pipe` collides with POSIX pipe(2) from <unistd.h>,
 // which GoogleTest includes. Rename the C function in test translation units;
-// this header must be included first.
+// include this header before GoogleTest.
 #define pipe posix_pipe
 #include <unistd.h>
 #undef pipe
 
-#include "pipe/dsl/Frontend.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "pipe/dsl/Frontend.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include <string>

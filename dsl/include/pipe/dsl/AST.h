@@ -63,9 +63,9 @@ struct Stmt {
   enum class Kind { Assign, Repeat, Return };
   Kind kind;
   Loc loc;
-  std::string name;        ///< Assign: the bound name
-  ExprPtr value;           ///< Assign: rhs; Return: value; Repeat: count
-  std::vector<Stmt> body;  ///< Repeat only
+  std::string name;       ///< Assign: the bound name
+  ExprPtr value;          ///< Assign: rhs; Return: value; Repeat: count
+  std::vector<Stmt> body; ///< Repeat only
   Stmt(Kind kind, Loc loc) : kind(kind), loc(loc) {}
 };
 

@@ -2,8 +2,8 @@
 #ifndef PIPE_DSL_CONSTEVAL_H
 #define PIPE_DSL_CONSTEVAL_H
 
-#include "pipe/dsl/AST.h"
 #include "mlir/IR/Location.h"
+#include "pipe/dsl/AST.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <cstdint>
 #include <optional>

@@ -7,9 +7,9 @@
 #ifndef PIPE_DSL_FRONTEND_H
 #define PIPE_DSL_FRONTEND_H
 
+#include "mlir/IR/MLIRContext.h"
 #include "pipe/dsl/AST.h"
 #include "pipe/dsl/Model.h"
-#include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"

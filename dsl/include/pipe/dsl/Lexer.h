@@ -2,8 +2,8 @@
 #ifndef PIPE_DSL_LEXER_H
 #define PIPE_DSL_LEXER_H
 
-#include "pipe/dsl/AST.h"
 #include "mlir/IR/Location.h"
+#include "pipe/dsl/AST.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SourceMgr.h"
 #include <optional>

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs pipe-fuzz for a bounded time, seeded with examples/*.pipe and the
+# front-end lit tests. Exits non-zero when libFuzzer finds a crash, leak, hang
+# or sanitizer error (the reproducer is left in the artifact directory).
+# Usage: test/fuzz/run-fuzz.sh [BUILD_DIR] [SECONDS]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+build="${1:-$root/build}"
+seconds="${2:-${PIPE_FUZZ_SECONDS:-60}}"
+fuzzer="$build/bin/pipe-fuzz"
+if [[ ! -x "$fuzzer" ]]; then
+  echo "run-fuzz.sh: $fuzzer not built (needs clang and PIPEC_ENABLE_FUZZER)" >&2
+  exit 1
+fi
+work="$build/fuzz"
+mkdir -p "$work/corpus" "$work/artifacts"
+cp "$root"/examples/*.pipe "$work/corpus/"
+cp "$root"/test/Frontend/*.pipe "$work/corpus/" 2>/dev/null || true
+# -timeout: any single input taking more than 10 s counts as a hang.
+exec "$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=10 \
+  -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
+  -artifact_prefix="$work/artifacts/"
