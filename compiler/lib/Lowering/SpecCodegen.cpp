@@ -10,6 +10,7 @@
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
+#include <map>
 #include <set>
 
 using namespace mlir;
@@ -57,17 +58,34 @@ template <typename T> static std::string list(const std::vector<T> &v) {
   return s;
 }
 
-int peakInFlight(const plan::RankProgram &program, int stage, bool hasW) {
+static bool isTransfer(const plan::Action &a) {
+  return a.kind != plan::Action::F && a.kind != plan::Action::B &&
+         a.kind != plan::Action::W;
+}
+
+int peakInFlight(const plan::RankProgram &program, int stage) {
+  // A micro-batch holds its slot from its first action on `stage` until its
+  // last one ends; when that is a transfer, until its whole group (the run
+  // of consecutive transfers) completes, as the runtime releases it.
+  std::map<int, size_t> lastUse;
+  for (size_t i = 0; i < program.size(); ++i)
+    if (program[i].stage == stage)
+      lastUse[program[i].mb] = i;
   std::set<int> live;
   size_t peak = 0;
-  for (const plan::Action &a : program) {
-    if (a.stage != stage)
-      continue;
-    if (a.kind == plan::Action::F || a.kind == plan::Action::RecvAct)
-      live.insert(a.mb);
+  for (size_t i = 0; i < program.size();) {
+    size_t j = i + 1;
+    if (isTransfer(program[i]))
+      while (j < program.size() && isTransfer(program[j]))
+        ++j;
+    for (size_t t = i; t < j; ++t)
+      if (program[t].stage == stage)
+        live.insert(program[t].mb);
     peak = std::max(peak, live.size());
-    if ((a.kind == plan::Action::B && !hasW) || a.kind == plan::Action::W)
-      live.erase(a.mb);
+    for (size_t t = i; t < j; ++t)
+      if (program[t].stage == stage && lastUse[program[t].mb] == t)
+        live.erase(program[t].mb);
+    i = j;
   }
   return static_cast<int>(std::max<size_t>(peak, 1));
 }

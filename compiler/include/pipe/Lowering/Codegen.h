@@ -83,10 +83,10 @@ struct ProgramDescription {
 void emitSpecAndMain(mlir::OpBuilder &builder, mlir::Location loc,
                      const ProgramDescription &program);
 
-/// The peak number of micro-batches of `stage` alive at once in `program`
-/// (from its first RecvAct or F to its B, or W when the schedule has W): the
-/// slots the runtime allocates up front.
-int peakInFlight(const plan::RankProgram &program, int stage, bool hasW);
+/// The peak number of micro-batches of `stage` holding a slot at once in
+/// `program` (runtime convention: every action names the stage on its rank):
+/// the slots the runtime allocates up front.
+int peakInFlight(const plan::RankProgram &program, int stage);
 
 /// A stable 64-bit fingerprint of the model (names, shapes, parameters), not
 /// of the strategy: a checkpoint written under one strategy resumes under

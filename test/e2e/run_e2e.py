@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""End-to-end: compile a .pipe example under several strategies with pipec -o, build each
+generated CMake project, train it on the host backend and compare the step losses.
+
+Oracle: program.md's invariant. For one model, seed, data and global batch, every strategy
+gives the same loss at every step (f32, host backend, 1e-5 relative), so each variant's
+losses are compared with the first variant's (one rank).
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+STEP = re.compile(r"^step (\d+) loss ([-+0-9.eEinfa]+)")
+
+
+def run(cmd, cwd=None, timeout=900):
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        sys.stderr.write("$ %s\n%s%s" % (" ".join(cmd), proc.stdout, proc.stderr))
+        raise SystemExit("command failed with status %d" % proc.returncode)
+    return proc.stdout
+
+
+def build_variant(args, name, sets):
+    out = os.path.join(args.work, name)
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [args.pipec, args.example, "-o", out]
+    for s in args.set + sets:
+        cmd += ["--set", s]
+    run(cmd)
+    run(["cmake", "-G", "Ninja", "-S", out, "-B", os.path.join(out, "build"),
+         "-DCMAKE_BUILD_TYPE=Release"] + (["-DCMAKE_CXX_COMPILER=" + args.cxx] if args.cxx else []))
+    run(["cmake", "--build", os.path.join(out, "build")])
+    exes = [f for f in os.listdir(os.path.join(out, "build"))
+            if os.access(os.path.join(out, "build", f), os.X_OK)
+            and os.path.isfile(os.path.join(out, "build", f))]
+    if len(exes) != 1:
+        raise SystemExit("%s: expected one executable in the build, found %s" % (name, exes))
+    return os.path.join(out, "build", exes[0])
+
+
+def losses(exe, steps, cwd):
+    text = run([exe, "--backend=host", "--steps", str(steps)], cwd=cwd)
+    found = [(int(m.group(1)), float(m.group(2)))
+             for m in map(STEP.match, text.splitlines()) if m]
+    if len(found) != steps:
+        raise SystemExit("%s: expected %d step lines, got:\n%s" % (exe, steps, text))
+    return [x for _, x in found]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--pipec", required=True)
+    p.add_argument("--example", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--cwd", default=os.getcwd(), help="where the program runs (data paths)")
+    p.add_argument("--cxx", default="")
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--tol", type=float, default=1e-5)
+    p.add_argument("--set", action="append", default=[], help="applied to every variant")
+    p.add_argument("--variant", action="append", required=True,
+                   help="NAME:KEY=VALUE,KEY=VALUE (the first is the reference)")
+    p.add_argument("--expect-decrease", action="store_true",
+                   help="also require the mean of the last 10%% of steps below the first 10%%")
+    args = p.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+
+    reference = None
+    for spec in args.variant:
+        name, _, sets = spec.partition(":")
+        exe = build_variant(args, name, [s for s in sets.split(",") if s])
+        got = losses(exe, args.steps, args.cwd)
+        print("%-24s %s" % (name, " ".join("%.6f" % x for x in got[:8])))
+        if reference is None:
+            reference = (name, got)
+            if args.expect_decrease:
+                k = max(1, len(got) // 10)
+                first, last = sum(got[:k]) / k, sum(got[-k:]) / k
+                print("mean loss of the first %d steps %.4f, of the last %d %.4f" % (k, first, k, last))
+                if not last < first * 0.95:
+                    raise SystemExit("training did not lower the loss")
+            continue
+        for step, (a, b) in enumerate(zip(reference[1], got)):
+            if abs(a - b) > args.tol * max(abs(a), 1e-12):
+                raise SystemExit("%s: step %d loss %.9g differs from %s's %.9g (tolerance %g)"
+                                 % (name, step + 1, b, reference[0], a, args.tol))
+    print("all %d variants agree" % len(args.variant))
+
+
+if __name__ == "__main__":
+    main()
