@@ -1,0 +1,78 @@
+//===- StagePlacement.cpp - The strategy and stage ranks for scheduling ---===//
+#include "pipe/Transforms/StagePlacement.h"
+#include "pipe/Plan/Schedule.h"
+#include "pipe/Transforms/StagePlanIR.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+
+namespace pipe {
+
+/// Above this many compute actions per step we refuse rather than run out of
+/// memory: 2^24 is 64 ranks x 2 chunks x 131072 micro-batches.
+static constexpr int64_t kMaxActions = int64_t(1) << 24;
+
+FailureOr<StrategyOp> getStrategy(ModuleOp module, StringRef pass) {
+  auto strategies = module.getOps<StrategyOp>();
+  if (strategies.empty())
+    return module.emitError() << pass << " needs a pipe.strategy";
+  StrategyOp strategy = *strategies.begin();
+  if (!llvm::hasSingleElement(strategies))
+    return (*std::next(strategies.begin())).emitOpError()
+               .append("is the module's second pipe.strategy")
+               .attachNote(strategy.getLoc())
+           << "the first is here";
+  int64_t ranks = strategy.getRanks(), v = strategy.getVirtualStages(),
+          m = strategy.getMicrobatches();
+  if (ranks > kMaxActions || v > kMaxActions || m > kMaxActions ||
+      ranks * v > kMaxActions / m)
+    return strategy.emitOpError()
+           << "has " << ranks << " ranks x " << v << " virtual x " << m
+           << " micro-batches, too many actions to schedule (the limit is "
+           << kMaxActions << ")";
+  if (!plan::parseScheduleKind(strategy.getSchedule().str()))
+    return strategy.emitOpError()
+           << "has unknown schedule '" << strategy.getSchedule() << "'";
+  return strategy;
+}
+
+FailureOr<std::vector<int>> readStagePlacement(ModuleOp module,
+                                               StrategyOp strategy) {
+  (void)module;
+  int ranks = static_cast<int>(strategy.getRanks());
+  int v = static_cast<int>(strategy.getVirtualStages());
+  plan::ScheduleKind kind =
+      *plan::parseScheduleKind(strategy.getSchedule().str());
+  Attribute recorded = strategy->getAttr(kStageRanksAttr);
+  if (!recorded) // pipe-partition has not run: the standard placement
+    return plan::stagePlacement(kind, ranks, v);
+  auto list = dyn_cast<DenseI64ArrayAttr>(recorded);
+  if (!list)
+    return strategy.emitOpError()
+           << "has a '" << kStageRanksAttr
+           << "' that is not an array<i64> of stage ranks";
+  if (static_cast<int64_t>(list.size()) != int64_t(ranks) * v)
+    return strategy.emitOpError()
+           << "records " << list.size() << " stages in '" << kStageRanksAttr
+           << "' but has " << ranks << " ranks x " << v << " virtual";
+  std::vector<int> stageRank;
+  std::vector<int> perRank(ranks, 0);
+  for (auto [s, rank] : llvm::enumerate(list.asArrayRef())) {
+    if (rank < 0 || rank >= ranks)
+      return strategy.emitOpError()
+             << "places stage " << s << " on rank " << rank << " in '"
+             << kStageRanksAttr << "', but ranks are 0.." << ranks - 1;
+    stageRank.push_back(static_cast<int>(rank));
+    ++perRank[rank];
+  }
+  // The schedules give every rank `virtual` chunks.
+  for (int r = 0; r < ranks; ++r)
+    if (perRank[r] != v)
+      return strategy.emitOpError()
+             << "places " << perRank[r] << " stages on rank " << r << " in '"
+             << kStageRanksAttr << "', but every rank holds virtual = " << v;
+  return stageRank;
+}
+
+} // namespace pipe
