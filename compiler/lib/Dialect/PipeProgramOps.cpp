@@ -15,9 +15,8 @@ using namespace pipe;
 
 /// The schedules language.md defines (plan::parseScheduleKind accepts the
 /// same; the dialect does not link the planning library).
-static constexpr StringLiteral kScheduleKinds[] = {"gpipe", "1f1b",
-                                                   "interleaved", "zb-h1",
-                                                   "zb-v"};
+static constexpr StringLiteral kScheduleKinds[] = {
+    "gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"};
 
 void ScheduleOp::build(OpBuilder &builder, OperationState &state,
                        StringRef kind) {
@@ -28,9 +27,8 @@ void ScheduleOp::build(OpBuilder &builder, OperationState &state,
 LogicalResult ScheduleOp::verify() {
   if (llvm::is_contained(kScheduleKinds, getKind()))
     return success();
-  InFlightDiagnostic diag = emitOpError()
-                            << "unknown schedule '" << getKind()
-                            << "' (expected ";
+  InFlightDiagnostic diag = emitOpError() << "unknown schedule '" << getKind()
+                                          << "' (expected ";
   llvm::interleave(
       kScheduleKinds, [&](StringRef k) { diag << k; }, [&] { diag << ", "; });
   return diag << ")";
@@ -73,8 +71,7 @@ LogicalResult ProgramOp::verifyRegions() {
 
 /// A rank does not send to or receive from itself: stages on the same rank
 /// hand values over in memory, without a transfer.
-template <typename TransferOp>
-static LogicalResult verifyPeer(TransferOp op) {
+template <typename TransferOp> static LogicalResult verifyPeer(TransferOp op) {
   auto program = op->template getParentOfType<ProgramOp>();
   if (program && program.getRank() == op.getPeer())
     return op.emitOpError() << "peer must be another rank, but rank "

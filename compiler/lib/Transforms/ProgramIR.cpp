@@ -1,4 +1,5 @@
-//===- ProgramIR.cpp - pipe.schedule/pipe.program ops <-> plan::RankProgram -===//
+//===- ProgramIR.cpp - pipe.schedule/pipe.program ops <-> plan::RankProgram
+//-===//
 #include "pipe/Transforms/ProgramIR.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -39,8 +40,9 @@ readPrograms(ModuleOp module,
   ScheduleOp schedule = *schedules.begin();
   if (!llvm::hasSingleElement(schedules)) {
     ScheduleOp second = *std::next(schedules.begin());
-    return second.emitOpError("is the module's second pipe.schedule; there "
-                              "must be exactly one")
+    return second
+               .emitOpError("is the module's second pipe.schedule; there "
+                            "must be exactly one")
                .attachNote(schedule.getLoc())
            << "the first is here";
   }

@@ -25,7 +25,8 @@ struct PipeSchedulePass : impl::PipeScheduleBase<PipeSchedulePass> {
     FailureOr<StrategyOp> strategy = getStrategy(module, "pipe-schedule");
     if (failed(strategy))
       return signalPassFailure();
-    FailureOr<std::vector<int>> stageRank = readStagePlacement(module, *strategy);
+    FailureOr<std::vector<int>> stageRank =
+        readStagePlacement(module, *strategy);
     if (failed(stageRank))
       return signalPassFailure();
     plan::ScheduleKind kind =

@@ -19,7 +19,8 @@ FailureOr<StrategyOp> getStrategy(ModuleOp module, StringRef pass) {
     return module.emitError() << pass << " needs a pipe.strategy";
   StrategyOp strategy = *strategies.begin();
   if (!llvm::hasSingleElement(strategies))
-    return (*std::next(strategies.begin())).emitOpError()
+    return (*std::next(strategies.begin()))
+               .emitOpError()
                .append("is the module's second pipe.strategy")
                .attachNote(strategy.getLoc())
            << "the first is here";
@@ -56,23 +57,17 @@ FailureOr<std::vector<int>> readStagePlacement(ModuleOp module,
     return strategy.emitOpError()
            << "records " << list.size() << " stages in '" << kStageRanksAttr
            << "' but has " << ranks << " ranks x " << v << " virtual";
-  std::vector<int> stageRank;
-  std::vector<int> perRank(ranks, 0);
-  for (auto [s, rank] : llvm::enumerate(list.asArrayRef())) {
-    if (rank < 0 || rank >= ranks)
+  // language.md fixes the placement by the schedule, and the schedule
+  // builders rely on it (1F1B's warm-up counts, Megatron's chunk order,
+  // zb-v's V), so a record that differs is refused rather than scheduled.
+  std::vector<int> standard = plan::stagePlacement(kind, ranks, v);
+  for (size_t s = 0; s < standard.size(); ++s)
+    if (list[s] != standard[s])
       return strategy.emitOpError()
-             << "places stage " << s << " on rank " << rank << " in '"
-             << kStageRanksAttr << "', but ranks are 0.." << ranks - 1;
-    stageRank.push_back(static_cast<int>(rank));
-    ++perRank[rank];
-  }
-  // The schedules give every rank `virtual` chunks.
-  for (int r = 0; r < ranks; ++r)
-    if (perRank[r] != v)
-      return strategy.emitOpError()
-             << "places " << perRank[r] << " stages on rank " << r << " in '"
-             << kStageRanksAttr << "', but every rank holds virtual = " << v;
-  return stageRank;
+             << "places stage " << s << " on rank " << list[s] << " in '"
+             << kStageRanksAttr << "', but schedule '" << strategy.getSchedule()
+             << "' places it on rank " << standard[s];
+  return standard;
 }
 
 } // namespace pipe

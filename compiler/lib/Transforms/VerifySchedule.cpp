@@ -1,4 +1,5 @@
-//===- VerifySchedule.cpp - pipe-verify-schedule: prove the programs sound -===//
+//===- VerifySchedule.cpp - pipe-verify-schedule: prove the programs sound
+//-===//
 //
 // Translates the pipe.schedule programs to plan::RankProgram, runs
 // plan::verifySchedule and turns its finding into an error at the offending
@@ -85,11 +86,10 @@ struct PipeVerifySchedulePass
                          strategy->getSchedule(), "'")
                  .attachNote(strategy->getLoc())
              << "the strategy is here";
-    if (static_cast<int64_t>(programs->size()) != strategy->getRanks())
+    if (programs->size() != strategy->getRanks())
       return schedule.emitOpError()
                  .append("has programs for ", programs->size(),
-                         " ranks but the strategy has ",
-                         strategy->getRanks())
+                         " ranks but the strategy has ", strategy->getRanks())
                  .attachNote(strategy->getLoc())
              << "the strategy is here";
     FailureOr<std::vector<int>> stageRank =
@@ -98,9 +98,9 @@ struct PipeVerifySchedulePass
       return failure();
     plan::ScheduleKind kind =
         *plan::parseScheduleKind(strategy->getSchedule().str());
-    std::optional<plan::ScheduleError> error = plan::verifySchedule(
-        *programs, *stageRank, plan::scheduleHasW(kind),
-        static_cast<int>(strategy->getMicrobatches()));
+    std::optional<plan::ScheduleError> error =
+        plan::verifySchedule(*programs, *stageRank, plan::scheduleHasW(kind),
+                             static_cast<int>(strategy->getMicrobatches()));
     if (error)
       return reportFinding(schedule, ops, *error);
     return success();

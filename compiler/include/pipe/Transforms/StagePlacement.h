@@ -23,8 +23,9 @@ mlir::FailureOr<StrategyOp> getStrategy(mlir::ModuleOp module,
 
 /// Each stage's rank: as pipe-partition recorded it when it has run, else
 /// the schedule's standard placement (language.md) with ranks x virtual
-/// stages. Checked to have ranks x virtual stages with exactly `virtual` on
-/// every rank (what the schedules assume); a located error otherwise.
+/// stages. A recorded placement must be that standard one (language.md fixes
+/// it by the schedule, and the schedule builders rely on it); a located
+/// error at the strategy otherwise.
 mlir::FailureOr<std::vector<int>> readStagePlacement(mlir::ModuleOp module,
                                                      StrategyOp strategy);
 
