@@ -25,8 +25,8 @@ std::string formatCellLoc(Location loc) {
   std::string text;
   loc->walk([&](Location inner) {
     if (auto file = dyn_cast<FileLineColLoc>(inner)) {
-      text = (file.getFilename().getValue() + ":" +
-              Twine(file.getLine()) + ":" + Twine(file.getColumn()))
+      text = (file.getFilename().getValue() + ":" + Twine(file.getLine()) +
+              ":" + Twine(file.getColumn()))
                  .str();
       return WalkResult::interrupt();
     }
@@ -41,7 +41,8 @@ FailureOr<ModelOp> getModel(ModuleOp module, StringRef pass) {
     return module.emitError() << pass << " needs a pipe.model";
   ModelOp model = *models.begin();
   if (!llvm::hasSingleElement(models))
-    return (*std::next(models.begin())).emitOpError()
+    return (*std::next(models.begin()))
+               .emitOpError()
                .append("is the module's second pipe.model")
                .attachNote(model.getLoc())
            << "the first is here";
@@ -63,9 +64,9 @@ FailureOr<plan::Precision> getPrecision(StrategyOp strategy) {
     return plan::Precision::BF16;
   if (strategy.getPrecision() == "f32")
     return plan::Precision::F32;
-  return strategy.emitError() << "unknown precision '"
-                              << strategy.getPrecision()
-                              << "' (expected bf16 or f32)";
+  return strategy.emitError()
+         << "unknown precision '" << strategy.getPrecision()
+         << "' (expected bf16 or f32)";
 }
 
 FailureOr<plan::Optimizer> getOptimizer(ModuleOp module) {
@@ -106,8 +107,8 @@ private:
   LogicalResult define(Value value, Location loc) {
     auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!type)
-      return emitError(loc) << "pipe-partition needs ranked tensors, got "
-                            << value.getType();
+      return emitError(loc)
+             << "pipe-partition needs ranked tensors, got " << value.getType();
     plan::TensorDesc t;
     for (int64_t d : type.getShape())
       t.dims.push_back(ShapedType::isDynamic(d) ? batch : d);
@@ -152,44 +153,45 @@ private:
 
   FailureOr<plan::OpDesc> describeOp(Operation *op) {
     plan::OpDesc o;
-    LogicalResult known = llvm::TypeSwitch<Operation *, LogicalResult>(op)
-        .Case([&](EmbeddingOp e) {
-          o.kind = plan::OpKind::Embedding;
-          o.vocab = e.getVocab();
-          o.dim = e.getDim();
-          o.positional = e.getPositional();
-          return success();
-        })
-        .Case([&](LinearOp l) {
-          o.kind = plan::OpKind::Linear;
-          o.outFeatures = l.getOutFeatures();
-          o.bias = l.getBias();
-          return success();
-        })
-        .Case([&](LayerNormOp) { return kind(o, plan::OpKind::LayerNorm); })
-        .Case([&](RMSNormOp) { return kind(o, plan::OpKind::RMSNorm); })
-        .Case([&](GeluOp) { return kind(o, plan::OpKind::Gelu); })
-        .Case([&](ReluOp) { return kind(o, plan::OpKind::Relu); })
-        .Case([&](SiluOp) { return kind(o, plan::OpKind::Silu); })
-        .Case([&](AddOp) { return kind(o, plan::OpKind::Add); })
-        .Case([&](MulOp) { return kind(o, plan::OpKind::Mul); })
-        .Case([&](AttentionOp a) {
-          o.kind = plan::OpKind::Attention;
-          o.heads = a.getHeads();
-          o.kvHeads = a.getKvHeads();
-          o.causal = a.getCausal();
-          o.rope = a.getRope();
-          return success();
-        })
-        .Case([&](CrossEntropyOp) {
-          return kind(o, plan::OpKind::CrossEntropy);
-        })
-        .Case([&](MseOp) { return kind(o, plan::OpKind::Mse); })
-        .Case([&](ExternCallOp call) { return describeExtern(call, o); })
-        .Default([&](Operation *other) {
-          return other->emitOpError()
-                 << "is not an op the cost model knows (inside a pipe.cell)";
-        });
+    LogicalResult known =
+        llvm::TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([&](EmbeddingOp e) {
+              o.kind = plan::OpKind::Embedding;
+              o.vocab = e.getVocab();
+              o.dim = e.getDim();
+              o.positional = e.getPositional();
+              return success();
+            })
+            .Case([&](LinearOp l) {
+              o.kind = plan::OpKind::Linear;
+              o.outFeatures = l.getOutFeatures();
+              o.bias = l.getBias();
+              return success();
+            })
+            .Case([&](LayerNormOp) { return kind(o, plan::OpKind::LayerNorm); })
+            .Case([&](RMSNormOp) { return kind(o, plan::OpKind::RMSNorm); })
+            .Case([&](GeluOp) { return kind(o, plan::OpKind::Gelu); })
+            .Case([&](ReluOp) { return kind(o, plan::OpKind::Relu); })
+            .Case([&](SiluOp) { return kind(o, plan::OpKind::Silu); })
+            .Case([&](AddOp) { return kind(o, plan::OpKind::Add); })
+            .Case([&](MulOp) { return kind(o, plan::OpKind::Mul); })
+            .Case([&](AttentionOp a) {
+              o.kind = plan::OpKind::Attention;
+              o.heads = a.getHeads();
+              o.kvHeads = a.getKvHeads();
+              o.causal = a.getCausal();
+              o.rope = a.getRope();
+              return success();
+            })
+            .Case([&](CrossEntropyOp) {
+              return kind(o, plan::OpKind::CrossEntropy);
+            })
+            .Case([&](MseOp) { return kind(o, plan::OpKind::Mse); })
+            .Case([&](ExternCallOp call) { return describeExtern(call, o); })
+            .Default([&](Operation *other) {
+              return other->emitOpError() << "is not an op the cost model "
+                                             "knows (inside a pipe.cell)";
+            });
     if (failed(known))
       return failure();
     if (op->getNumResults() != 1)
@@ -292,8 +294,8 @@ plan::PartitionRequest partitionRequest(StrategyOp strategy,
   if (inFlight.size() == stageRank.size())
     request.inFlight.assign(inFlight.begin(), inFlight.end());
   else
-    request.inFlight = plan::oneFOneBInFlight(
-        stageRank, request.ranks, int(strategy.getMicrobatches()));
+    request.inFlight = plan::oneFOneBInFlight(stageRank, request.ranks,
+                                              int(strategy.getMicrobatches()));
   return request;
 }
 

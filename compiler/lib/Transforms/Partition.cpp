@@ -6,8 +6,8 @@
 // as StagePlanIR.h says.
 //
 //===----------------------------------------------------------------------===//
-#include "pipe/Plan/MeasuredProfile.h"
 #include "pipe/Plan/Partition.h"
+#include "pipe/Plan/MeasuredProfile.h"
 #include "pipe/Plan/Schedule.h"
 #include "pipe/Transforms/CellCosts.h"
 #include "pipe/Transforms/Passes.h"
@@ -66,8 +66,8 @@ struct PipePartitionPass : impl::PipePartitionBase<PipePartitionPass> {
     if (strategy->getPartition() != "balanced" &&
         strategy->getPartition() != "uniform" &&
         strategy->getPartition() != "manual") {
-      strategy->emitError() << "unknown partition '"
-                            << strategy->getPartition() << "'";
+      strategy->emitError()
+          << "unknown partition '" << strategy->getPartition() << "'";
       return signalPassFailure();
     }
     FailureOr<plan::DeviceProfile> device = loadDevice(*strategy);
@@ -85,9 +85,8 @@ struct PipePartitionPass : impl::PipePartitionBase<PipePartitionPass> {
 
     plan::ScheduleKind kind =
         *plan::parseScheduleKind(strategy->getSchedule().str());
-    std::vector<int> stageRank =
-        plan::stagePlacement(kind, int(strategy->getRanks()),
-                             int(strategy->getVirtualStages()));
+    std::vector<int> stageRank = plan::stagePlacement(
+        kind, int(strategy->getRanks()), int(strategy->getVirtualStages()));
     plan::PartitionRequest request =
         partitionRequest(*strategy, stageRank, device->memoryBytes);
     FailureOr<plan::Partition> partition =

@@ -1,4 +1,5 @@
-//===- PlanBuilder.cpp - plan::PlanInfo from a partitioned, scheduled module ===//
+//===- PlanBuilder.cpp - plan::PlanInfo from a partitioned, scheduled module
+//===//
 #include "pipe/Transforms/PlanBuilder.h"
 #include "pipe/Plan/Partition.h"
 #include "pipe/Plan/Schedule.h"

@@ -46,10 +46,9 @@ readRecord(StrategyOp strategy, int64_t numCells) {
            << "'" << kStageBoundsAttr << "' must start at 0, got " << bounds[0];
   for (size_t s = 0; s < numStages; ++s)
     if (bounds[s + 1] <= bounds[s])
-      return strategy.emitError()
-             << "'" << kStageBoundsAttr << "': stage " << s
-             << " is empty or reversed (cells [" << bounds[s] << ", "
-             << bounds[s + 1] << "))";
+      return strategy.emitError() << "'" << kStageBoundsAttr << "': stage " << s
+                                  << " is empty or reversed (cells ["
+                                  << bounds[s] << ", " << bounds[s + 1] << "))";
   if (numCells >= 0 && bounds[numStages] != numCells)
     return strategy.emitError()
            << "'" << kStageBoundsAttr << "' ends at cell " << bounds[numStages]
@@ -142,10 +141,11 @@ static FailureOr<plan::CellCost> readCellCost(CellOp cell) {
                               << "', a non-negative f64";
     *slot = value.getValueAsDouble();
   }
-  std::pair<StringRef, int64_t *> sizes[] = {
-      {"param_bytes", &cost.paramBytes}, {"state_bytes", &cost.stateBytes},
-      {"act_bytes", &cost.actBytes},     {"out_bytes", &cost.outBytes},
-      {"cut_bytes", &cost.cutBytes}};
+  std::pair<StringRef, int64_t *> sizes[] = {{"param_bytes", &cost.paramBytes},
+                                             {"state_bytes", &cost.stateBytes},
+                                             {"act_bytes", &cost.actBytes},
+                                             {"out_bytes", &cost.outBytes},
+                                             {"cut_bytes", &cost.cutBytes}};
   for (auto [name, slot] : sizes) {
     auto value = dict.getAs<IntegerAttr>(name);
     if (!value || value.getInt() < 0)

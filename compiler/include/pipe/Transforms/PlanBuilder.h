@@ -1,4 +1,5 @@
-//===- PlanBuilder.h - The plan (pipec.md) gathered from a scheduled module ===//
+//===- PlanBuilder.h - The plan (pipec.md) gathered from a scheduled module
+//===//
 //
 // After pipe-partition and pipe-schedule, everything --emit=plan, the
 // summary, the timeline and the trace print is in the module: the strategy,
