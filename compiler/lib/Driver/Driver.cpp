@@ -18,36 +18,67 @@ using namespace mlir;
 namespace pipe::driver {
 namespace {
 
-/// One rendered output: its kind and text.
+/// One rendered output: its text and its file under -o DIR.
 struct Output {
-  const EmitKind *kind;
+  std::string fileName;
   std::string text;
 };
 
-/// Runs the phases and renders every requested output into `outputs`.
+/// Renders one output with `emit` into `outputs`.
+LogicalResult render(Compilation &c, EmitFn emit, StringRef fileName,
+                     std::vector<Output> &outputs) {
+  Output output{fileName.str(), {}};
+  llvm::raw_string_ostream os(output.text);
+  if (failed(emit(c, os)))
+    return failure();
+  outputs.push_back(std::move(output));
+  return success();
+}
+
+/// What a compilation writes besides the --emit kinds.
+struct Extras {
+  bool project = false; ///< -o DIR: the generated CMake project
+  bool summary = false; ///< no --emit: the plan summary on stdout
+};
+
+/// Runs the phases and renders every requested output into `outputs` (and
+/// the summary into `summary`).
 LogicalResult compile(Compilation &c, ArrayRef<const EmitKind *> kinds,
-                      Phase last, std::vector<Output> &outputs) {
+                      Phase last, Extras extras, std::vector<Output> &outputs,
+                      std::string &summary) {
   if (failed(runPhases(c, last)))
     return failure();
-  for (const EmitKind *kind : kinds) {
-    Output output{kind, {}};
-    llvm::raw_string_ostream os(output.text);
-    if (failed(kind->emit(c, os)))
+  for (const EmitKind *kind : kinds)
+    if (failed(render(c, kind->emit, kind->fileName, outputs)))
       return failure();
-    outputs.push_back(std::move(output));
+  if (extras.project) {
+    std::string model = c.plan ? c.plan->model : "model";
+    if (failed(render(c, emitCpp, model + ".cpp", outputs)) ||
+        failed(render(c, emitProjectCMake, "CMakeLists.txt", outputs)) ||
+        failed(render(c, emitPlan, "plan.json", outputs)) ||
+        failed(render(c, emitTrace, "trace.json", outputs)))
+      return failure();
+  }
+  if (extras.summary) {
+    llvm::raw_string_ostream os(summary);
+    if (failed(emitSummary(c, os)))
+      return failure();
   }
   return success();
 }
 
-/// Writes the outputs to `out`, or each to its file under `dir`.
-bool writeOutputs(ArrayRef<Output> outputs, StringRef dir,
+/// Writes the summary to `out`, and the outputs to `out` too, or each to
+/// its file under `dir`.
+bool writeOutputs(ArrayRef<Output> outputs, StringRef summary, StringRef dir,
                   llvm::raw_ostream &out, llvm::raw_ostream &errs) {
+  out << summary;
   if (dir.empty()) {
     for (const Output &output : outputs)
       out << output.text;
     out.flush();
     return true;
   }
+  out.flush();
   if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
     errs << "error: cannot create directory '" << dir << "': " << ec.message()
          << "\n";
@@ -55,7 +86,7 @@ bool writeOutputs(ArrayRef<Output> outputs, StringRef dir,
   }
   for (const Output &output : outputs) {
     llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, output.kind->fileName);
+    llvm::sys::path::append(path, output.fileName);
     std::error_code ec;
     llvm::raw_fd_ostream file(path, ec, llvm::sys::fs::OF_Text);
     if (!ec) {
@@ -78,7 +109,10 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
   // The outputs asked for, and the last phase they need. Every input error
   // is an error whatever is emitted, so analysis always runs.
   std::vector<const EmitKind *> kinds;
-  Phase last = options.emitKinds.empty() ? Phase::Generate : Phase::Analyze;
+  Extras extras{!options.outputDir.empty(), options.emitKinds.empty()};
+  Phase last = extras.project   ? Phase::Codegen
+               : extras.summary ? Phase::Plan
+                                : Phase::Analyze;
   for (const std::string &name : options.emitKinds) {
     const EmitKind *kind = lookupEmitKind(name);
     if (!kind || !kind->emit) {
@@ -87,11 +121,6 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
     }
     kinds.push_back(kind);
     last = std::max(last, kind->needs);
-  }
-  if (!options.outputDir.empty() && kinds.empty()) {
-    errs << "error: -o (the generated program) is not available in this "
-            "build; use --emit=KIND with -o to write those outputs\n";
-    return 1;
   }
 
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputFile,
@@ -114,20 +143,23 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
   Compilation compilation{options, sourceMgr, context, nullptr, std::nullopt,
                           nullptr};
   std::vector<Output> outputs;
+  std::string summary;
 
   if (options.verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context, errs);
-    bool compiled = succeeded(compile(compilation, kinds, last, outputs));
+    bool compiled = succeeded(
+        compile(compilation, kinds, last, extras, outputs, summary));
     if (failed(handler.verify()))
       return 1;
-    if (compiled && !writeOutputs(outputs, options.outputDir, out, errs))
+    if (compiled &&
+        !writeOutputs(outputs, summary, options.outputDir, out, errs))
       return 1;
     return 0;
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context, errs);
-  if (failed(compile(compilation, kinds, last, outputs)))
+  if (failed(compile(compilation, kinds, last, extras, outputs, summary)))
     return 1;
-  return writeOutputs(outputs, options.outputDir, out, errs) ? 0 : 1;
+  return writeOutputs(outputs, summary, options.outputDir, out, errs) ? 0 : 1;
 }
 
 int pipecMain(int argc, char **argv) {

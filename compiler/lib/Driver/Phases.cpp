@@ -34,9 +34,9 @@ ArrayRef<PhaseStep> phaseSteps() {
       {Phase::Parse, "parse", parsePhase},
       {Phase::Analyze, "analyze", analyzePhase},
       {Phase::Generate, "mlirgen", generatePhase},
-      {Phase::Partition, "partition", nullptr},
-      {Phase::Plan, "plan", nullptr},
-      {Phase::Codegen, "codegen", nullptr},
+      {Phase::Partition, "partition", partitionPhase},
+      {Phase::Plan, "plan", planPhase},
+      {Phase::Codegen, "codegen", codegenPhase},
   };
   return steps;
 }
@@ -76,11 +76,11 @@ ArrayRef<EmitKind> emitKinds() {
   static const EmitKind kinds[] = {
       {"ast", Phase::Parse, emitAST, "ast.txt"},
       {"mlir", Phase::Generate, emitMLIR, "model.mlir"},
-      {"partitioned", Phase::Partition, nullptr, "partitioned.mlir"},
-      {"plan", Phase::Plan, nullptr, "plan.json"},
-      {"timeline", Phase::Plan, nullptr, "timeline.txt"},
-      {"trace", Phase::Plan, nullptr, "trace.json"},
-      {"cpp", Phase::Codegen, nullptr, "model.cpp"},
+      {"partitioned", Phase::Partition, emitPartitioned, "partitioned.mlir"},
+      {"plan", Phase::Plan, emitPlan, "plan.json"},
+      {"timeline", Phase::Plan, emitTimeline, "timeline.txt"},
+      {"trace", Phase::Plan, emitTrace, "trace.json"},
+      {"cpp", Phase::Codegen, emitCpp, "model.cpp"},
   };
   return kinds;
 }

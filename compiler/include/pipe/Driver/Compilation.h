@@ -11,6 +11,7 @@
 #include "pipe/Driver/Driver.h"
 #include "pipe/dsl/AST.h"
 #include "pipe/dsl/Model.h"
+#include "pipe/Plan/PlanJson.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -38,6 +39,8 @@ struct Compilation {
   std::unique_ptr<dsl::ast::File> ast;
   std::optional<dsl::Program> program;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::optional<plan::PlanInfo> plan; ///< after Phase::Plan
+  std::string cpp;                    ///< after Phase::Codegen
 };
 
 /// Runs one phase on a compilation whose earlier phases have run; failure
@@ -63,6 +66,19 @@ struct EmitKind {
 llvm::ArrayRef<EmitKind> emitKinds();
 /// The row for `name`, or nullptr.
 const EmitKind *lookupEmitKind(llvm::StringRef name);
+
+// The partition, plan and codegen phases and their emitters (PlanPhases.cpp).
+mlir::LogicalResult partitionPhase(Compilation &c);
+mlir::LogicalResult planPhase(Compilation &c);
+mlir::LogicalResult codegenPhase(Compilation &c);
+mlir::LogicalResult emitPartitioned(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitPlan(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitSummary(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitTimeline(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitTrace(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitCpp(Compilation &c, llvm::raw_ostream &os);
+/// The generated project's CMakeLists.txt.
+mlir::LogicalResult emitProjectCMake(Compilation &c, llvm::raw_ostream &os);
 
 /// Runs every phase up to and including `last`, stopping at the first failure.
 mlir::LogicalResult runPhases(Compilation &compilation, Phase last);

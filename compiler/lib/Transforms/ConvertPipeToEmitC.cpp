@@ -1,0 +1,184 @@
+//===- ConvertPipeToEmitC.cpp - A planned model becomes an EmitC program --===//
+#include "pipe/Lowering/Codegen.h"
+#include "pipe/Transforms/Passes.h"
+#include "pipe/Transforms/ProgramIR.h"
+#include "pipe/Transforms/StagePlanIR.h"
+
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+
+namespace pipe {
+#define GEN_PASS_DEF_CONVERTPIPETOEMITC
+#include "pipe/Transforms/Passes.h.inc"
+} // namespace pipe
+
+namespace pipe {
+namespace {
+
+using namespace lowering;
+
+/// The smallest id bound any use of an i32 input implies (embedding vocab,
+/// cross-entropy classes), so synthetic data and the data check agree.
+int64_t idBound(Value input) {
+  int64_t bound = 0;
+  auto take = [&](int64_t v) { bound = bound ? std::min(bound, v) : v; };
+  for (Operation *user : input.getUsers()) {
+    if (auto e = dyn_cast<EmbeddingOp>(user))
+      take(e.getVocab());
+    if (auto ce = dyn_cast<CrossEntropyOp>(user))
+      take(ce.getLogits().getType().getShape().back());
+  }
+  return bound;
+}
+
+/// Each rank's program in the runtime's convention. The IR (like
+/// plan::buildSchedule) names a transfer by its producing stage; the runtime
+/// names every action by the stage on its own rank whose slot it touches.
+/// Only receives differ: a received activation of F(s,k) fills stage s+1's
+/// slot, a received gradient of B(s,k) fills stage s-1's.
+FailureOr<std::vector<plan::RankProgram>> readRuntimePrograms(ModuleOp module) {
+  FailureOr<std::vector<plan::RankProgram>> programs = readPrograms(module);
+  if (failed(programs))
+    return failure();
+  for (plan::RankProgram &program : *programs)
+    for (plan::Action &a : program) {
+      if (a.kind == plan::Action::RecvAct)
+        ++a.stage;
+      else if (a.kind == plan::Action::RecvGrad)
+        --a.stage;
+    }
+  return programs;
+}
+
+std::string sourceFile(ModelOp model) {
+  Location loc = model.getLoc();
+  if (auto fl = dyn_cast<FileLineColLoc>(loc))
+    return fl.getFilename().str();
+  return "";
+}
+
+struct ConvertPipeToEmitCPass
+    : impl::ConvertPipeToEmitCBase<ConvertPipeToEmitCPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto models = module.getOps<ModelOp>();
+    auto strategies = module.getOps<StrategyOp>();
+    auto trains = module.getOps<TrainOp>();
+    if (models.empty() || strategies.empty() || trains.empty()) {
+      module.emitError("convert-pipe-to-emitc needs a pipe.model, a "
+                       "pipe.strategy and a pipe.train");
+      return signalPassFailure();
+    }
+    ModelOp model = *models.begin();
+    StrategyOp strategy = *strategies.begin();
+    TrainOp train = *trains.begin();
+    FailureOr<std::vector<plan::Stage>> stages = pipe::readStages(module);
+    FailureOr<std::vector<plan::RankProgram>> programs =
+        readRuntimePrograms(module);
+    if (failed(stages) || failed(programs))
+      return signalPassFailure();
+
+    int64_t batch = strategy.getBatch();
+    bool recompute = strategy.getRecompute();
+    StringRef schedule = strategy.getSchedule();
+    bool hasW = schedule == "zb-h1" || schedule == "zb-v";
+    int numCells = static_cast<int>(llvm::range_size(model.getCells()));
+
+    std::vector<int> cellStage(numCells, 0);
+    for (size_t s = 0; s < stages->size(); ++s)
+      for (int c = (*stages)[s].begin; c < (*stages)[s].end; ++c)
+        cellStage[c] = static_cast<int>(s);
+
+    ProgramDescription p;
+    p.model = model.getSymName().str();
+    p.source = sourceFile(model);
+    p.schedule = schedule.str();
+    p.fingerprint = modelFingerprint(model);
+    p.ranks = strategy.getRanks();
+    p.virtualStages = strategy.getVirtualStages();
+    p.microbatches = strategy.getMicrobatches();
+    p.batch = batch;
+    p.dataParallel = strategy.getDataParallel();
+    p.bf16 = strategy.getPrecision() == "bf16";
+    auto names = model.getInputNames();
+    for (BlockArgument arg : model.getInputs()) {
+      auto type = cast<RankedTensorType>(arg.getType());
+      ProgramDescription::Input in;
+      in.name = cast<StringAttr>(names[arg.getArgNumber()]).str();
+      in.isInt = type.getElementType().isInteger(32);
+      in.sampleDims.assign(type.getShape().begin() + 1, type.getShape().end());
+      in.vocab = in.isInt ? idBound(arg) : 0;
+      p.inputs.push_back(in);
+    }
+    if (!p.inputs.empty() && p.inputs[0].isInt && p.inputs[0].sampleDims.size() == 1)
+      p.tokensPerSample = p.inputs[0].sampleDims[0];
+
+    llvm::DenseMap<Operation *, int> firstParam;
+    p.params = collectParams(model, cellStage, firstParam);
+    for (int c = 0; c < numCells; ++c) {
+      int64_t bytes = 0;
+      if (c + 1 < numCells)
+        for (Value v : boundaryValues(model, c + 1))
+          bytes += 4 * numElements(v.getType(), batch);
+      p.cellCutBytes.push_back(bytes);
+    }
+    p.programs = *programs;
+    p.optimizer = train.getOptimizer().str();
+    p.lr = train.getLr().convertToDouble();
+    p.beta1 = train.getBeta1().convertToDouble();
+    p.beta2 = train.getBeta2().convertToDouble();
+    p.eps = train.getEps().convertToDouble();
+    p.weightDecay = train.getWeightDecay().convertToDouble();
+    p.momentum = train.getMomentum().convertToDouble();
+    p.steps = train.getSteps();
+    p.seed = train.getSeed();
+    p.logEvery = train.getLogEvery();
+    p.data = train.getData().str();
+    p.dataFile = train.getDataFile() ? train.getDataFile()->str() : "";
+
+    // Emit the program after the existing ops, then drop the pipe ops.
+    SmallVector<Operation *> old;
+    for (Operation &op : module.getBody()->getOperations())
+      old.push_back(&op);
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Location loc = model.getLoc();
+    emitc::IncludeOp::create(b, loc, "pipert/pipert.h");
+    emitc::IncludeOp::create(b, loc, "pipert/codegen.h");
+
+    std::vector<StageBuffers> buffers;
+    buffers.reserve(stages->size());
+    for (const plan::Stage &st : *stages)
+      buffers.push_back(planStage(model, st.begin, st.end, batch, recompute));
+    for (size_t s = 0; s < stages->size(); ++s) {
+      const plan::Stage &st = (*stages)[s];
+      ProgramDescription::Stage out;
+      out.rank = st.rank;
+      out.buffers = &buffers[s];
+      out.slots =
+          peakInFlight((*programs)[st.rank], static_cast<int>(s));
+      for (size_t k = 0; k < p.params.size(); ++k)
+        if (p.params[k].stage == static_cast<int>(s))
+          out.params.push_back(static_cast<int>(k));
+      for (int c = st.begin; c < st.end; ++c)
+        out.cells.push_back(c);
+      StageCodegenOptions options;
+      options.stage = static_cast<int>(s);
+      options.last = s + 1 == stages->size();
+      options.hasW = hasW;
+      options.recompute = recompute;
+      options.batch = batch;
+      if (failed(emitStageFunctions(b, model, buffers[s], options, firstParam,
+                                    out.functions)))
+        return signalPassFailure();
+      p.stages.push_back(out);
+    }
+    emitSpecAndMain(b, loc, p);
+    for (Operation *op : llvm::reverse(old))
+      op->erase();
+  }
+};
+
+} // namespace
+} // namespace pipe
