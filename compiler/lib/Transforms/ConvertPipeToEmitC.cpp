@@ -6,6 +6,8 @@
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -136,7 +138,14 @@ struct ConvertPipeToEmitCPass
     p.seed = train.getSeed();
     p.logEvery = train.getLogEvery();
     p.data = train.getData().str();
-    p.dataFile = train.getDataFile() ? train.getDataFile()->str() : "";
+    // The front end resolved the data file against the .pipe file; make it
+    // absolute so the program runs from any directory.
+    if (train.getDataFile()) {
+      llvm::SmallString<256> path(*train.getDataFile());
+      llvm::sys::fs::make_absolute(path);
+      llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+      p.dataFile = path.str().str();
+    }
 
     // Emit the program after the existing ops, then drop the pipe ops.
     SmallVector<Operation *> old;
