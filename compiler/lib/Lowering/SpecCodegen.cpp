@@ -181,10 +181,11 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
       line("spec.programs[" + Twine(r) + "] = {");
       std::string row;
       int onRow = 0;
+      // Six actions a row, separated by one space.
       for (const plan::Action &a : p.programs[r]) {
-        row += "{A::" + std::string(actionName(a.kind)) + ", " +
+        row += (onRow ? " {A::" : "{A::") + std::string(actionName(a.kind)) + ", " +
                std::to_string(a.stage) + ", " + std::to_string(a.mb) + ", " +
-               std::to_string(a.peer) + "}, ";
+               std::to_string(a.peer) + "},";
         if (++onRow == 6) {
           line("    " + row);
           row.clear();
