@@ -63,6 +63,8 @@ def main():
     p.add_argument("--set", action="append", default=[], help="applied to every variant")
     p.add_argument("--variant", action="append", required=True,
                    help="NAME:KEY=VALUE,KEY=VALUE (the first is the reference)")
+    p.add_argument("--build-only", action="store_true",
+                   help="only generate and build each variant's project")
     p.add_argument("--expect-decrease", action="store_true",
                    help="also require the mean of the last 10%% of steps below the first 10%%")
     args = p.parse_args()
@@ -72,6 +74,9 @@ def main():
     for spec in args.variant:
         name, _, sets = spec.partition(":")
         exe = build_variant(args, name, [s for s in sets.split(",") if s])
+        if args.build_only:
+            print("%-24s built %s" % (name, exe))
+            continue
         got = losses(exe, args.steps, args.cwd)
         print("%-24s %s" % (name, " ".join("%.6f" % x for x in got[:8])))
         if reference is None:
@@ -87,7 +92,8 @@ def main():
             if abs(a - b) > args.tol * max(abs(a), 1e-12):
                 raise SystemExit("%s: step %d loss %.9g differs from %s's %.9g (tolerance %g)"
                                  % (name, step + 1, b, reference[0], a, args.tol))
-    print("all %d variants agree" % len(args.variant))
+    if not args.build_only:
+        print("all %d variants agree" % len(args.variant))
 
 
 if __name__ == "__main__":
