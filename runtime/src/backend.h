@@ -33,6 +33,19 @@ public:
 
 std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec, const Options &opts);
 
+class MpiWorld;
+/// One process per worker (train_process.cpp): makeWorker is called once, for this process's
+/// (rank, replica), on every process at once; abort() is a no-op (a failing process ends the job).
+/// Host: host memory and the MPI host transport.
+std::unique_ptr<ExecutionBackend> makeHostProcessBackend(const ModelSpec &spec,
+                                                         const Options &opts, MpiWorld &world);
+/// Cuda: GPU (local rank mod visible GPUs); NCCL communicators built as the threaded backend
+/// builds them (world over all workers, split per pipeline rank; the unique id broadcast from
+/// world rank 0) when every process of a node has a GPU of its own; else boundaries and replica
+/// sums through the MPI host transport, staged through host memory.
+std::unique_ptr<ExecutionBackend> makeCudaProcessBackend(const ModelSpec &spec,
+                                                         const Options &opts, MpiWorld &world);
+
 /// True when this build has the cuda backend and a GPU is visible.
 bool cudaBackendUsable();
 /// The cuda backend for the workers of this process (threads, or one per MPI process).

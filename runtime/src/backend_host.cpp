@@ -1,6 +1,8 @@
-// The host backend: every worker a thread with host memory and the in-process transport.
+// The host backend: every worker a thread with host memory and the in-process transport; or, under
+// a launcher, one worker per process with the MPI transport.
 #include "backend.h"
 
+#include "mpi_world.h"
 #include "rendezvous.h"
 
 #include <thread>
@@ -38,7 +40,39 @@ private:
   std::vector<std::unique_ptr<ReplicaReducer>> reducers_;
 };
 
+class HostProcessBackend final : public ExecutionBackend {
+public:
+  HostProcessBackend(const ModelSpec &spec, const Options &opts, MpiWorld &world)
+      : spec_(spec), opts_(opts), world_(world) {}
+  std::string name() const override { return "host"; }
+  std::string devices() const override {
+    return "cpu (" + std::to_string(world_.size()) + " processes, one worker each)";
+  }
+  WorkerResources makeWorker(int rank, int replica) override {
+    WorkerResources w;
+    w.device = makeHostDevice();
+    w.transport = world_.makeHostTransport(spec_.ranks, spec_.dataParallel, rank, replica,
+                                           opts_.timeoutSeconds);
+    w.ctx.backend = pipeops::Backend::Host;
+    w.ctx.dtype = spec_.precision;
+    w.ctx.threads = 1;
+    return w;
+  }
+  void abort() override {}
+  bool aborted() const override { return false; }
+
+private:
+  const ModelSpec &spec_;
+  Options opts_;
+  MpiWorld &world_;
+};
+
 } // namespace
+
+std::unique_ptr<ExecutionBackend> makeHostProcessBackend(const ModelSpec &spec,
+                                                         const Options &opts, MpiWorld &world) {
+  return std::make_unique<HostProcessBackend>(spec, opts, world);
+}
 
 std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec, const Options &opts) {
   return std::make_unique<HostBackend>(spec, opts);

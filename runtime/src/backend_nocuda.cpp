@@ -10,4 +10,9 @@ std::unique_ptr<ExecutionBackend> makeCudaBackend(const ModelSpec &, const Optio
   throw RuntimeError("--backend=cuda: this program was built without CUDA");
 }
 
+std::unique_ptr<ExecutionBackend> makeCudaProcessBackend(const ModelSpec &, const Options &,
+                                                         MpiWorld &) {
+  throw RuntimeError("--backend=cuda: this program was built without CUDA");
+}
+
 } // namespace pipert

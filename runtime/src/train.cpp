@@ -1,11 +1,13 @@
 // The training loop: one thread per (rank, replica) worker, a step barrier whose last arriver
-// reduces and prints the loss and writes checkpoints, and runMain's error handling.
+// reduces and prints the loss and writes checkpoints, and runMain's error handling (and its
+// hand-off to one process per worker under a launcher: train_process.cpp).
 #include "train.h"
 
 #include "backend.h"
 #include "data.h"
 #include "error.h"
 #include "executor.h"
+#include "launch.h"
 #include "pipert/pipert.h"
 #include "profile.h"
 
@@ -56,6 +58,8 @@ private:
   uint64_t generation_ = 0;
 };
 
+} // namespace
+
 /// Fallback link estimate when no send was measured (one rank, or untimed device copies): the
 /// host memcpy bandwidth of the largest cut, best of 5.
 double hostCopyBandwidth(const ModelSpec &spec) {
@@ -74,9 +78,9 @@ double hostCopyBandwidth(const ModelSpec &spec) {
   return best;
 }
 
-const char *precisionName(pipeops::DType t) { return t == pipeops::DType::BF16 ? "bf16" : "f32"; }
-
-} // namespace
+static const char *precisionName(pipeops::DType t) {
+  return t == pipeops::DType::BF16 ? "bf16" : "f32";
+}
 
 void validateSpec(const ModelSpec &spec) {
   auto bad = [](const std::string &what) { throw RuntimeError("internal error: " + what); };
@@ -114,31 +118,72 @@ void validateSpec(const ModelSpec &spec) {
       bad("input " + in.name + " has no vocabulary bound");
 }
 
+Checkpoint loadResume(const ModelSpec &spec, const Options &opts) {
+  Checkpoint resume = loadCheckpoint(opts.resumeDir, spec.fingerprint);
+  std::string path = checkpointPath(opts.resumeDir);
+  if (resume.optimizer != spec.optimizer.kind)
+    throw RuntimeError(path + ": checkpoint was written with a different optimizer");
+  std::map<std::string, size_t> byName;
+  for (size_t i = 0; i < resume.tensors.size(); ++i)
+    byName[resume.tensors[i].name] = i;
+  for (const ParamSpec &p : spec.params) {
+    auto it = byName.find(p.name);
+    if (it == byName.end())
+      throw RuntimeError(path + ": parameter " + p.name + " is missing");
+    if (static_cast<int64_t>(resume.tensors[it->second].param.size()) != p.elements)
+      throw RuntimeError(path + ": parameter " + p.name + " has " +
+                         std::to_string(resume.tensors[it->second].param.size()) +
+                         " elements, the model " + std::to_string(p.elements));
+  }
+  return resume;
+}
+
+void printHeader(FILE *out, const ModelSpec &spec, const ExecutionBackend &backend,
+                 const Options &opts, int64_t resumedAt) {
+  std::fprintf(out,
+               "pipert: model %s (%s), backend %s, ranks %d, stages %zu, schedule %s, "
+               "microbatches %d, batch %d, data_parallel %d, precision %s\n",
+               spec.model.c_str(), spec.source.c_str(), backend.name().c_str(), spec.ranks,
+               spec.stages.size(), spec.schedule.c_str(), spec.microbatches, spec.batch,
+               spec.dataParallel, precisionName(spec.precision));
+  std::fprintf(out, "pipert: devices %s\n", backend.devices().c_str());
+  if (resumedAt >= 0)
+    std::fprintf(out, "pipert: resumed from %s at step %lld\n", opts.resumeDir.c_str(),
+                 static_cast<long long>(resumedAt));
+  std::fflush(out);
+}
+
+CheckpointTensor readTensor(const ModelSpec &spec, StageRunner &owner, int k) {
+  CheckpointTensor t;
+  t.name = spec.params[k].name;
+  size_t n = static_cast<size_t>(spec.params[k].elements);
+  t.param.resize(n);
+  bool adam = spec.optimizer.kind == OptimizerKind::AdamW;
+  if (adam || spec.optimizer.momentum != 0.0f)
+    t.m.resize(n);
+  if (adam)
+    t.v.resize(n);
+  owner.readParam(k, t.param.data(), t.m.empty() ? nullptr : t.m.data(),
+                  t.v.empty() ? nullptr : t.v.data());
+  return t;
+}
+
+void loadParams(const ModelSpec &spec, const Checkpoint &resume, StageRunner &runner) {
+  for (size_t k = 0; k < spec.params.size(); ++k)
+    if (runner.ownsParam(static_cast<int>(k)))
+      for (const CheckpointTensor &t : resume.tensors)
+        if (t.name == spec.params[k].name)
+          runner.writeParam(static_cast<int>(k), t.param.data(),
+                            t.m.empty() ? nullptr : t.m.data(), t.v.empty() ? nullptr : t.v.data());
+}
+
 TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
   validateSpec(spec);
   bool cuda = opts.backend == BackendChoice::Cuda ||
               (opts.backend == BackendChoice::Auto && cudaBackendUsable());
   DataSource data(spec);
-  Checkpoint resume;
   bool resuming = !opts.resumeDir.empty();
-  if (resuming) {
-    resume = loadCheckpoint(opts.resumeDir, spec.fingerprint);
-    std::string path = checkpointPath(opts.resumeDir);
-    if (resume.optimizer != spec.optimizer.kind)
-      throw RuntimeError(path + ": checkpoint was written with a different optimizer");
-    std::map<std::string, size_t> byName;
-    for (size_t i = 0; i < resume.tensors.size(); ++i)
-      byName[resume.tensors[i].name] = i;
-    for (const ParamSpec &p : spec.params) {
-      auto it = byName.find(p.name);
-      if (it == byName.end())
-        throw RuntimeError(path + ": parameter " + p.name + " is missing");
-      if (static_cast<int64_t>(resume.tensors[it->second].param.size()) != p.elements)
-        throw RuntimeError(path + ": parameter " + p.name + " has " +
-                           std::to_string(resume.tensors[it->second].param.size()) +
-                           " elements, the model " + std::to_string(p.elements));
-    }
-  }
+  Checkpoint resume = resuming ? loadResume(spec, opts) : Checkpoint();
   std::unique_ptr<ExecutionBackend> backend =
       cuda ? makeCudaBackend(spec, opts) : makeHostBackend(spec, opts);
 
@@ -148,17 +193,7 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
   const int64_t lastStep = firstStep + (opts.steps > 0 ? opts.steps : spec.train.steps);
   data.setSampleOffset(resuming ? resume.samplesConsumed - firstStep * G : 0);
 
-  std::fprintf(out,
-               "pipert: model %s (%s), backend %s, ranks %d, stages %zu, schedule %s, "
-               "microbatches %d, batch %d, data_parallel %d, precision %s\n",
-               spec.model.c_str(), spec.source.c_str(), backend->name().c_str(), R,
-               spec.stages.size(), spec.schedule.c_str(), spec.microbatches, spec.batch, D,
-               precisionName(spec.precision));
-  std::fprintf(out, "pipert: devices %s\n", backend->devices().c_str());
-  if (resuming)
-    std::fprintf(out, "pipert: resumed from %s at step %lld\n", opts.resumeDir.c_str(),
-                 static_cast<long long>(firstStep));
-  std::fflush(out);
+  printHeader(out, spec, *backend, opts, resuming ? firstStep : -1);
 
   std::vector<StageRunner *> runners(workers, nullptr); // index replica * R + rank
   std::vector<CellProfile> profiles(workers, CellProfile(spec.cellCutBytes.size()));
@@ -175,21 +210,9 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     c.step = step;
     c.samplesConsumed = data.firstSample(step, 0, 0);
     c.optimizer = spec.optimizer.kind;
-    for (size_t k = 0; k < spec.params.size(); ++k) {
-      StageRunner *owner = runners[spec.stages[spec.params[k].stage].rank];
-      CheckpointTensor t;
-      t.name = spec.params[k].name;
-      size_t n = static_cast<size_t>(spec.params[k].elements);
-      t.param.resize(n);
-      bool adam = spec.optimizer.kind == OptimizerKind::AdamW;
-      if (adam || spec.optimizer.momentum != 0.0f)
-        t.m.resize(n);
-      if (adam)
-        t.v.resize(n);
-      owner->readParam(static_cast<int>(k), t.param.data(), t.m.empty() ? nullptr : t.m.data(),
-                       t.v.empty() ? nullptr : t.v.data());
-      c.tensors.push_back(std::move(t));
-    }
+    for (size_t k = 0; k < spec.params.size(); ++k)
+      c.tensors.push_back(
+          readTensor(spec, *runners[spec.stages[spec.params[k].stage].rank], static_cast<int>(k)));
     return c;
   };
 
@@ -228,13 +251,7 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
                                              res.ctx, opts.profileFile.empty() ? nullptr
                                                                                : &profiles[id]);
       if (resuming) {
-        for (size_t k = 0; k < spec.params.size(); ++k)
-          if (runner->ownsParam(static_cast<int>(k)))
-            for (const CheckpointTensor &t : resume.tensors)
-              if (t.name == spec.params[k].name)
-                runner->writeParam(static_cast<int>(k), t.param.data(),
-                                   t.m.empty() ? nullptr : t.m.data(),
-                                   t.v.empty() ? nullptr : t.v.data());
+        loadParams(spec, resume, *runner);
       } else {
         runner->initialise(spec.train.seed);
       }
@@ -286,6 +303,9 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
 
 int runMain(const ModelSpec &spec, int argc, char **argv) {
   try {
+    Launch launch = detectLaunch();
+    if (launch.multiProcess())
+      return runProcesses(spec, argc, argv, launch);
     Options opts = parseOptions(argc, argv);
     runTraining(spec, opts, stdout);
     return 0;

@@ -29,7 +29,23 @@ namespace pipert {
 /// event after each group; a watchdog thread ends the process with "error: rank R: ... timed out"
 /// when a group stays incomplete past --timeout); with fewer GPUs than workers, all boundaries
 /// use device copies matched like the host transport, and replica sums go through the host.
-/// Not yet: one process per rank under mpirun/srun (MPI unique-id exchange).
+///
+/// One process per worker: started by mpirun or srun (OMPI_COMM_WORLD_*, PMI_*, or SLURM_PROCID
+/// with SLURM_STEP_NUM_TASKS/SLURM_NTASKS), world size must be ranks * data_parallel (a launcher
+/// with one process runs the threaded mode); world rank w runs pipeline rank w mod ranks of
+/// replica w / ranks. MPI is initialised only then. Host: the MPI transport (MPI_Issend/Irecv with
+/// the same pairing, FIFO order, mismatch errors and watchdog as in-process; replica sums in
+/// replica order, so losses equal the threaded run's). Cuda: GPU = node-local rank mod visible
+/// GPUs; NCCL communicators as above (unique id from world rank 0 by MPI_Bcast) when every
+/// process has its own GPU, else the MPI transport staged through host memory. World rank 0
+/// alone prints the header and step lines (losses gathered, summed in the threaded order), writes
+/// checkpoints in the same single-file format (parameters gathered from replica 0's processes, so
+/// they resume under any strategy and either mode; --resume DIR must be readable by every
+/// process) and --profile (replica 0's processes). A failing check every process makes alike
+/// (flags, data, checkpoint, world size) prints one `error:` line from the lowest failing rank
+/// and every process exits 1; a failure later prints "error: rank R: ..." and ends the job with
+/// MPI_Abort (after which mpirun prints its own notice; `mpirun -q` silences it). Without MPI in
+/// the build, a multi-process launch is an error.
 ///
 /// --profile FILE: per cell, the mean per micro-batch of the time between beginCell/endCell in F,
 /// B and W actions (steady_clock on the host, CUDA events on a GPU), measured on replica 0; when
