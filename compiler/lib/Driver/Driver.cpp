@@ -58,6 +58,11 @@ LogicalResult compile(Compilation &c, ArrayRef<const EmitKind *> kinds,
         failed(render(c, emitPlan, "plan.json", outputs)) ||
         failed(render(c, emitTrace, "trace.json", outputs)))
       return failure();
+    if (hasExternOps(c) &&
+        (failed(render(c, emitExternOpsHeader, "extern_ops.h", outputs)) ||
+         failed(render(c, emitExternOpsHost, "extern_ops_host.cpp", outputs)) ||
+         failed(render(c, emitExternOpsCuda, "extern_ops.cu", outputs))))
+      return failure();
   }
   if (extras.summary) {
     llvm::raw_string_ostream os(summary);

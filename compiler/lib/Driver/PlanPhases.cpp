@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Driver/Compilation.h"
+#include "pipe/Extern/ExternCodegen.h"
 #include "pipe/Plan/PlanJson.h"
 #include "pipe/Plan/Timeline.h"
 #include "pipe/Plan/Trace.h"
@@ -29,6 +30,7 @@ LogicalResult partitionPhase(Compilation &c) {
   PassManager pm(&c.context);
   PipePartitionOptions partition;
   partition.profile = c.options.profileFile;
+  pm.addPass(createPipeCheckExtern());
   pm.addPass(createPipePartition(partition));
   pm.addPass(createPipeSchedule());
   pm.addPass(createPipeVerifySchedule());
@@ -122,6 +124,65 @@ LogicalResult emitProjectCMake(Compilation &c, raw_ostream &os) {
      << "\")\n"
      << "add_executable(" << model << " " << model << ".cpp)\n"
      << "target_link_libraries(" << model << " PRIVATE pipec::pipert)\n";
+  if (hasExternOps(c))
+    os << "# The extern ops: host loops, plus CUDA kernels when the pipec "
+          "package has CUDA\n# (extern_ops.cu includes extern_ops_host.cpp).\n"
+       << "if(PIPEC_HAVE_CUDA)\n"
+       << "  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)\n"
+       << "    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)\n"
+       << "  endif()\n"
+       << "  if(NOT CMAKE_CUDA_HOST_COMPILER)\n"
+       << "    set(CMAKE_CUDA_HOST_COMPILER g++)\n"
+       << "  endif()\n"
+       << "  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)\n"
+       << "    set(CMAKE_CUDA_ARCHITECTURES 80 90)\n"
+       << "  endif()\n"
+       << "  set(CMAKE_CUDA_STANDARD 17)\n"
+       << "  enable_language(CUDA)\n"
+       << "  target_sources(" << model << " PRIVATE extern_ops.cu)\n"
+       << "  target_compile_definitions(" << model
+       << " PRIVATE PIPEC_EXTERN_CUDA)\n"
+       << "  target_link_libraries(" << model << " PRIVATE CUDA::cudart)\n"
+       << "else()\n"
+       << "  target_sources(" << model << " PRIVATE extern_ops_host.cpp)\n"
+       << "endif()\n";
+  return success();
+}
+
+/// The extern ops of the model, their files made absolute so the generated
+/// project builds from any directory.
+static std::vector<ext::ExternOpSource> externOps(Compilation &c) {
+  std::vector<ext::ExternOpSource> ops;
+  for (ExternDeclOp decl : c.module->getOps<ExternDeclOp>()) {
+    ext::ExternOpSource op;
+    op.name = decl.getSymName().str();
+    for (Attribute p : decl.getParams())
+      op.params.push_back(cast<StringAttr>(p).str());
+    llvm::SmallString<256> path(decl.getFile());
+    llvm::sys::fs::make_absolute(path);
+    llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+    op.file = path.str().str();
+    ops.push_back(std::move(op));
+  }
+  return ops;
+}
+
+bool hasExternOps(Compilation &c) {
+  return c.module && !c.module->getOps<ExternDeclOp>().empty();
+}
+
+LogicalResult emitExternOpsHeader(Compilation &c, raw_ostream &os) {
+  ext::emitExternHeader(externOps(c), os);
+  return success();
+}
+
+LogicalResult emitExternOpsHost(Compilation &c, raw_ostream &os) {
+  ext::emitExternHost(externOps(c), os);
+  return success();
+}
+
+LogicalResult emitExternOpsCuda(Compilation &c, raw_ostream &os) {
+  ext::emitExternCuda(externOps(c), os);
   return success();
 }
 

@@ -322,6 +322,15 @@ private:
                     act(op->getOperand(1)), i64(elems(out))});
           return success();
         })
+        .Case([&](ExternCallOp e) {
+          // extern_ops.h (generated beside the model): NAME_forward_op.
+          SmallVector<Arg> args = {context, act(out)};
+          for (Value in : e.getInputs())
+            args.push_back(act(in));
+          args.push_back(i64(elems(out)));
+          stmt((e.getCallee() + "_forward_op").str(), args);
+          return success();
+        })
         .Case([&](AttentionOp a) {
           Value x = a.getInput();
           auto shape = cast<RankedTensorType>(x.getType()).getShape();
@@ -428,6 +437,16 @@ private:
           stmt("pipeops::mul_backward_input",
                {context, grad(m.getLhs()), grad(m.getRhs()), grad(out),
                 act(m.getLhs()), act(m.getRhs()), i64(elems(out))});
+        })
+        .Case([&](ExternCallOp e) {
+          SmallVector<Arg> args = {context};
+          for (Value in : e.getInputs())
+            args.push_back(grad(in));
+          args.push_back(grad(out));
+          for (Value in : e.getInputs())
+            args.push_back(act(in));
+          args.push_back(i64(elems(out)));
+          stmt((e.getCallee() + "_backward_op").str(), args);
         })
         .Case([&](AttentionOp a) {
           Value x = a.getInput();

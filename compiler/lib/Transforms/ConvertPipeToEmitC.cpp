@@ -155,6 +155,8 @@ struct ConvertPipeToEmitCPass
     Location loc = model.getLoc();
     emitc::IncludeOp::create(b, loc, "pipert/pipert.h");
     emitc::IncludeOp::create(b, loc, "pipert/codegen.h");
+    if (!module.getOps<ExternDeclOp>().empty())
+      emitc::IncludeOp::create(b, loc, "extern_ops.h");
 
     std::vector<StageBuffers> buffers;
     buffers.reserve(stages->size());

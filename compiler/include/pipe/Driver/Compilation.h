@@ -79,6 +79,12 @@ mlir::LogicalResult emitTrace(Compilation &c, llvm::raw_ostream &os);
 mlir::LogicalResult emitCpp(Compilation &c, llvm::raw_ostream &os);
 /// The generated project's CMakeLists.txt.
 mlir::LogicalResult emitProjectCMake(Compilation &c, llvm::raw_ostream &os);
+/// Whether the model has extern ops, and their generated files
+/// (extern_ops.h, extern_ops_host.cpp, extern_ops.cu).
+bool hasExternOps(Compilation &c);
+mlir::LogicalResult emitExternOpsHeader(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitExternOpsHost(Compilation &c, llvm::raw_ostream &os);
+mlir::LogicalResult emitExternOpsCuda(Compilation &c, llvm::raw_ostream &os);
 
 /// Runs every phase up to and including `last`, stopping at the first failure.
 mlir::LogicalResult runPhases(Compilation &compilation, Phase last);

@@ -11,5 +11,6 @@ include "mlir/Pass/PassBase.td"
 include "pipe/Transforms/PartitionPasses.td"
 include "pipe/Transforms/SchedulePasses.td"
 include "pipe/Transforms/LoweringPasses.td"
+include "pipe/Transforms/ExternPasses.td"
 
 #endif // PIPE_TRANSFORMS_PASSES_TD
