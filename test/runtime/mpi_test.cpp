@@ -2,9 +2,10 @@
 // the threaded run's (the program.md invariant, the threaded runtime being the oracle), the
 // checkpoint gathered from the processes equals the threaded final state and resumes in-process,
 // --profile covers every cell, and a wrong process count or mismatched programs end with an
-// `error:` line and a non-zero status.
+// `error:` line and a non-zero status, a lost send within the watchdog timeout.
 #include "test_util.h"
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -132,6 +133,19 @@ TEST(MpiProcesses, MismatchedProgramsEndTheJobNamingBothRanks) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("the programs of ranks 1 and 2 disagree"), std::string::npos);
+}
+
+TEST(MpiProcesses, LostSendTimesOutInsteadOfHanging) {
+  auto start = std::chrono::steady_clock::now();
+  Launched r = launch(4, "pipe4-lost-send --backend=host --steps 1 --timeout 2");
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(r.status, 0);
+  EXPECT_TRUE(std::regex_search(
+      r.err, std::regex(R"re((^|\n)error: rank [0-9]: [A-Za-z]+\(stage [0-9], mb [0-9]\) )re"
+                        R"re((to|from) rank [0-9] timed out after 2 s)re")))
+      << r.err;
+  EXPECT_LT(seconds, 60.0); // the 2 s watchdog, not the test timeout, ended it
 }
 
 } // namespace
