@@ -46,14 +46,22 @@ json::Value planToJson(const PlanInfo &plan) {
                                   {"send_us", us(s.sendUs)},
                                   {"param_bytes", s.paramBytes},
                                   {"act_bytes", s.actBytes}});
+  // The programs are most of the plan (ranks x micro-batches x 2-3 actions):
+  // build each action object in place, without the initializer-list copies.
   json::Array programs;
+  programs.reserve(plan.programs.size());
   for (const RankProgram &program : plan.programs) {
     json::Array actions;
+    actions.reserve(program.size());
     for (const Action &a : program)
-      if (const char *op = computeOpName(a.kind))
-        actions.push_back(
-            json::Object{{"op", op}, {"stage", a.stage}, {"mb", a.mb}});
-    programs.push_back(std::move(actions));
+      if (const char *op = computeOpName(a.kind)) {
+        json::Object action;
+        action.try_emplace("op", op);
+        action.try_emplace("stage", a.stage);
+        action.try_emplace("mb", a.mb);
+        actions.emplace_back(std::move(action));
+      }
+    programs.emplace_back(std::move(actions));
   }
   json::Array peaks;
   for (int64_t b : plan.simulation.peakBytes)
@@ -80,6 +88,13 @@ json::Value planToJson(const PlanInfo &plan) {
                     {"peak_bytes", std::move(peaks)}}}};
 }
 
+/// GiB for big figures, MiB below one GiB, so small models read too.
+static std::string formatMemory(int64_t bytes) {
+  if (bytes >= (int64_t(1) << 30))
+    return formatGiB(bytes);
+  return formatv("{0:F1} MiB", double(bytes) / double(1 << 20)).str();
+}
+
 void printPlanSummary(raw_ostream &os, const PlanInfo &plan) {
   double bottleneck = 0;
   for (const Stage &s : plan.stages)
@@ -98,11 +113,11 @@ void printPlanSummary(raw_ostream &os, const PlanInfo &plan) {
                   "{7,5:F1}% {8,9:F1} {9,10} {10}\n",
                   i, s.rank, cells, s.fwdUs, s.bwdUs, s.wgradUs, total,
                   bottleneck > 0 ? 100.0 * total / bottleneck : 100.0,
-                  s.sendUs, formatGiB(s.stateBytes), formatGiB(s.actBytes));
+                  s.sendUs, formatMemory(s.stateBytes), formatMemory(s.actBytes));
   }
   for (size_t r = 0; r < plan.rankBytes.size(); ++r)
-    os << formatv("rank {0}: {1} of {2}\n", r, formatGiB(plan.rankBytes[r]),
-                  formatGiB(plan.deviceMemoryBytes));
+    os << formatv("rank {0}: {1} of {2}\n", r, formatMemory(plan.rankBytes[r]),
+                  formatMemory(plan.deviceMemoryBytes));
 }
 
 } // namespace pipe::plan

@@ -186,6 +186,18 @@ struct ConvertPipeToEmitCPass
       p.stages.push_back(out);
     }
     emitSpecAndMain(b, loc, p);
+    // The buffer plan, for pipec to report: every slot and scratch size.
+    SmallVector<Attribute> report;
+    for (size_t s = 0; s < p.stages.size(); ++s)
+      report.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("stage", b.getI64IntegerAttr(s)),
+           b.getNamedAttr("rank", b.getI64IntegerAttr(p.stages[s].rank)),
+           b.getNamedAttr("slots", b.getI64IntegerAttr(p.stages[s].slots)),
+           b.getNamedAttr("slot_bytes",
+                          b.getI64IntegerAttr(buffers[s].slotBytes)),
+           b.getNamedAttr("scratch_bytes",
+                          b.getI64IntegerAttr(buffers[s].scratchBytes))}));
+    module->setAttr("pipe.buffer_plan", b.getArrayAttr(report));
     for (Operation *op : llvm::reverse(old))
       op->erase();
   }
