@@ -1,6 +1,5 @@
 //===- Schedule.cpp - gpipe, 1f1b and interleaved orders; transfers ------===//
 #include "pipe/Plan/Schedule.h"
-#include "pipe/Plan/Simulator.h"
 
 #include <algorithm>
 #include <cassert>
@@ -222,67 +221,177 @@ std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
 // idle gap are posted together; unlike a fixed "sends of i + receives of
 // i + 1" rule it stays deadlock-free for interleaved and V placements, where
 // ranks form a ring of sends.
+namespace {
+
+/// Start step of every compute action when `order` is played with unit
+/// costs: simulate()'s semantics with F = B = W = 1 and free sends (so all
+/// times are integers), without its bookkeeping. start[r] lists rank r's
+/// compute actions that could play, in program order (action index
+/// computeIndex[r][j]); complete is false when some rank could not finish.
+struct UnitReplay {
+  std::vector<std::vector<int>> start, computeIndex;
+  int makespan = 0;
+  bool complete = true;
+};
+
+UnitReplay replayUnitCosts(const std::vector<RankProgram> &order,
+                           const std::vector<int> &stageRank) {
+  const int ranks = order.size(), S = stageRank.size();
+  int m = 0;
+  for (const RankProgram &p : order)
+    for (const Action &a : p)
+      m = std::max(m, a.mb + 1);
+  constexpr int kUnknown = -1;
+  std::vector<int> endF((size_t)S * m, kUnknown), endB((size_t)S * m,
+                                                        kUnknown);
+  UnitReplay out;
+  out.start.resize(ranks);
+  out.computeIndex.resize(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    out.start[r].reserve(order[r].size());
+    out.computeIndex[r].reserve(order[r].size());
+  }
+  std::vector<size_t> pc(ranks, 0);
+  std::vector<int> free(ranks, 0), work;
+  work.reserve(2 * ranks);
+  for (int r = ranks - 1; r >= 0; --r)
+    work.push_back(r);
+  // Same worklist as simulate(): a rank runs until an input is missing and
+  // is woken by the producer; the resulting times do not depend on the
+  // order in which ranks are visited.
+  while (!work.empty()) {
+    int r = work.back();
+    work.pop_back();
+    const RankProgram &p = order[r];
+    size_t i = pc[r];
+    int t = free[r];
+    for (; i < p.size(); ++i) {
+      const Action &a = p[i];
+      if (a.kind > Action::W)
+        continue;
+      size_t idx = (size_t)a.stage * m + a.mb;
+      int ready = t;
+      if (a.kind == Action::F) {
+        if (a.stage > 0) {
+          if (endF[idx - m] < 0)
+            break;
+          ready = std::max(ready, endF[idx - m]);
+        }
+      } else {
+        if (endF[idx] < 0)
+          break;
+        ready = std::max(ready, endF[idx]);
+        if (a.kind == Action::B && a.stage + 1 < S) {
+          if (endB[idx + m] < 0)
+            break;
+          ready = std::max(ready, endB[idx + m]);
+        }
+        if (a.kind == Action::W) {
+          if (endB[idx] < 0)
+            break;
+          ready = std::max(ready, endB[idx]);
+        }
+      }
+      t = ready + 1;
+      out.start[r].push_back(ready);
+      out.computeIndex[r].push_back(int(i));
+      if (a.kind == Action::F) {
+        endF[idx] = t;
+        if (a.stage + 1 < S)
+          work.push_back(stageRank[a.stage + 1]);
+      } else if (a.kind == Action::B) {
+        endB[idx] = t;
+        if (a.stage > 0)
+          work.push_back(stageRank[a.stage - 1]);
+      }
+    }
+    pc[r] = i;
+    free[r] = t;
+  }
+  for (int r = 0; r < ranks; ++r) {
+    out.makespan = std::max(out.makespan, free[r]);
+    if (pc[r] < order[r].size())
+      out.complete = false;
+  }
+  return out;
+}
+
+struct Comm {
+  int slot;
+  Action action;
+};
+
+bool commBefore(const Comm &a, const Comm &b) {
+  return std::make_tuple(a.slot, (int)a.action.kind, a.action.stage,
+                         a.action.mb) < std::make_tuple(b.slot,
+                                                        (int)b.action.kind,
+                                                        b.action.stage,
+                                                        b.action.mb);
+}
+
+} // namespace
+
 std::vector<RankProgram>
 insertTransfers(const std::vector<RankProgram> &computeOrder,
                 const std::vector<int> &stageRank) {
   const int ranks = computeOrder.size(), stages = stageRank.size();
-  bool hasW = false;
-  for (const RankProgram &p : computeOrder)
-    for (const Action &a : p)
-      hasW |= a.kind == Action::W;
-  std::vector<Stage> unit(stages);
-  for (int s = 0; s < stages; ++s) {
-    unit[s].rank = stageRank[s];
-    unit[s].fwdUs = unit[s].bwdUs = unit[s].wgradUs = 1;
-    if (!hasW)
-      unit[s].wgradUs = 0;
-  }
-  Simulation sim = simulate(computeOrder, unit, hasW);
-  struct Comm {
-    double slot;
-    Action action;
-  };
+  UnitReplay replay = replayUnitCosts(computeOrder, stageRank);
+  // Every transfer is produced by the compute action ending at its slot.
+  // Visiting the producers in slot order (a counting sort over the integer
+  // end steps) appends each rank's comms in nondecreasing slot order; only
+  // runs of equal slots then need sorting by (kind, stage, mb).
+  std::vector<int> bySlot(replay.makespan + 2, 0);
+  for (int r = 0; r < ranks; ++r)
+    for (int st : replay.start[r])
+      ++bySlot[st + 1];
+  for (size_t t = 1; t < bySlot.size(); ++t)
+    bySlot[t] += bySlot[t - 1];
+  std::vector<std::pair<int, int>> producers(bySlot.back()); // (rank, slice)
+  for (int r = 0; r < ranks; ++r)
+    for (int j = 0, e = replay.start[r].size(); j < e; ++j)
+      producers[bySlot[replay.start[r][j]]++] = {r, j};
   std::vector<std::vector<Comm>> comms(ranks);
   for (int r = 0; r < ranks; ++r) // at most 2 sends + 2 receives per action
     comms[r].reserve(4 * computeOrder[r].size());
-  for (int r = 0; r < ranks; ++r)
-    for (const Simulation::Slice &sl : sim.slices[r]) {
-      const Action &a = sl.action;
-      if (a.kind == Action::F && a.stage + 1 < stages &&
-          stageRank[a.stage + 1] != r) {
-        int to = stageRank[a.stage + 1];
-        comms[r].push_back({sl.endUs, {Action::SendAct, a.stage, a.mb, to}});
-        comms[to].push_back({sl.endUs, {Action::RecvAct, a.stage, a.mb, r}});
-      }
-      if (a.kind == Action::B && a.stage > 0 && stageRank[a.stage - 1] != r) {
-        int to = stageRank[a.stage - 1];
-        comms[r].push_back({sl.endUs, {Action::SendGrad, a.stage, a.mb, to}});
-        comms[to].push_back({sl.endUs, {Action::RecvGrad, a.stage, a.mb, r}});
-      }
+  for (auto [r, j] : producers) {
+    const Action &a = computeOrder[r][replay.computeIndex[r][j]];
+    int slot = replay.start[r][j] + 1;
+    if (a.kind == Action::F && a.stage + 1 < stages &&
+        stageRank[a.stage + 1] != r) {
+      int to = stageRank[a.stage + 1];
+      comms[r].push_back({slot, {Action::SendAct, a.stage, a.mb, to}});
+      comms[to].push_back({slot, {Action::RecvAct, a.stage, a.mb, r}});
     }
+    if (a.kind == Action::B && a.stage > 0 && stageRank[a.stage - 1] != r) {
+      int to = stageRank[a.stage - 1];
+      comms[r].push_back({slot, {Action::SendGrad, a.stage, a.mb, to}});
+      comms[to].push_back({slot, {Action::RecvGrad, a.stage, a.mb, r}});
+    }
+  }
   std::vector<RankProgram> programs(ranks);
   for (int r = 0; r < ranks; ++r) {
     std::vector<Comm> &cs = comms[r];
-    std::sort(cs.begin(), cs.end(), [](const Comm &a, const Comm &b) {
-      return std::make_tuple(a.slot, (int)a.action.kind, a.action.stage,
-                             a.action.mb) < std::make_tuple(b.slot,
-                                                            (int)b.action.kind,
-                                                            b.action.stage,
-                                                            b.action.mb);
-    });
+    for (size_t b = 0; b < cs.size();) {
+      size_t e = b + 1;
+      while (e < cs.size() && cs[e].slot == cs[b].slot)
+        ++e;
+      if (e - b > 1)
+        std::sort(cs.begin() + b, cs.begin() + e, commBefore);
+      b = e;
+    }
     RankProgram &out = programs[r];
     out.reserve(computeOrder[r].size() + cs.size());
     size_t next = 0;
-    // sim.slices[r] lists rank r's compute actions in program order.
-    for (const Simulation::Slice &sl : sim.slices[r]) {
-      while (next < cs.size() && cs[next].slot <= sl.startUs)
+    // The replay lists rank r's compute actions in program order.
+    for (int j = 0, e = replay.start[r].size(); j < e; ++j) {
+      while (next < cs.size() && cs[next].slot <= replay.start[r][j])
         out.push_back(cs[next++].action);
-      out.push_back(sl.action);
+      out.push_back(computeOrder[r][replay.computeIndex[r][j]]);
     }
     while (next < cs.size())
       out.push_back(cs[next++].action);
-    if (!sim.complete) // an order that cannot run: keep what did not play
-      for (size_t i = sim.slices[r].size(); i < computeOrder[r].size(); ++i)
+    if (!replay.complete) // an order that cannot run: keep what did not play
+      for (size_t i = replay.start[r].size(); i < computeOrder[r].size(); ++i)
         out.push_back(computeOrder[r][i]);
   }
   return programs;

@@ -141,7 +141,8 @@ std::optional<ScheduleError> Checker::checkPresence() {
     return std::string(k) + "(" + std::to_string(s) + "," +
            std::to_string(mb) + ")";
   };
-  // Names are built only on failure: this runs for every (stage, mb).
+  // Called only on failure (first >= second), so names are built only
+  // then: this runs for every (stage, mb).
   auto before = [&](int r, int first, int second, const char *ka, int sa,
                     const char *kb, int sb,
                     int k) -> std::optional<ScheduleError> {
@@ -165,17 +166,17 @@ std::optional<ScheduleError> Checker::checkPresence() {
         return missing("B", s, k, r, -1, "");
       if (hasW && posW[i] < 0)
         return missing("W", s, k, r, -1, "");
-      if (auto e = before(r, posF[i], posB[i], "F", s, "B", s, k))
-        return e;
+      if (posF[i] >= posB[i])
+        return before(r, posF[i], posB[i], "F", s, "B", s, k);
       if (hasW)
-        if (auto e = before(r, posB[i], posW[i], "B", s, "W", s, k))
-          return e;
+        if (posB[i] >= posW[i])
+          return before(r, posB[i], posW[i], "B", s, "W", s, k);
       if (s > 0 && !gradOut) // F(s-1,k) and B(s,k)->B(s-1,k) on this rank
-        if (auto e = before(r, posF[i - m], posF[i], "F", s - 1, "F", s, k))
-          return e;
+        if (posF[i - m] >= posF[i])
+          return before(r, posF[i - m], posF[i], "F", s - 1, "F", s, k);
       if (s > 0 && !gradOut)
-        if (auto e = before(r, posB[i], posB[i - m], "B", s, "B", s - 1, k))
-          return e;
+        if (posB[i] >= posB[i - m])
+          return before(r, posB[i], posB[i - m], "B", s, "B", s - 1, k);
       if (sendsOut) {
         int peer = stageRank[s + 1];
         if (posSendAct[i] < 0)
@@ -186,10 +187,10 @@ std::optional<ScheduleError> Checker::checkPresence() {
           return missing("RecvAct", s, k, peer, posF[i + m],
                          " before F(" + std::to_string(s + 1) + "," +
                              std::to_string(k) + ")");
-        if (auto e = before(r, posF[i], posSendAct[i], "F", s, "SendAct", s, k))
-          return e;
-        if (auto e = before(peer, posRecvAct[i], posF[i + m], "RecvAct", s, "F", s + 1, k))
-          return e;
+        if (posF[i] >= posSendAct[i])
+          return before(r, posF[i], posSendAct[i], "F", s, "SendAct", s, k);
+        if (posRecvAct[i] >= posF[i + m])
+          return before(peer, posRecvAct[i], posF[i + m], "RecvAct", s, "F", s + 1, k);
       }
       if (gradOut) {
         int peer = stageRank[s - 1];
@@ -201,10 +202,10 @@ std::optional<ScheduleError> Checker::checkPresence() {
           return missing("RecvGrad", s, k, peer, posB[i - m],
                          " before B(" + std::to_string(s - 1) + "," +
                              std::to_string(k) + ")");
-        if (auto e = before(r, posB[i], posSendGrad[i], "B", s, "SendGrad", s, k))
-          return e;
-        if (auto e = before(peer, posRecvGrad[i], posB[i - m], "RecvGrad", s, "B", s - 1, k))
-          return e;
+        if (posB[i] >= posSendGrad[i])
+          return before(r, posB[i], posSendGrad[i], "B", s, "SendGrad", s, k);
+        if (posRecvGrad[i] >= posB[i - m])
+          return before(peer, posRecvGrad[i], posB[i - m], "RecvGrad", s, "B", s - 1, k);
       }
     }
   }

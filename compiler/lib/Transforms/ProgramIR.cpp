@@ -5,6 +5,9 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <optional>
+#include <type_traits>
+
 using namespace mlir;
 
 namespace pipe {
@@ -76,42 +79,95 @@ readPrograms(ModuleOp module,
   return programs;
 }
 
+namespace {
+
+/// Creates program actions without the per-op costs of OpTy::create: the
+/// op names are resolved once and the small i32 attributes (stages,
+/// micro-batches, ranks) are uniqued once each. A schedule holds ranks x
+/// micro-batches x several actions, so this is most of pipe-schedule's time.
+class ActionWriter {
+public:
+  ActionWriter(OpBuilder &builder, Location loc)
+      : builder(builder), loc(loc) {}
+
+  void write(const plan::Action &a) {
+    using plan::Action;
+    IntegerAttr stage = i32(a.stage), mb = i32(a.mb);
+    switch (a.kind) {
+    case Action::F:
+      return create<ForwardOp>(stage, mb);
+    case Action::B:
+      return create<BackwardOp>(stage, mb);
+    case Action::W:
+      return create<WeightGradOp>(stage, mb);
+    case Action::SendAct:
+      return create<SendActOp>(stage, mb, i32(a.peer));
+    case Action::RecvAct:
+      return create<RecvActOp>(stage, mb, i32(a.peer));
+    case Action::SendGrad:
+      return create<SendGradOp>(stage, mb, i32(a.peer));
+    case Action::RecvGrad:
+      return create<RecvGradOp>(stage, mb, i32(a.peer));
+    }
+  }
+
+private:
+  IntegerAttr i32(int v) {
+    if (v < 0 || v >= kCached)
+      return builder.getI32IntegerAttr(v);
+    if (size_t(v) >= attrs.size())
+      attrs.resize(v + 1);
+    if (!attrs[v])
+      attrs[v] = builder.getI32IntegerAttr(v);
+    return attrs[v];
+  }
+
+  template <typename OpTy, typename... Attrs> void create(Attrs... attrs) {
+    std::optional<OperationName> &name = names[kindIndex<OpTy>()];
+    if (!name)
+      name.emplace(OpTy::getOperationName(), builder.getContext());
+    OperationState state(loc, *name);
+    OpTy::build(builder, state, attrs...);
+    builder.create(state);
+  }
+
+  template <typename OpTy> static constexpr int kindIndex() {
+    if constexpr (std::is_same_v<OpTy, ForwardOp>)
+      return 0;
+    else if constexpr (std::is_same_v<OpTy, BackwardOp>)
+      return 1;
+    else if constexpr (std::is_same_v<OpTy, WeightGradOp>)
+      return 2;
+    else if constexpr (std::is_same_v<OpTy, SendActOp>)
+      return 3;
+    else if constexpr (std::is_same_v<OpTy, RecvActOp>)
+      return 4;
+    else if constexpr (std::is_same_v<OpTy, SendGradOp>)
+      return 5;
+    else
+      return 6;
+  }
+
+  static constexpr int kCached = 1 << 16;
+  OpBuilder &builder;
+  Location loc;
+  std::vector<IntegerAttr> attrs;
+  std::optional<OperationName> names[7];
+};
+
+} // namespace
+
 ScheduleOp writePrograms(OpBuilder &builder, Location loc, StringRef kind,
                          const std::vector<plan::RankProgram> &programs) {
-  using plan::Action;
   OpBuilder::InsertionGuard guard(builder);
   auto schedule = ScheduleOp::create(builder, loc, kind);
+  ActionWriter writer(builder, loc);
   for (size_t r = 0; r < programs.size(); ++r) {
     builder.setInsertionPointToEnd(&schedule.getBody().front());
     auto program = ProgramOp::create(builder, loc, static_cast<int>(r));
     builder.setInsertionPointToEnd(&program.getBody().front());
-    for (const Action &a : programs[r]) {
-      auto i32 = [&](int v) { return builder.getI32IntegerAttr(v); };
-      IntegerAttr stage = i32(a.stage), mb = i32(a.mb);
-      switch (a.kind) {
-      case Action::F:
-        ForwardOp::create(builder, loc, stage, mb);
-        break;
-      case Action::B:
-        BackwardOp::create(builder, loc, stage, mb);
-        break;
-      case Action::W:
-        WeightGradOp::create(builder, loc, stage, mb);
-        break;
-      case Action::SendAct:
-        SendActOp::create(builder, loc, stage, mb, i32(a.peer));
-        break;
-      case Action::RecvAct:
-        RecvActOp::create(builder, loc, stage, mb, i32(a.peer));
-        break;
-      case Action::SendGrad:
-        SendGradOp::create(builder, loc, stage, mb, i32(a.peer));
-        break;
-      case Action::RecvGrad:
-        RecvGradOp::create(builder, loc, stage, mb, i32(a.peer));
-        break;
-      }
-    }
+    for (const plan::Action &a : programs[r])
+      writer.write(a);
   }
   return schedule;
 }
