@@ -47,6 +47,8 @@ const char *pipe::dsl::name(Schedule s) {
     return "zb-h1";
   case Schedule::ZBV:
     return "zb-v";
+  case Schedule::Auto:
+    return "auto";
   }
   return "unknown";
 }

@@ -132,13 +132,14 @@ bool Analyzer::applyPipelineKey(const ast::KeyValue &kv) {
                  .Case("interleaved", Schedule::Interleaved)
                  .Case("zb-h1", Schedule::ZBH1)
                  .Case("zb-v", Schedule::ZBV)
+                 .Case("auto", Schedule::Auto)
                  .Default(std::nullopt);
     if (!s)
       return error(v.loc, "unknown schedule" +
                               (wordOf(v).empty() ? llvm::Twine("")
                                                  : " '" + wordOf(v) + "'") +
-                              "; expected gpipe, 1f1b, interleaved, zb-h1 or "
-                              "zb-v");
+                              "; expected gpipe, 1f1b, interleaved, zb-h1, "
+                              "zb-v or auto");
     st.schedule = *s;
     return true;
   }
@@ -316,9 +317,20 @@ bool Analyzer::checkStrategyRules() {
       return error(at("schedule", "virtual"),
                    "schedule 'zb-v' needs virtual = 2" + got);
     break;
+  case Schedule::Auto: // the search chooses virtual
+    break;
   }
   int64_t cells = program.model.cells.size();
-  if (st.stages() > cells)
+  // Under auto (without a manual list, which fixes the stages) the search
+  // chooses virtual, so only the ranks themselves must not exceed the cells.
+  bool searchesVirtual =
+      st.schedule == Schedule::Auto && st.partition != PartitionKind::Manual;
+  if (searchesVirtual && st.ranks > cells)
+    return error(at("ranks", "schedule"),
+                 "the strategy has " + std::to_string(st.ranks) +
+                     " ranks but the model has only " + std::to_string(cells) +
+                     " cells");
+  if (!searchesVirtual && st.stages() > cells)
     return error(at("ranks", "virtual"),
                  "the strategy has " + std::to_string(st.stages()) +
                      " stages (ranks " + std::to_string(st.ranks) +

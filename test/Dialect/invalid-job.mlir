@@ -4,7 +4,7 @@
 // RUN: pipe-opt %s -split-input-file -verify-diagnostics
 
 // schedule is one of the five known schedules.
-// expected-error @+1 {{unknown schedule 'zb-h2' (expected gpipe, 1f1b, interleaved, zb-h1, zb-v)}}
+// expected-error @+1 {{unknown schedule 'zb-h2' (expected gpipe, 1f1b, interleaved, zb-h1, zb-v, auto)}}
 pipe.strategy ranks = 2, virtual = 1, microbatches = 8, batch = 4, schedule = "zb-h2", partition = "balanced", recompute = false, precision = "bf16", device = "h100", data_parallel = 1
 
 // -----

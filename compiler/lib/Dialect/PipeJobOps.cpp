@@ -43,7 +43,8 @@ LogicalResult ExternDeclOp::verify() {
   return success();
 }
 
-/// The schedule's rule on `virtual` (language.md, `pipeline` keys).
+/// The schedule's rule on `virtual` (language.md, `pipeline` keys); "auto"
+/// has none, its search chooses virtual.
 static LogicalResult verifyVirtualRule(StrategyOp op) {
   StringRef schedule = op.getSchedule();
   int64_t v = op.getVirtualStages();
@@ -61,7 +62,8 @@ static LogicalResult verifyVirtualRule(StrategyOp op) {
 
 LogicalResult StrategyOp::verify() {
   if (failed(checkOneOf(*this, "schedule", getSchedule(),
-                        {"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"})) ||
+                        {"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v",
+                         "auto"})) ||
       failed(verifyVirtualRule(*this)) ||
       failed(checkOneOf(*this, "partition", getPartition(),
                         {"balanced", "uniform", "manual"})) ||
@@ -93,9 +95,15 @@ LogicalResult StrategyOp::verify() {
   auto module = dyn_cast_or_null<ModuleOp>((*this)->getParentOp());
   if (!module)
     return success();
+  // Under "auto" without a manual list the search chooses virtual: only the
+  // ranks must not exceed the cells.
+  bool searchesVirtual = getSchedule() == "auto" && !manual;
   for (ModelOp model : module.getOps<ModelOp>()) {
     int64_t cells = llvm::range_size(model.getCells());
-    if (stages > cells)
+    if (searchesVirtual && int64_t(getRanks()) > cells)
+      return emitOpError() << "ranks = " << getRanks()
+                           << " exceed the model's " << cells << " cells";
+    if (!searchesVirtual && stages > cells)
       return emitOpError() << "ranks x virtual = " << stages
                            << " stages exceed the model's " << cells
                            << " cells";

@@ -66,6 +66,7 @@ LogicalResult compile(Compilation &c, ArrayRef<const EmitKind *> kinds,
   }
   if (extras.summary) {
     llvm::raw_string_ostream os(summary);
+    os << c.autoReport; // schedule = auto: the ranked candidates first
     if (failed(emitSummary(c, os)))
       return failure();
   }
@@ -164,6 +165,10 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
   SourceMgrDiagnosticHandler handler(sourceMgr, &context, errs);
   if (failed(compile(compilation, kinds, last, extras, outputs, summary)))
     return 1;
+  // With --emit or -o, stdout carries only the outputs: the auto ranking
+  // goes to stderr.
+  if (!extras.summary)
+    errs << compilation.autoReport;
   return writeOutputs(outputs, summary, options.outputDir, out, errs) ? 0 : 1;
 }
 

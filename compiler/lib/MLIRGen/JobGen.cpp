@@ -23,6 +23,8 @@ static StringRef scheduleName(dsl::Schedule s) {
     return "zb-h1";
   case dsl::Schedule::ZBV:
     return "zb-v";
+  case dsl::Schedule::Auto:
+    return "auto";
   }
   llvm_unreachable("unknown schedule");
 }

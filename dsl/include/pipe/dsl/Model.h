@@ -100,7 +100,9 @@ struct ExternOp {
   mlir::LocationAttr loc;
 };
 
-enum class Schedule { GPipe, OneFOneB, Interleaved, ZBH1, ZBV };
+/// Auto: the driver searches the others (with virtual, micro-batches and
+/// recompute) and replaces it before partitioning.
+enum class Schedule { GPipe, OneFOneB, Interleaved, ZBH1, ZBV, Auto };
 enum class PartitionKind { Balanced, Uniform, Manual };
 enum class Precision { F32, BF16 };
 
