@@ -326,10 +326,10 @@ bool Analyzer::checkStrategyRules() {
   bool searchesVirtual =
       st.schedule == Schedule::Auto && st.partition != PartitionKind::Manual;
   if (searchesVirtual && st.ranks > cells)
-    return error(at("ranks", "schedule"),
-                 "the strategy has " + std::to_string(st.ranks) +
-                     " ranks but the model has only " + std::to_string(cells) +
-                     " cells");
+    return error(at("ranks", "schedule"), "the strategy has " +
+                                              std::to_string(st.ranks) +
+                                              " ranks but the model has only " +
+                                              std::to_string(cells) + " cells");
   if (!searchesVirtual && st.stages() > cells)
     return error(at("ranks", "virtual"),
                  "the strategy has " + std::to_string(st.stages()) +

@@ -61,9 +61,9 @@ static LogicalResult verifyVirtualRule(StrategyOp op) {
 }
 
 LogicalResult StrategyOp::verify() {
-  if (failed(checkOneOf(*this, "schedule", getSchedule(),
-                        {"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v",
-                         "auto"})) ||
+  if (failed(checkOneOf(
+          *this, "schedule", getSchedule(),
+          {"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v", "auto"})) ||
       failed(verifyVirtualRule(*this)) ||
       failed(checkOneOf(*this, "partition", getPartition(),
                         {"balanced", "uniform", "manual"})) ||
@@ -101,8 +101,8 @@ LogicalResult StrategyOp::verify() {
   for (ModelOp model : module.getOps<ModelOp>()) {
     int64_t cells = llvm::range_size(model.getCells());
     if (searchesVirtual && int64_t(getRanks()) > cells)
-      return emitOpError() << "ranks = " << getRanks()
-                           << " exceed the model's " << cells << " cells";
+      return emitOpError() << "ranks = " << getRanks() << " exceed the model's "
+                           << cells << " cells";
     if (!searchesVirtual && stages > cells)
       return emitOpError() << "ranks x virtual = " << stages
                            << " stages exceed the model's " << cells
