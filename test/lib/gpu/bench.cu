@@ -1,8 +1,11 @@
 // pipeops-bench: times each CUDA op at GPT-2 small (d 768) and medium (d 1024)
 // shapes with 8 x 1024 tokens, printing TFLOP/s or GB/s, the ratio to a bare
 // cuBLASLt GEMM of the same shape and to an 8192^3 bf16 GEMM measured in the
-// same run (the peak). Prints figures, asserts nothing.
+// same run (the peak). Prints figures, asserts nothing. With --torch FILE
+// (written by bench/torch_ops.py on the same GPU) also pipeops time / PyTorch
+// time per op, looked up by the key each section header names.
 #include "common.cuh" // the lib's cuBLASLt wrapper, for the bare GEMMs
+#include "torch_times.h"
 
 #include <cuda_runtime.h>
 
@@ -10,6 +13,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 using namespace pipeops;
@@ -71,6 +75,29 @@ double timeMs(const std::function<void()> &fn, int iters = 10) {
 
 double peakTflops = 0;
 
+/// PyTorch's times (--torch), the key prefix of the section being measured
+/// ("bf16/d768/"), and the keys the file lacked.
+const bench::TorchTimes *torchTimes = nullptr;
+std::string keyPrefix;
+std::vector<std::string> missingKeys;
+
+/// Ends a report line: with --torch, " vs torch R" (pipeops ms / torch ms)
+/// for the key prefix + the op's first word, or "n/a" when the file lacks it.
+void endLine(const char *op, double ms) {
+  if (torchTimes) {
+    std::string name(op);
+    std::string key = keyPrefix + name.substr(0, name.find(' '));
+    auto it = torchTimes->ms.find(key);
+    if (it != torchTimes->ms.end()) {
+      std::printf("  vs torch %5.2f", ms / it->second);
+    } else {
+      std::printf("  vs torch   n/a");
+      missingKeys.push_back(key);
+    }
+  }
+  std::printf("\n");
+}
+
 void gemmOnly(const Context &ctx, int64_t M, int64_t N, int64_t K,
               const void *A, const void *B, void *C) {
   cuda::Gemm g;
@@ -90,20 +117,24 @@ void reportFlops(const char *op, const char *shape, double ms, double flops,
                  double gemmMs) {
   double tf = flops / ms / 1e9;
   std::printf(
-      "%-28s %-22s %9.3f ms %8.1f TFLOP/s  vs GEMM %5.2f  vs peak %5.2f\n", op,
+      "%-28s %-22s %9.3f ms %8.1f TFLOP/s  vs GEMM %5.2f  vs peak %5.2f", op,
       shape, ms, tf, gemmMs > 0 ? gemmMs / ms : 0.0, tf / peakTflops);
+  endLine(op, ms);
 }
 void reportBytes(const char *op, const char *shape, double ms, double bytes) {
-  std::printf("%-28s %-22s %9.3f ms %8.1f GB/s\n", op, shape, ms,
+  std::printf("%-28s %-22s %9.3f ms %8.1f GB/s", op, shape, ms,
               bytes / ms / 1e6);
+  endLine(op, ms);
 }
 
 void benchModel(const Context &ctx, int64_t D, const char *name) {
   const int64_t B = 8, S = 1024, M = B * S, H = D / 64, V = 50257;
   double eb = static_cast<double>(storage_bytes(ctx));
   char shape[64];
-  std::printf("\n== %s (d %lld, %lld tokens, %s storage)\n", name, (long long)D,
-              (long long)M, ctx.dtype == DType::BF16 ? "bf16" : "f32");
+  const char *dtype = ctx.dtype == DType::BF16 ? "bf16" : "f32";
+  keyPrefix = std::string(dtype) + "/d" + std::to_string(D) + "/";
+  std::printf("\n== %s (d %lld, %lld tokens, %s storage; torch keys %s<op>)\n",
+              name, (long long)D, (long long)M, dtype, keyPrefix.c_str());
   Buf x(ctx, M * 4 * D), y(ctx, M * 4 * D), w(ctx, D * 4 * D), bias(ctx, 4 * D);
   Buf dw(ctx, D * 4 * D, false), dbias(ctx, 4 * D, false), dx(ctx, M * 4 * D);
   std::snprintf(shape, sizeof shape, "%lldx%lldx%lld", (long long)M,
@@ -233,6 +264,7 @@ void benchOptimizer(const Context &ctx) {
     m.push_back(bufs[4 * t + 2]->f()), v.push_back(bufs[4 * t + 3]->f());
   }
   AdamW opt;
+  keyPrefix.clear();
   reportBytes("adamw_step (124M params)", "16 tensors", timeMs([&] {
                 adamw_step(ctx, opt, 1, p.data(), g.data(), m.data(), v.data(),
                            sizes.data(), 16);
@@ -242,7 +274,35 @@ void benchOptimizer(const Context &ctx) {
 
 } // namespace
 
-int main() {
+int main(int argc, char **argv) {
+  bench::TorchTimes torch;
+  std::string torchPath;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--torch" && i + 1 == argc) {
+      std::fprintf(stderr, "pipeops-bench: error: --torch needs a FILE\n");
+      return 1;
+    }
+    if (arg == "--torch")
+      torchPath = argv[++i];
+    else if (arg.rfind("--torch=", 0) == 0)
+      torchPath = arg.substr(8);
+    else {
+      std::fprintf(stderr,
+                   "pipeops-bench: error: unexpected argument '%s' (usage: "
+                   "pipeops-bench [--torch FILE])\n",
+                   arg.c_str());
+      return 1;
+    }
+  }
+  if (!torchPath.empty()) {
+    std::string error;
+    if (!bench::readTorchTimes(torchPath, torch, error)) {
+      std::fprintf(stderr, "pipeops-bench: error: %s\n", error.c_str());
+      return 1;
+    }
+    torchTimes = &torch;
+  }
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
     std::fprintf(stderr, "pipeops-bench: no GPU\n");
@@ -256,10 +316,21 @@ int main() {
   ctx.workspaceBytes = 64 << 20;
   ok(cudaMalloc(&ctx.workspace, ctx.workspaceBytes));
   std::printf("pipeops-bench on %s\n", prop.name);
+  if (torchTimes) {
+    std::printf("vs torch: pipeops ms / PyTorch ms (below 1: faster than "
+                "PyTorch), PyTorch %s on %s, from %s\n",
+                torch.torch.c_str(), torch.gpu.c_str(), torchPath.c_str());
+    if (torch.gpu != prop.name)
+      std::printf("warning: the PyTorch times are from '%s', not this GPU "
+                  "'%s'\n",
+                  torch.gpu.c_str(), prop.name);
+  }
   double peakMs = bareGemmMs(ctx, 8192, 8192, 8192);
   peakTflops = 2.0 * 8192.0 * 8192.0 * 8192.0 / peakMs / 1e9;
-  std::printf("peak: 8192^3 bf16 cuBLASLt GEMM %.3f ms = %.1f TFLOP/s\n",
-              peakMs, peakTflops);
+  std::printf("peak: 8192^3 bf16 cuBLASLt GEMM %.3f ms = %.1f TFLOP/s", peakMs,
+              peakTflops);
+  keyPrefix = "bf16/";
+  endLine("gemm_8192", peakMs);
   for (DType dt : {DType::BF16, DType::F32}) {
     ctx.dtype = dt;
     benchModel(ctx, 768, "GPT-2 small");
@@ -267,5 +338,12 @@ int main() {
   }
   benchOptimizer(ctx);
   cudaFree(ctx.workspace);
+  if (!missingKeys.empty()) {
+    std::fprintf(stderr, "pipeops-bench: %zu op(s) had no PyTorch time in %s:",
+                 missingKeys.size(), torchPath.c_str());
+    for (const std::string &key : missingKeys)
+      std::fprintf(stderr, " %s", key.c_str());
+    std::fprintf(stderr, "\n");
+  }
   return 0;
 }
