@@ -168,6 +168,9 @@ LogicalResult emitProjectCMake(Compilation &c, raw_ostream &os) {
        << "  endif()\n"
        << "  set(CMAKE_CUDA_STANDARD 17)\n"
        << "  enable_language(CUDA)\n"
+       << "  # The target predates enable_language: give it the architectures.\n"
+       << "  set_target_properties(" << model
+       << " PROPERTIES CUDA_ARCHITECTURES \"${CMAKE_CUDA_ARCHITECTURES}\")\n"
        << "  target_sources(" << model << " PRIVATE extern_ops.cu)\n"
        << "  target_compile_definitions(" << model
        << " PRIVATE PIPEC_EXTERN_CUDA)\n"
