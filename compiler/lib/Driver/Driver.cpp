@@ -146,8 +146,7 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
   // Single-threaded so diagnostics come out in a deterministic order.
   MLIRContext context(MLIRContext::Threading::DISABLED);
   context.getOrLoadDialect<PipeDialect>();
-  Compilation compilation{options, sourceMgr, context, nullptr, std::nullopt,
-                          nullptr};
+  Compilation compilation{options, sourceMgr, context};
   std::vector<Output> outputs;
   std::string summary;
 

@@ -28,12 +28,15 @@ using namespace mlir;
 namespace pipe::driver {
 
 LogicalResult partitionPhase(Compilation &c) {
-  if (failed(resolveAutoSchedule(c)))
+  // Custom ops are checked (and their arithmetic counted) first, so that the
+  // auto search and the partitioner cost them from their bodies.
+  PassManager check(&c.context);
+  check.addPass(createPipeCheckExtern());
+  if (failed(check.run(*c.module)) || failed(resolveAutoSchedule(c)))
     return failure();
   PassManager pm(&c.context);
   PipePartitionOptions partition;
   partition.profile = c.options.profileFile;
-  pm.addPass(createPipeCheckExtern());
   pm.addPass(createPipePartition(partition));
   pm.addPass(createPipeSchedule());
   pm.addPass(createPipeVerifySchedule());

@@ -33,6 +33,9 @@ enum class Phase {
 
 /// Everything the phases have produced so far, for later phases and emitters.
 struct Compilation {
+  Compilation(const Options &options, llvm::SourceMgr &sourceMgr,
+              mlir::MLIRContext &context)
+      : options(options), sourceMgr(sourceMgr), context(context) {}
   const Options &options;
   llvm::SourceMgr &sourceMgr;
   mlir::MLIRContext &context;
