@@ -32,16 +32,18 @@ bool ExternAnalysis::ok() const {
 }
 
 std::vector<std::string> externClangArgs() {
-  std::vector<std::string> args = {"-x", "cuda", "--cuda-host-only",
-                                   "-nocudalib", "-Wno-unknown-cuda-version",
+  std::vector<std::string> args = {"-x",
+                                   "cuda",
+                                   "--cuda-host-only",
+                                   "-nocudalib",
+                                   "-Wno-unknown-cuda-version",
                                    "-std=c++17",
                                    "-resource-dir=" PIPEC_CLANG_RESOURCE_DIR};
   if (llvm::sys::fs::is_directory(PIPEC_CUDA_PATH "/include")) {
     args.push_back("--cuda-path=" PIPEC_CUDA_PATH);
   } else {
     // No toolkit: still check the file, with the attributes spelled out.
-    args.insert(args.end(), {"-nocudainc",
-                             "-D__host__=__attribute__((host))",
+    args.insert(args.end(), {"-nocudainc", "-D__host__=__attribute__((host))",
                              "-D__device__=__attribute__((device))",
                              "-D__global__=__attribute__((global))"});
   }
@@ -172,8 +174,8 @@ private:
                 " parameter" + (fn->getNumParams() == 1 ? "" : "s") +
                 " but the extern op '" + name.str() + "' with " +
                 std::to_string(numInputs) + " input" +
-                (numInputs == 1 ? "" : "s") + " needs " +
-                std::to_string(want) + ": " + signature(forward));
+                (numInputs == 1 ? "" : "s") + " needs " + std::to_string(want) +
+                ": " + signature(forward));
       return false;
     }
     bool ok = true;
@@ -186,9 +188,9 @@ private:
                                 isFloat(t->getPointeeType())
                           : isFloat(t);
       if (!good) {
-        error(p->getLocation(), "parameter " + std::to_string(i + 1) +
-                                    " of '" + fnName + "' has type '" +
-                                    t.getAsString() + "'; expected '" +
+        error(p->getLocation(), "parameter " + std::to_string(i + 1) + " of '" +
+                                    fnName + "' has type '" + t.getAsString() +
+                                    "'; expected '" +
                                     (pointer ? "float *" : "float") + "'");
         ok = false;
       }
@@ -242,8 +244,8 @@ private:
 
 } // namespace
 
-ExternAnalysis analyzeExternCode(StringRef code, StringRef path,
-                                 StringRef name, unsigned numInputs) {
+ExternAnalysis analyzeExternCode(StringRef code, StringRef path, StringRef name,
+                                 unsigned numInputs) {
   ExternAnalysis result;
   CollectingConsumer consumer(result.diagnostics, path);
   std::unique_ptr<ASTUnit> ast = tooling::buildASTFromCodeWithArgs(
@@ -254,9 +256,8 @@ ExternAnalysis analyzeExternCode(StringRef code, StringRef path,
   if (!result.ok())
     return result;
   if (!ast) {
-    result.diagnostics.push_back(
-        {ExternDiagnostic::Error, path.str(), 0, 0,
-         "clang could not parse this file as CUDA"});
+    result.diagnostics.push_back({ExternDiagnostic::Error, path.str(), 0, 0,
+                                  "clang could not parse this file as CUDA"});
     return result;
   }
   SignatureChecker(ast->getASTContext(), path, name, numInputs, result).run();
@@ -268,9 +269,9 @@ ExternAnalysis analyzeExternFile(StringRef path, StringRef name,
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (std::error_code ec = buffer.getError()) {
     ExternAnalysis result;
-    result.diagnostics.push_back({ExternDiagnostic::Error, path.str(), 0, 0,
-                                  "cannot read '" + path.str() +
-                                      "': " + ec.message()});
+    result.diagnostics.push_back(
+        {ExternDiagnostic::Error, path.str(), 0, 0,
+         "cannot read '" + path.str() + "': " + ec.message()});
     return result;
   }
   return analyzeExternCode((*buffer)->getBuffer(), path, name, numInputs);

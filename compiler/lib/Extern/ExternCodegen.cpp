@@ -33,8 +33,7 @@ std::string backwardParams(const ExternOpSource &op) {
 }
 std::string forwardArgs(const ExternOpSource &op) {
   return "ctx, out, " +
-         list(op.params.size(), [](std::string i) { return "in" + i; }) +
-         ", n";
+         list(op.params.size(), [](std::string i) { return "in" + i; }) + ", n";
 }
 std::string backwardArgs(const ExternOpSource &op) {
   size_t k = op.params.size();
@@ -79,8 +78,7 @@ void emitExternHeader(llvm::ArrayRef<ExternOpSource> ops,
        << "void " << op.name << "_forward_op(" << forwardParams(op) << ");\n"
        << "// din0[i] += d" << op.name
        << "/din0 * dout[i], ... (accumulates, like X_backward_input)\n"
-       << "void " << op.name << "_backward_op(" << backwardParams(op)
-       << ");\n";
+       << "void " << op.name << "_backward_op(" << backwardParams(op) << ");\n";
   }
   os << "\n#ifdef PIPEC_EXTERN_CUDA\n// The CUDA launchers (extern_ops.cu), "
         "on ctx.stream over device buffers.\n";
@@ -91,8 +89,7 @@ void emitExternHeader(llvm::ArrayRef<ExternOpSource> ops,
   os << "#endif\n";
 }
 
-void emitExternHost(llvm::ArrayRef<ExternOpSource> ops,
-                    llvm::raw_ostream &os) {
+void emitExternHost(llvm::ArrayRef<ExternOpSource> ops, llvm::raw_ostream &os) {
   banner(os, "host backend of the custom elementwise ops, and the dispatch "
              "on ctx.backend");
   os << R"(#include "extern_ops.h"
@@ -169,8 +166,8 @@ float stored(const pipeops::Context &ctx, float x) {
          << ");\n  float *dx" << i << " = static_cast<float *>(din" << i
          << ");\n";
     os << "  for (int64_t i = 0; i < n; ++i) {\n"
-       << "    float " << list(k, [](std::string i) { return "g" + i + " = 0"; })
-       << ";\n"
+       << "    float "
+       << list(k, [](std::string i) { return "g" + i + " = 0"; }) << ";\n"
        << "    " << N << "_backward("
        << list(k, [](std::string i) { return "x" + i + "[i]"; }) << ", dy[i], "
        << list(k, [](std::string i) { return "&g" + i; }) << ");\n"
@@ -182,8 +179,7 @@ float stored(const pipeops::Context &ctx, float x) {
   }
 }
 
-void emitExternCuda(llvm::ArrayRef<ExternOpSource> ops,
-                    llvm::raw_ostream &os) {
+void emitExternCuda(llvm::ArrayRef<ExternOpSource> ops, llvm::raw_ostream &os) {
   banner(os, "CUDA kernels of the custom elementwise ops around the user's "
              "__host__ __device__ functions");
   os << R"(#include "extern_ops.h"
@@ -240,7 +236,8 @@ void checkLaunch(const char *op) {
     auto din = [](std::string i) { return "din" + i; };
     os << "\n// ---- " << N << "(" << inputNames(op) << ") ----\n";
     // Scalar kernels, for any storage type.
-    os << "template <typename T>\n__global__ void " << N << "_forward_kernel(T *out, "
+    os << "template <typename T>\n__global__ void " << N
+       << "_forward_kernel(T *out, "
        << list(k, [](std::string i) { return "const T *in" + i; })
        << ", int64_t n) {\n  PIPEC_GRID_STRIDE(i, n)\n  store(out, i, " << N
        << "_forward("
@@ -251,11 +248,11 @@ void checkLaunch(const char *op) {
        << ", const T *dout, "
        << list(k, [](std::string i) { return "const T *in" + i; })
        << ", int64_t n) {\n  PIPEC_GRID_STRIDE(i, n) {\n    float "
-       << list(k, [](std::string i) { return "g" + i + " = 0.0f"; }) << ";\n    "
-       << N << "_backward("
+       << list(k, [](std::string i) { return "g" + i + " = 0.0f"; })
+       << ";\n    " << N << "_backward("
        << list(k, [](std::string i) { return "load(in" + i + ", i)"; })
-       << ", load(dout, i), "
-       << list(k, [](std::string i) { return "&g" + i; }) << ");\n";
+       << ", load(dout, i), " << list(k, [](std::string i) { return "&g" + i; })
+       << ");\n";
     for (size_t i = 0; i < k; ++i)
       os << "    store(din" << i << ", i, load(din" << i << ", i) + g" << i
          << ");\n";
@@ -274,15 +271,16 @@ void checkLaunch(const char *op) {
        << list(k, [](std::string i) { return "float4 *din" + i; })
        << ", const float4 *dout, "
        << list(k, [](std::string i) { return "const float4 *in" + i; })
-       << ", int64_t n4) {\n  PIPEC_GRID_STRIDE(i, n4) {\n    float4 dy = dout[i], "
+       << ", int64_t n4) {\n  PIPEC_GRID_STRIDE(i, n4) {\n    float4 dy = "
+          "dout[i], "
        << list(k, [](std::string i) { return "x" + i + " = in" + i + "[i]"; })
        << ";\n    float4 "
        << list(k, [](std::string i) { return "g" + i + " = {0, 0, 0, 0}"; })
        << ";\n";
     for (const char *l : lanes)
       os << "    " << N << "_backward("
-         << list(k, [&](std::string i) { return "x" + i + "." + l; })
-         << ", dy." << l << ", "
+         << list(k, [&](std::string i) { return "x" + i + "." + l; }) << ", dy."
+         << l << ", "
          << list(k, [&](std::string i) { return "&g" + i + "." + l; })
          << ");\n";
     os << "    // Read each gradient after the previous write: they may "
@@ -301,66 +299,83 @@ void checkLaunch(const char *op) {
     os << "void " << N << "_forward_cuda(" << forwardParams(op) << ") {\n"
        << "  if (n <= 0)\n    return;\n"
        << "  if (ctx.dtype == pipeops::DType::BF16) {\n    " << N
-       << "_forward_kernel<<<gridFor(n), kThreads, 0, streamOf(ctx)>>>(\n        "
+       << "_forward_kernel<<<gridFor(n), kThreads, 0, streamOf(ctx)>>>(\n      "
+          "  "
        << cast("__nv_bfloat16 *", "out", "") << ", "
-       << list(k, [&](std::string i) {
-            return cast("const __nv_bfloat16 *", "in" + i, "");
-          })
+       << list(k,
+               [&](std::string i) {
+                 return cast("const __nv_bfloat16 *", "in" + i, "");
+               })
        << ", n);\n  } else {\n"
        << "    bool vec = aligned16(out)"
-       << list(k, [](std::string i) { return " && aligned16(in" + i + ")"; },
-               "")
+       << list(
+              k, [](std::string i) { return " && aligned16(in" + i + ")"; }, "")
        << ";\n    int64_t n4 = vec ? n / 4 : 0;\n"
        << "    if (n4 > 0)\n      " << N
-       << "_forward_kernel4<<<gridFor(n4), kThreads, 0, streamOf(ctx)>>>(\n          "
+       << "_forward_kernel4<<<gridFor(n4), kThreads, 0, streamOf(ctx)>>>(\n    "
+          "      "
        << cast("float4 *", "out", "") << ", "
-       << list(k, [&](std::string i) {
-            return cast("const float4 *", "in" + i, "");
-          })
+       << list(k,
+               [&](std::string i) {
+                 return cast("const float4 *", "in" + i, "");
+               })
        << ", n4);\n    if (4 * n4 < n)\n      " << N
-       << "_forward_kernel<<<gridFor(n - 4 * n4), kThreads, 0, streamOf(ctx)>>>(\n          "
+       << "_forward_kernel<<<gridFor(n - 4 * n4), kThreads, 0, "
+          "streamOf(ctx)>>>(\n          "
        << cast("float *", "out", " + 4 * n4") << ", "
-       << list(k, [&](std::string i) {
-            return cast("const float *", "in" + i, " + 4 * n4");
-          })
-       << ", n - 4 * n4);\n  }\n  checkLaunch(\"" << N << "_forward_op\");\n}\n";
+       << list(k,
+               [&](std::string i) {
+                 return cast("const float *", "in" + i, " + 4 * n4");
+               })
+       << ", n - 4 * n4);\n  }\n  checkLaunch(\"" << N
+       << "_forward_op\");\n}\n";
     os << "void " << N << "_backward_cuda(" << backwardParams(op) << ") {\n"
        << "  if (n <= 0)\n    return;\n"
        << "  if (ctx.dtype == pipeops::DType::BF16) {\n    " << N
-       << "_backward_kernel<<<gridFor(n), kThreads, 0, streamOf(ctx)>>>(\n        "
-       << list(k, [&](std::string i) {
-            return cast("__nv_bfloat16 *", din(i), "");
-          })
+       << "_backward_kernel<<<gridFor(n), kThreads, 0, streamOf(ctx)>>>(\n     "
+          "   "
+       << list(k,
+               [&](std::string i) {
+                 return cast("__nv_bfloat16 *", din(i), "");
+               })
        << ", " << cast("const __nv_bfloat16 *", "dout", "") << ", "
-       << list(k, [&](std::string i) {
-            return cast("const __nv_bfloat16 *", in(i), "");
-          })
+       << list(k,
+               [&](std::string i) {
+                 return cast("const __nv_bfloat16 *", in(i), "");
+               })
        << ", n);\n  } else {\n"
        << "    bool vec = aligned16(dout)"
-       << list(k, [](std::string i) {
-            return " && aligned16(in" + i + ") && aligned16(din" + i + ")";
-          }, "")
+       << list(
+              k,
+              [](std::string i) {
+                return " && aligned16(in" + i + ") && aligned16(din" + i + ")";
+              },
+              "")
        << ";\n    int64_t n4 = vec ? n / 4 : 0;\n"
        << "    if (n4 > 0)\n      " << N
-       << "_backward_kernel4<<<gridFor(n4), kThreads, 0, streamOf(ctx)>>>(\n          "
+       << "_backward_kernel4<<<gridFor(n4), kThreads, 0, streamOf(ctx)>>>(\n   "
+          "       "
        << list(k, [&](std::string i) { return cast("float4 *", din(i), ""); })
        << ", " << cast("const float4 *", "dout", "") << ", "
-       << list(k, [&](std::string i) {
-            return cast("const float4 *", in(i), "");
-          })
+       << list(k,
+               [&](std::string i) { return cast("const float4 *", in(i), ""); })
        << ", n4);\n    if (4 * n4 < n)\n      " << N
-       << "_backward_kernel<<<gridFor(n - 4 * n4), kThreads, 0, streamOf(ctx)>>>(\n          "
-       << list(k, [&](std::string i) {
-            return cast("float *", din(i), " + 4 * n4");
-          })
+       << "_backward_kernel<<<gridFor(n - 4 * n4), kThreads, 0, "
+          "streamOf(ctx)>>>(\n          "
+       << list(k,
+               [&](std::string i) {
+                 return cast("float *", din(i), " + 4 * n4");
+               })
        << ", " << cast("const float *", "dout", " + 4 * n4") << ", "
-       << list(k, [&](std::string i) {
-            return cast("const float *", in(i), " + 4 * n4");
-          })
+       << list(k,
+               [&](std::string i) {
+                 return cast("const float *", in(i), " + 4 * n4");
+               })
        << ", n - 4 * n4);\n  }\n  checkLaunch(\"" << N
        << "_backward_op\");\n}\n";
   }
-  os << "\n// The host loops and the backend dispatch, in this translation unit so "
+  os << "\n// The host loops and the backend dispatch, in this translation "
+        "unit so "
         "that the\n// user's functions are compiled (and defined) once.\n"
         "#include \"extern_ops_host.cpp\"\n";
 }

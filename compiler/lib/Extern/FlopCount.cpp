@@ -17,21 +17,22 @@ namespace {
 /// Base names (no `f` suffix, no `__` prefix) of the transcendental calls.
 const llvm::StringSet<> &transcendentals() {
   static const llvm::StringSet<> names = {
-      "exp",   "exp2",  "exp10", "expm1",  "log",    "log2",  "log10",
-      "log1p", "pow",   "sqrt",  "rsqrt",  "cbrt",   "rcbrt", "sin",
-      "cos",   "tan",   "asin",  "acos",   "atan",   "atan2", "sinh",
-      "cosh",  "tanh",  "asinh", "acosh",  "atanh",  "erf",   "erfc",
-      "erfinv", "erfcinv", "tgamma", "lgamma", "sincos", "sinpi", "cospi",
-      "normcdf", "normcdfinv", "hypot", "fsqrt_rn", "fsqrt_rz", "frsqrt_rn"};
+      "exp",        "exp2",   "exp10",    "expm1",    "log",      "log2",
+      "log10",      "log1p",  "pow",      "sqrt",     "rsqrt",    "cbrt",
+      "rcbrt",      "sin",    "cos",      "tan",      "asin",     "acos",
+      "atan",       "atan2",  "sinh",     "cosh",     "tanh",     "asinh",
+      "acosh",      "atanh",  "erf",      "erfc",     "erfinv",   "erfcinv",
+      "tgamma",     "lgamma", "sincos",   "sinpi",    "cospi",    "normcdf",
+      "normcdfinv", "hypot",  "fsqrt_rn", "fsqrt_rz", "frsqrt_rn"};
   return names;
 }
 
 /// Base names of the calls that cost one operation.
 const llvm::StringSet<> &simpleCalls() {
   static const llvm::StringSet<> names = {
-      "fabs",   "fmin",     "fmax",      "floor",    "ceil",    "trunc",
-      "round",  "rint",     "nearbyint", "copysign", "fdim",    "fmod",
-      "fdividef", "frcp_rn", "fadd_rn",  "fmul_rn",  "fsub_rn", "fdiv_rn",
+      "fabs",     "fmin",    "fmax",      "floor",    "ceil",    "trunc",
+      "round",    "rint",    "nearbyint", "copysign", "fdim",    "fmod",
+      "fdividef", "frcp_rn", "fadd_rn",   "fmul_rn",  "fsub_rn", "fdiv_rn",
       "saturate", "abs",     "min",       "max"};
   return names;
 }
@@ -64,11 +65,11 @@ public:
       type = compound->getComputationResultType();
     else if (op->isComparisonOp())
       type = op->getLHS()->getType();
-    bool arithmetic = op->isAdditiveOp() || op->isMultiplicativeOp() ||
-                      op->isComparisonOp() ||
-                      (op->isCompoundAssignmentOp() &&
-                       op->getOpcode() != BO_RemAssign &&
-                       !op->isShiftAssignOp() && !op->isBitwiseOp());
+    bool arithmetic =
+        op->isAdditiveOp() || op->isMultiplicativeOp() ||
+        op->isComparisonOp() ||
+        (op->isCompoundAssignmentOp() && op->getOpcode() != BO_RemAssign &&
+         !op->isShiftAssignOp() && !op->isBitwiseOp());
     if (arithmetic && op->getOpcode() != BO_Rem && type->isRealFloatingType())
       flops += 1;
     return true;

@@ -47,9 +47,9 @@ struct CheckExternPass : impl::PipeCheckExternBase<CheckExternPass> {
     };
     for (const ext::ExternDiagnostic &d : found.diagnostics) {
       // Without a line (an unreadable file) the declaration is the place.
-      Location loc = d.line ? Location(FileLineColLoc::get(
-                                  ctx, d.file, d.line, d.column))
-                            : decl.getLoc();
+      Location loc =
+          d.line ? Location(FileLineColLoc::get(ctx, d.file, d.line, d.column))
+                 : decl.getLoc();
       if (d.severity == ext::ExternDiagnostic::Note && current) {
         current->attachNote(loc) << d.message;
         continue;

@@ -69,10 +69,9 @@ TEST(ExternSwigluHost, AliasedGradientsAddUp) {
                      kA.data(), kA.data(), int64_t(n));
   for (size_t i = 0; i < n; ++i) {
     float x = kA[i];
-    double numeric =
-        (double(forwardAt(x + kStep, x + kStep)) -
-         forwardAt(x - kStep, x - kStep)) /
-        (2 * kStep);
+    double numeric = (double(forwardAt(x + kStep, x + kStep)) -
+                      forwardAt(x - kStep, x - kStep)) /
+                     (2 * kStep);
     expectNear(dx[i], numeric, "dx", int(i));
   }
 }
@@ -87,7 +86,8 @@ TEST(ExternSwigluHost, Bf16StorageRoundsOutputs) {
     std::memcpy(&bits, &out[i], 4);
     EXPECT_EQ(bits & 0xffffu, 0u) << i;
     EXPECT_NEAR(out[i], forwardAt(kA[i], kB[i]),
-                std::fabs(forwardAt(kA[i], kB[i])) / 128) << i;
+                std::fabs(forwardAt(kA[i], kB[i])) / 128)
+        << i;
   }
 }
 

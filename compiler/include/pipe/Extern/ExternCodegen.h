@@ -26,7 +26,8 @@ struct ExternOpSource {
 
 /// `extern_ops.h`: declarations of the ops (and of their CUDA launchers,
 /// under PIPEC_EXTERN_CUDA).
-void emitExternHeader(llvm::ArrayRef<ExternOpSource> ops, llvm::raw_ostream &os);
+void emitExternHeader(llvm::ArrayRef<ExternOpSource> ops,
+                      llvm::raw_ostream &os);
 /// `extern_ops_host.cpp`: the user's files compiled as plain C++ (with
 /// __host__/__device__ defined empty), host loops, and the backend dispatch.
 void emitExternHost(llvm::ArrayRef<ExternOpSource> ops, llvm::raw_ostream &os);
