@@ -1,7 +1,8 @@
-// The cuda backend for one process driving several GPUs, a thread per (rank, replica) worker on
-// GPU (replica * ranks + rank) mod gpuCount. With a GPU per worker, boundaries and replica
-// all-reduces go over NCCL (one communicator over all workers, split per pipeline rank); with
-// fewer GPUs than workers, ranks share GPUs and exchange through device copies.
+// The cuda backend for one process driving several GPUs, a thread per (rank,
+// replica) worker on GPU (replica * ranks + rank) mod gpuCount. With a GPU per
+// worker, boundaries and replica all-reduces go over NCCL (one communicator
+// over all workers, split per pipeline rank); with fewer GPUs than workers,
+// ranks share GPUs and exchange through device copies.
 #include "backend.h"
 
 #include "cuda_check.h"
@@ -21,7 +22,8 @@ int visibleGpus() {
 class CudaBackend final : public ExecutionBackend {
 public:
   CudaBackend(const ModelSpec &spec, const Options &opts)
-      : spec_(spec), opts_(opts), hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds) {
+      : spec_(spec), opts_(opts),
+        hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds) {
     gpus_ = visibleGpus();
     if (gpus_ == 0)
       throw RuntimeError("--backend=cuda: no GPU is visible");
@@ -30,7 +32,8 @@ public:
     if (useNccl_)
       PIPERT_NCCL(ncclGetUniqueId(&id_), 0);
     for (int r = 0; r < spec.ranks; ++r)
-      reducers_.push_back(std::make_unique<ReplicaReducer>(spec.dataParallel, hub_));
+      reducers_.push_back(
+          std::make_unique<ReplicaReducer>(spec.dataParallel, hub_));
   }
   std::string name() const override { return "cuda"; }
   std::string devices() const override {
@@ -41,7 +44,8 @@ public:
       if (cudaGetDeviceProperties(&prop, g) == cudaSuccess)
         s += std::string(" (") + prop.name + ")";
     }
-    return s + (useNccl_ ? ", NCCL transport" : ", shared GPUs: device-copy transport");
+    return s + (useNccl_ ? ", NCCL transport"
+                         : ", shared GPUs: device-copy transport");
   }
   WorkerResources makeWorker(int rank, int replica) override {
     int id = replica * spec_.ranks + rank;
@@ -55,11 +59,13 @@ public:
     if (useNccl_) {
       ncclComm_t world = nullptr, replicas = nullptr;
       PIPERT_NCCL(ncclCommInitRank(&world, workers_, id_, id), rank);
-      PIPERT_NCCL(ncclCommSplit(world, rank, replica, &replicas, nullptr), rank);
-      w.transport = makeNcclTransport(*device, world, replicas, spec_.ranks, replica,
-                                      opts_.timeoutSeconds);
+      PIPERT_NCCL(ncclCommSplit(world, rank, replica, &replicas, nullptr),
+                  rank);
+      w.transport = makeNcclTransport(*device, world, replicas, spec_.ranks,
+                                      replica, opts_.timeoutSeconds);
     } else {
-      w.transport = makeSharedGpuTransport(*device, hub_, *reducers_[rank], rank, replica);
+      w.transport = makeSharedGpuTransport(*device, hub_, *reducers_[rank],
+                                           rank, replica);
     }
     w.device = std::move(device);
     return w;
@@ -81,7 +87,8 @@ private:
 
 bool cudaBackendUsable() { return visibleGpus() > 0; }
 
-std::unique_ptr<ExecutionBackend> makeCudaBackend(const ModelSpec &spec, const Options &opts) {
+std::unique_ptr<ExecutionBackend> makeCudaBackend(const ModelSpec &spec,
+                                                  const Options &opts) {
   return std::make_unique<CudaBackend>(spec, opts);
 }
 

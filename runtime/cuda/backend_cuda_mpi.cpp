@@ -1,10 +1,11 @@
-// The cuda backend with one process per worker (under mpirun/srun): this process's GPU is its
-// node-local rank mod the visible GPUs. When every process of every node has a GPU of its own,
-// NCCL communicators are built exactly as the threaded backend builds them (world over all
-// workers at rank replica * ranks + rank, split per pipeline rank by replica), the unique id
-// created by world rank 0 and broadcast over MPI; otherwise (processes sharing a GPU, which one
-// NCCL communicator cannot hold twice) boundaries and replica sums go through the MPI host
-// transport, staged through host memory.
+// The cuda backend with one process per worker (under mpirun/srun): this
+// process's GPU is its node-local rank mod the visible GPUs. When every process
+// of every node has a GPU of its own, NCCL communicators are built exactly as
+// the threaded backend builds them (world over all workers at rank replica *
+// ranks + rank, split per pipeline rank by replica), the unique id created by
+// world rank 0 and broadcast over MPI; otherwise (processes sharing a GPU,
+// which one NCCL communicator cannot hold twice) boundaries and replica sums go
+// through the MPI host transport, staged through host memory.
 #include "backend.h"
 
 #include "cuda_check.h"
@@ -18,13 +19,15 @@ namespace {
 
 class CudaProcessBackend final : public ExecutionBackend {
 public:
-  CudaProcessBackend(const ModelSpec &spec, const Options &opts, MpiWorld &world)
+  CudaProcessBackend(const ModelSpec &spec, const Options &opts,
+                     MpiWorld &world)
       : spec_(spec), opts_(opts), world_(world) {
     int gpus = 0;
     if (cudaGetDeviceCount(&gpus) != cudaSuccess)
       gpus = 0;
     bool ownGpu = gpus > 0 && world.localSize() <= gpus;
-    // Collective on every process before any can fail alone (a lone failure aborts the job).
+    // Collective on every process before any can fail alone (a lone failure
+    // aborts the job).
     useNccl_ = world.all(ownGpu);
     if (gpus == 0)
       throw RuntimeError("--backend=cuda: no GPU is visible to world rank " +
@@ -44,7 +47,8 @@ public:
       gpu += std::string(" (") + prop.name + ")";
     return std::to_string(world_.size()) + " processes, world rank " +
            std::to_string(world_.rank()) + " on " + gpu +
-           (useNccl_ ? ", NCCL transport" : ", shared GPUs: MPI transport staged through host");
+           (useNccl_ ? ", NCCL transport"
+                     : ", shared GPUs: MPI transport staged through host");
   }
   WorkerResources makeWorker(int rank, int replica) override {
     WorkerResources w;
@@ -56,14 +60,16 @@ public:
     w.ctx.workspaceBytes = CudaDevice::kWorkspaceBytes;
     if (useNccl_) {
       ncclComm_t all = nullptr, replicas = nullptr;
-      PIPERT_NCCL(ncclCommInitRank(&all, world_.size(), id_, world_.rank()), rank);
+      PIPERT_NCCL(ncclCommInitRank(&all, world_.size(), id_, world_.rank()),
+                  rank);
       PIPERT_NCCL(ncclCommSplit(all, rank, replica, &replicas, nullptr), rank);
-      w.transport = makeNcclTransport(*device, all, replicas, spec_.ranks, replica,
-                                      opts_.timeoutSeconds);
+      w.transport = makeNcclTransport(*device, all, replicas, spec_.ranks,
+                                      replica, opts_.timeoutSeconds);
     } else {
       w.transport = makeStagedTransport(
-          *device, world_.makeHostTransport(spec_.ranks, spec_.dataParallel, rank, replica,
-                                            opts_.timeoutSeconds));
+          *device,
+          world_.makeHostTransport(spec_.ranks, spec_.dataParallel, rank,
+                                   replica, opts_.timeoutSeconds));
     }
     w.device = std::move(device);
     return w;
@@ -83,7 +89,8 @@ private:
 } // namespace
 
 std::unique_ptr<ExecutionBackend> makeCudaProcessBackend(const ModelSpec &spec,
-                                                         const Options &opts, MpiWorld &world) {
+                                                         const Options &opts,
+                                                         MpiWorld &world) {
   return std::make_unique<CudaProcessBackend>(spec, opts, world);
 }
 

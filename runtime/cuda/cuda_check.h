@@ -1,4 +1,5 @@
-// Error checks for CUDA and NCCL calls: one RuntimeError naming the rank and the failed call.
+// Error checks for CUDA and NCCL calls: one RuntimeError naming the rank and
+// the failed call.
 #pragma once
 
 #include "error.h"
@@ -11,13 +12,13 @@ namespace pipert {
 
 inline void cudaCheck(cudaError_t e, const char *call, int rank) {
   if (e != cudaSuccess)
-    throw RuntimeError("rank " + std::to_string(rank) + ": " + call + " failed: " +
-                       cudaGetErrorString(e));
+    throw RuntimeError("rank " + std::to_string(rank) + ": " + call +
+                       " failed: " + cudaGetErrorString(e));
 }
 inline void ncclCheck(ncclResult_t r, const char *call, int rank) {
   if (r != ncclSuccess && r != ncclInProgress)
-    throw RuntimeError("rank " + std::to_string(rank) + ": " + call + " failed: " +
-                       ncclGetErrorString(r));
+    throw RuntimeError("rank " + std::to_string(rank) + ": " + call +
+                       " failed: " + ncclGetErrorString(r));
 }
 
 #define PIPERT_CUDA(call, rank) ::pipert::cudaCheck((call), #call, (rank))

@@ -1,4 +1,5 @@
-// The cuda Device: device memory, stream-ordered copies and event-based timing marks.
+// The cuda Device: device memory, stream-ordered copies and event-based timing
+// marks.
 #include "device_cuda.h"
 
 #include "cuda_check.h"
@@ -42,17 +43,22 @@ void CudaDevice::release(void *p) {
 
 void CudaDevice::upload(void *dst, const void *src, size_t bytes) {
   PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
-  // Pageable source: cudaMemcpyAsync stages it before returning, so src may be reused after.
-  PIPERT_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_), rank_);
+  // Pageable source: cudaMemcpyAsync stages it before returning, so src may be
+  // reused after.
+  PIPERT_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_),
+              rank_);
 }
 
 void CudaDevice::download(void *dst, const void *src, size_t bytes) {
   PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
-  PIPERT_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), rank_);
+  PIPERT_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_),
+              rank_);
   PIPERT_CUDA(cudaStreamSynchronize(stream_), rank_);
 }
 
-void CudaDevice::synchronize() { PIPERT_CUDA(cudaStreamSynchronize(stream_), rank_); }
+void CudaDevice::synchronize() {
+  PIPERT_CUDA(cudaStreamSynchronize(stream_), rank_);
+}
 
 int CudaDevice::mark() {
   if (usedEvents_ == events_.size()) {

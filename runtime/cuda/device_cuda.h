@@ -1,4 +1,5 @@
-// The cuda Device of one rank: its GPU, compute stream, cuBLASLt workspace and event marks.
+// The cuda Device of one rank: its GPU, compute stream, cuBLASLt workspace and
+// event marks.
 #pragma once
 
 #include "device.h"

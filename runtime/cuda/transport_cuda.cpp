@@ -1,5 +1,6 @@
-// GPU transports: device copies through the in-process rendezvous, and NCCL groups on a
-// communication stream overlapped with compute through events, under a watchdog thread.
+// GPU transports: device copies through the in-process rendezvous, and NCCL
+// groups on a communication stream overlapped with compute through events,
+// under a watchdog thread.
 #include "transport_cuda.h"
 
 #include "cuda_check.h"
@@ -33,8 +34,8 @@ void DeviceCopyEngine::copy(PostedSend &from, const Transfer &to) {
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
   PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->ready, 0), r);
-  PIPERT_CUDA(cudaMemcpyAsync(to.buf, from.src, static_cast<size_t>(to.bytes), cudaMemcpyDefault,
-                              device_.stream()),
+  PIPERT_CUDA(cudaMemcpyAsync(to.buf, from.src, static_cast<size_t>(to.bytes),
+                              cudaMemcpyDefault, device_.stream()),
               r);
   PIPERT_CUDA(cudaEventRecord(ev->done, device_.stream()), r);
 }
@@ -44,14 +45,16 @@ void DeviceCopyEngine::finishSend(PostedSend &s) {
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
   PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->done, 0), r);
-  cudaEventDestroy(ev->ready); // released by CUDA once the recorded work completes
+  cudaEventDestroy(
+      ev->ready); // released by CUDA once the recorded work completes
   cudaEventDestroy(ev->done);
   delete ev;
 }
 
 class CommWatchdog {
 public:
-  CommWatchdog(int gpu, int rank, double timeout) : gpu_(gpu), rank_(rank), timeout_(timeout) {
+  CommWatchdog(int gpu, int rank, double timeout)
+      : gpu_(gpu), rank_(rank), timeout_(timeout) {
     thread_ = std::thread([this] { watch(); });
   }
   ~CommWatchdog() {
@@ -64,9 +67,11 @@ public:
     }
   }
   /// Takes ownership of the events; `bytes` > 0 feeds the bandwidth estimate.
-  void track(cudaEvent_t start, cudaEvent_t end, std::string what, int64_t bytes) {
+  void track(cudaEvent_t start, cudaEvent_t end, std::string what,
+             int64_t bytes) {
     std::lock_guard<std::mutex> lock(mu_);
-    pending_.push_back({start, end, std::move(what), bytes, std::chrono::steady_clock::now()});
+    pending_.push_back(
+        {start, end, std::move(what), bytes, std::chrono::steady_clock::now()});
   }
   double bandwidth() const { return bandwidth_.load(); }
 
@@ -86,24 +91,27 @@ private:
         Entry &e = pending_.front();
         cudaError_t q = cudaEventQuery(e.end);
         if (q == cudaErrorNotReady) {
-          double waited =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - e.posted).count();
+          double waited = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - e.posted)
+                              .count();
           if (waited > timeout_) {
             std::fflush(stdout);
-            std::fprintf(stderr, "error: rank %d: %s timed out after %g s\n", rank_,
-                         e.what.c_str(), timeout_);
-            std::_Exit(1); // a stuck NCCL kernel cannot be cancelled; never hang
+            std::fprintf(stderr, "error: rank %d: %s timed out after %g s\n",
+                         rank_, e.what.c_str(), timeout_);
+            std::_Exit(
+                1); // a stuck NCCL kernel cannot be cancelled; never hang
           }
           break;
         }
         if (q != cudaSuccess) {
           std::fflush(stdout);
-          std::fprintf(stderr, "error: rank %d: %s failed: %s\n", rank_, e.what.c_str(),
-                       cudaGetErrorString(q));
+          std::fprintf(stderr, "error: rank %d: %s failed: %s\n", rank_,
+                       e.what.c_str(), cudaGetErrorString(q));
           std::_Exit(1);
         }
         float ms = 0;
-        if (e.bytes > 0 && cudaEventElapsedTime(&ms, e.start, e.end) == cudaSuccess && ms > 0)
+        if (e.bytes > 0 &&
+            cudaEventElapsedTime(&ms, e.start, e.end) == cudaSuccess && ms > 0)
           bandwidth_ = std::max(bandwidth_.load(), e.bytes / (ms * 1e-3));
         cudaEventDestroy(e.start);
         cudaEventDestroy(e.end);
@@ -124,12 +132,13 @@ namespace {
 
 class NcclTransport final : public Transport {
 public:
-  NcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas, int ranks, int replica,
-                double timeout)
-      : device_(device), world_(world), replicas_(replicas), ranks_(ranks), replica_(replica),
-        watchdog_(device.gpu(), device.rank(), timeout) {
+  NcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas,
+                int ranks, int replica, double timeout)
+      : device_(device), world_(world), replicas_(replicas), ranks_(ranks),
+        replica_(replica), watchdog_(device.gpu(), device.rank(), timeout) {
     PIPERT_CUDA(cudaSetDevice(device.gpu()), device.rank());
-    PIPERT_CUDA(cudaStreamCreateWithFlags(&comm_, cudaStreamNonBlocking), device.rank());
+    PIPERT_CUDA(cudaStreamCreateWithFlags(&comm_, cudaStreamNonBlocking),
+                device.rank());
   }
   ~NcclTransport() override {
     cudaStreamSynchronize(comm_);
@@ -142,7 +151,8 @@ public:
   void exchange(const std::vector<Transfer> &group) override {
     int r = device_.rank();
     cudaEvent_t computeDone, start, end;
-    PIPERT_CUDA(cudaEventCreateWithFlags(&computeDone, cudaEventDisableTiming), r);
+    PIPERT_CUDA(cudaEventCreateWithFlags(&computeDone, cudaEventDisableTiming),
+                r);
     PIPERT_CUDA(cudaEventCreate(&start), r);
     PIPERT_CUDA(cudaEventCreate(&end), r);
     // The comm stream starts after the compute that produced the sends ...
@@ -156,18 +166,21 @@ public:
     for (const Transfer &t : group) {
       int peer = replica_ * ranks_ + t.peer;
       if (t.send) {
-        PIPERT_NCCL(ncclSend(t.buf, static_cast<size_t>(t.bytes), ncclChar, peer, world_, comm_),
+        PIPERT_NCCL(ncclSend(t.buf, static_cast<size_t>(t.bytes), ncclChar,
+                             peer, world_, comm_),
                     r);
         sent += t.bytes;
       } else {
-        PIPERT_NCCL(ncclRecv(t.buf, static_cast<size_t>(t.bytes), ncclChar, peer, world_, comm_),
+        PIPERT_NCCL(ncclRecv(t.buf, static_cast<size_t>(t.bytes), ncclChar,
+                             peer, world_, comm_),
                     r);
       }
       what += (what.empty() ? "" : ", ") + describe(t);
     }
     PIPERT_NCCL(ncclGroupEnd(), r);
     PIPERT_CUDA(cudaEventRecord(end, comm_), r);
-    // ... and compute after it waits for the group (receives landed, send buffers free).
+    // ... and compute after it waits for the group (receives landed, send
+    // buffers free).
     PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), end, 0), r);
     watchdog_.track(start, end, "NCCL group {" + what + "}", sent);
   }
@@ -178,8 +191,8 @@ public:
     PIPERT_CUDA(cudaEventCreate(&start), r);
     PIPERT_CUDA(cudaEventCreate(&end), r);
     PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
-    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat, ncclSum,
-                              replicas_, device_.stream()),
+    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat,
+                              ncclSum, replicas_, device_.stream()),
                 r);
     PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
     watchdog_.track(start, end, "NCCL gradient all-reduce", 0);
@@ -197,10 +210,10 @@ private:
 
 class SharedGpuTransport final : public Transport {
 public:
-  SharedGpuTransport(CudaDevice &device, Rendezvous &hub, ReplicaReducer &reducer, int rank,
-                     int replica)
-      : device_(device), hub_(hub), reducer_(reducer), engine_(device), rank_(rank),
-        replica_(replica) {}
+  SharedGpuTransport(CudaDevice &device, Rendezvous &hub,
+                     ReplicaReducer &reducer, int rank, int replica)
+      : device_(device), hub_(hub), reducer_(reducer), engine_(device),
+        rank_(rank), replica_(replica) {}
   void exchange(const std::vector<Transfer> &group) override {
     hub_.exchange(rank_, replica_, group, engine_);
   }
@@ -211,7 +224,9 @@ public:
     device_.upload(data, staging_.data(), staging_.size() * 4);
     device_.synchronize(); // staging_ is reused by the next call
   }
-  double bandwidth() const override { return 0; } // copies are not timed; see profile fallback
+  double bandwidth() const override {
+    return 0;
+  } // copies are not timed; see profile fallback
 
 private:
   CudaDevice &device_;
@@ -224,15 +239,19 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> makeNcclTransport(CudaDevice &device, ncclComm_t world,
-                                             ncclComm_t replicas, int ranks, int replica,
-                                             double timeoutSeconds) {
-  return std::make_unique<NcclTransport>(device, world, replicas, ranks, replica, timeoutSeconds);
+std::unique_ptr<Transport>
+makeNcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas,
+                  int ranks, int replica, double timeoutSeconds) {
+  return std::make_unique<NcclTransport>(device, world, replicas, ranks,
+                                         replica, timeoutSeconds);
 }
 
-std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device, Rendezvous &hub,
-                                                  ReplicaReducer &reducer, int rank, int replica) {
-  return std::make_unique<SharedGpuTransport>(device, hub, reducer, rank, replica);
+std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device,
+                                                  Rendezvous &hub,
+                                                  ReplicaReducer &reducer,
+                                                  int rank, int replica) {
+  return std::make_unique<SharedGpuTransport>(device, hub, reducer, rank,
+                                              replica);
 }
 
 } // namespace pipert

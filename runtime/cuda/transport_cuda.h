@@ -1,5 +1,6 @@
-// GPU transports: same-process device copies through the Rendezvous (ranks sharing a GPU or in
-// one process), and NCCL grouped send/recv on a communication stream with a watchdog thread.
+// GPU transports: same-process device copies through the Rendezvous (ranks
+// sharing a GPU or in one process), and NCCL grouped send/recv on a
+// communication stream with a watchdog thread.
 #pragma once
 
 #include "device_cuda.h"
@@ -9,9 +10,10 @@
 
 namespace pipert {
 
-/// Copies matched by the Rendezvous, ordered on the GPU with events: the receiver's stream waits
-/// for the sender's producer, copies (cudaMemcpyDefault: same or peer GPU), and the sender's stream
-/// waits for the copy before its buffer can be reused.
+/// Copies matched by the Rendezvous, ordered on the GPU with events: the
+/// receiver's stream waits for the sender's producer, copies
+/// (cudaMemcpyDefault: same or peer GPU), and the sender's stream waits for the
+/// copy before its buffer can be reused.
 class DeviceCopyEngine final : public CopyEngine {
 public:
   explicit DeviceCopyEngine(CudaDevice &device) : device_(device) {}
@@ -23,20 +25,25 @@ private:
   CudaDevice &device_;
 };
 
-/// Watches outstanding GPU communication (an event per group); one that is not done after the
-/// timeout ends the process with one `error:` line naming the rank and the transfer (a stuck NCCL
-/// kernel cannot be cancelled from the host otherwise).
+/// Watches outstanding GPU communication (an event per group); one that is not
+/// done after the timeout ends the process with one `error:` line naming the
+/// rank and the transfer (a stuck NCCL kernel cannot be cancelled from the host
+/// otherwise).
 class CommWatchdog;
 
-/// NCCL transport of one worker. `world` connects every (rank, replica) worker as
-/// replica * ranks + rank; `replicas` connects the replicas of this pipeline rank.
-std::unique_ptr<Transport> makeNcclTransport(CudaDevice &device, ncclComm_t world,
-                                             ncclComm_t replicas, int ranks, int replica,
-                                             double timeoutSeconds);
+/// NCCL transport of one worker. `world` connects every (rank, replica) worker
+/// as replica * ranks + rank; `replicas` connects the replicas of this pipeline
+/// rank.
+std::unique_ptr<Transport>
+makeNcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas,
+                  int ranks, int replica, double timeoutSeconds);
 
-/// Same-process transport: boundaries through the Rendezvous with device copies; replica
-/// gradients summed on the host in replica order (download, ReplicaReducer, upload).
-std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device, Rendezvous &hub,
-                                                  ReplicaReducer &reducer, int rank, int replica);
+/// Same-process transport: boundaries through the Rendezvous with device
+/// copies; replica gradients summed on the host in replica order (download,
+/// ReplicaReducer, upload).
+std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device,
+                                                  Rendezvous &hub,
+                                                  ReplicaReducer &reducer,
+                                                  int rank, int replica);
 
 } // namespace pipert

@@ -1,5 +1,6 @@
-// The host backend: every worker a thread with host memory and the in-process transport; or, under
-// a launcher, one worker per process with the MPI transport.
+// The host backend: every worker a thread with host memory and the in-process
+// transport; or, under a launcher, one worker per process with the MPI
+// transport.
 #include "backend.h"
 
 #include "mpi_world.h"
@@ -16,11 +17,13 @@ public:
   HostBackend(const ModelSpec &spec, const Options &opts)
       : spec_(spec), hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds) {
     for (int r = 0; r < spec.ranks; ++r)
-      reducers_.push_back(std::make_unique<ReplicaReducer>(spec.dataParallel, hub_));
+      reducers_.push_back(
+          std::make_unique<ReplicaReducer>(spec.dataParallel, hub_));
   }
   std::string name() const override { return "host"; }
   std::string devices() const override {
-    return "cpu (" + std::to_string(spec_.ranks * spec_.dataParallel) + " worker threads)";
+    return "cpu (" + std::to_string(spec_.ranks * spec_.dataParallel) +
+           " worker threads)";
   }
   WorkerResources makeWorker(int rank, int replica) override {
     WorkerResources w;
@@ -42,17 +45,19 @@ private:
 
 class HostProcessBackend final : public ExecutionBackend {
 public:
-  HostProcessBackend(const ModelSpec &spec, const Options &opts, MpiWorld &world)
+  HostProcessBackend(const ModelSpec &spec, const Options &opts,
+                     MpiWorld &world)
       : spec_(spec), opts_(opts), world_(world) {}
   std::string name() const override { return "host"; }
   std::string devices() const override {
-    return "cpu (" + std::to_string(world_.size()) + " processes, one worker each)";
+    return "cpu (" + std::to_string(world_.size()) +
+           " processes, one worker each)";
   }
   WorkerResources makeWorker(int rank, int replica) override {
     WorkerResources w;
     w.device = makeHostDevice();
-    w.transport = world_.makeHostTransport(spec_.ranks, spec_.dataParallel, rank, replica,
-                                           opts_.timeoutSeconds);
+    w.transport = world_.makeHostTransport(spec_.ranks, spec_.dataParallel,
+                                           rank, replica, opts_.timeoutSeconds);
     w.ctx.backend = pipeops::Backend::Host;
     w.ctx.dtype = spec_.precision;
     w.ctx.threads = 1;
@@ -70,11 +75,13 @@ private:
 } // namespace
 
 std::unique_ptr<ExecutionBackend> makeHostProcessBackend(const ModelSpec &spec,
-                                                         const Options &opts, MpiWorld &world) {
+                                                         const Options &opts,
+                                                         MpiWorld &world) {
   return std::make_unique<HostProcessBackend>(spec, opts, world);
 }
 
-std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec, const Options &opts) {
+std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec,
+                                                  const Options &opts) {
   return std::make_unique<HostBackend>(spec, opts);
 }
 

@@ -1,4 +1,5 @@
-// The cuda backend's entry points in a build without CUDA: never usable, a clear error if asked.
+// The cuda backend's entry points in a build without CUDA: never usable, a
+// clear error if asked.
 #include "backend.h"
 #include "error.h"
 
@@ -6,12 +7,13 @@ namespace pipert {
 
 bool cudaBackendUsable() { return false; }
 
-std::unique_ptr<ExecutionBackend> makeCudaBackend(const ModelSpec &, const Options &) {
+std::unique_ptr<ExecutionBackend> makeCudaBackend(const ModelSpec &,
+                                                  const Options &) {
   throw RuntimeError("--backend=cuda: this program was built without CUDA");
 }
 
-std::unique_ptr<ExecutionBackend> makeCudaProcessBackend(const ModelSpec &, const Options &,
-                                                         MpiWorld &) {
+std::unique_ptr<ExecutionBackend>
+makeCudaProcessBackend(const ModelSpec &, const Options &, MpiWorld &) {
   throw RuntimeError("--backend=cuda: this program was built without CUDA");
 }
 

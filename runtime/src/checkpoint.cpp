@@ -1,4 +1,5 @@
-// Checkpoint files: serialisation, checksum, and the temp-file/fsync/rename dance.
+// Checkpoint files: serialisation, checksum, and the temp-file/fsync/rename
+// dance.
 #include "checkpoint.h"
 
 #include "error.h"
@@ -25,7 +26,8 @@ struct Writer {
     bytes.append(reinterpret_cast<const char *>(&v), sizeof(T));
   }
   void putFloats(const std::vector<float> &v) {
-    bytes.append(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(float));
+    bytes.append(reinterpret_cast<const char *>(v.data()),
+                 v.size() * sizeof(float));
   }
 };
 
@@ -79,7 +81,9 @@ void pauseForTest(const char *marker) {
 
 } // namespace
 
-std::string checkpointPath(const std::string &dir) { return dir + "/checkpoint.pipert"; }
+std::string checkpointPath(const std::string &dir) {
+  return dir + "/checkpoint.pipert";
+}
 
 void saveCheckpoint(const std::string &dir, const Checkpoint &ckpt) {
   if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
@@ -99,7 +103,8 @@ void saveCheckpoint(const std::string &dir, const Checkpoint &ckpt) {
     uint8_t states = !t.m.empty() + !t.v.empty();
     if ((!t.m.empty() && t.m.size() != t.param.size()) ||
         (!t.v.empty() && (t.v.size() != t.param.size() || t.m.empty())))
-      throw RuntimeError("checkpoint: inconsistent optimizer state for " + t.name);
+      throw RuntimeError("checkpoint: inconsistent optimizer state for " +
+                         t.name);
     w.put(states);
     w.putFloats(t.param);
     w.putFloats(t.m);
@@ -124,18 +129,22 @@ void saveCheckpoint(const std::string &dir, const Checkpoint &ckpt) {
     ioError(path, "rename failed");
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
-    ::fsync(dfd); // make the rename durable; failure here cannot damage either version
+    ::fsync(dfd); // make the rename durable; failure here cannot damage either
+                  // version
     ::close(dfd);
   }
 }
 
-Checkpoint loadCheckpoint(const std::string &dir, uint64_t expectedFingerprint) {
+Checkpoint loadCheckpoint(const std::string &dir,
+                          uint64_t expectedFingerprint) {
   std::string path = checkpointPath(dir);
   std::ifstream in(path, std::ios::binary);
   if (!in)
     ioError(path, "cannot open checkpoint");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < sizeof(kMagic) + 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  if (bytes.size() < sizeof(kMagic) + 8 ||
+      std::memcmp(bytes.data(), kMagic, 8) != 0)
     throw RuntimeError(path + ": not a pipert checkpoint");
   uint64_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
@@ -145,11 +154,13 @@ Checkpoint loadCheckpoint(const std::string &dir, uint64_t expectedFingerprint) 
   Reader r{path, bytes};
   r.pos = sizeof(kMagic);
   if (uint32_t version = r.get<uint32_t>(); version != kVersion)
-    throw RuntimeError(path + ": unsupported checkpoint version " + std::to_string(version));
+    throw RuntimeError(path + ": unsupported checkpoint version " +
+                       std::to_string(version));
   Checkpoint c;
   c.fingerprint = r.get<uint64_t>();
   if (c.fingerprint != expectedFingerprint)
-    throw RuntimeError(path + ": checkpoint is of a different model (fingerprint " +
+    throw RuntimeError(path +
+                       ": checkpoint is of a different model (fingerprint " +
                        std::to_string(c.fingerprint) + ", this model " +
                        std::to_string(expectedFingerprint) + ")");
   c.step = r.get<int64_t>();

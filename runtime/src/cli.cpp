@@ -1,4 +1,5 @@
-// Command-line parsing for generated programs: --flag VALUE and --flag=VALUE forms.
+// Command-line parsing for generated programs: --flag VALUE and --flag=VALUE
+// forms.
 #include "error.h"
 #include "options.h"
 
@@ -9,13 +10,14 @@
 namespace pipert {
 namespace {
 
-int64_t parseCount(const std::string &flag, const std::string &value, int64_t min) {
+int64_t parseCount(const std::string &flag, const std::string &value,
+                   int64_t min) {
   char *end = nullptr;
   errno = 0;
   long long v = std::strtoll(value.c_str(), &end, 10);
   if (value.empty() || *end || errno || v < min)
-    throw RuntimeError("bad value '" + value + "' for " + flag + " (an integer >= " +
-                       std::to_string(min) + ")");
+    throw RuntimeError("bad value '" + value + "' for " + flag +
+                       " (an integer >= " + std::to_string(min) + ")");
   return v;
 }
 
@@ -23,7 +25,8 @@ double parseSeconds(const std::string &flag, const std::string &value) {
   char *end = nullptr;
   double v = std::strtod(value.c_str(), &end);
   if (value.empty() || *end || !(v > 0))
-    throw RuntimeError("bad value '" + value + "' for " + flag + " (seconds > 0)");
+    throw RuntimeError("bad value '" + value + "' for " + flag +
+                       " (seconds > 0)");
   return v;
 }
 
@@ -36,7 +39,8 @@ Options parseOptions(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i], flag = arg, value;
     bool inlineValue = false;
-    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    if (size_t eq = arg.find('=');
+        arg.rfind("--", 0) == 0 && eq != std::string::npos) {
       flag = arg.substr(0, eq);
       value = arg.substr(eq + 1);
       inlineValue = true;
@@ -55,7 +59,8 @@ Options parseOptions(int argc, char **argv) {
       else if (v == "cuda")
         o.backend = BackendChoice::Cuda;
       else
-        throw RuntimeError("bad value '" + v + "' for --backend (cuda or host)");
+        throw RuntimeError("bad value '" + v +
+                           "' for --backend (cuda or host)");
     } else if (flag == "--steps") {
       o.steps = parseCount(flag, next(), 1);
     } else if (flag == "--checkpoint") {

@@ -1,4 +1,5 @@
-// Data loading: synthetic samples, raw bytes and llm.c token shards, with their validation.
+// Data loading: synthetic samples, raw bytes and llm.c token shards, with their
+// validation.
 #include "data.h"
 
 #include "error.h"
@@ -32,21 +33,24 @@ std::vector<unsigned char> readFile(const std::string &file) {
   return bytes;
 }
 
-std::vector<int32_t> decodeShard(const std::string &file, const std::vector<unsigned char> &b) {
+std::vector<int32_t> decodeShard(const std::string &file,
+                                 const std::vector<unsigned char> &b) {
   if (b.size() < 256 * sizeof(int32_t))
-    dataError(file, "too short for the 1024-byte llm.c header (" + std::to_string(b.size()) +
-                        " bytes)");
+    dataError(file, "too short for the 1024-byte llm.c header (" +
+                        std::to_string(b.size()) + " bytes)");
   int32_t header[256];
   std::memcpy(header, b.data(), sizeof(header));
   if (header[0] != kShardMagic)
     dataError(file, "bad magic " + std::to_string(header[0]) + " (expected " +
                         std::to_string(kShardMagic) + ")");
   if (header[1] != kShardVersion)
-    dataError(file, "unsupported version " + std::to_string(header[1]) + " (expected 1)");
+    dataError(file, "unsupported version " + std::to_string(header[1]) +
+                        " (expected 1)");
   int64_t count = header[2];
   int64_t available = static_cast<int64_t>(b.size() - sizeof(header)) / 2;
   if (count < 0 || count > available)
-    dataError(file, "header says " + std::to_string(count) + " tokens but the file holds " +
+    dataError(file, "header says " + std::to_string(count) +
+                        " tokens but the file holds " +
                         std::to_string(available));
   std::vector<int32_t> tokens(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
@@ -70,9 +74,11 @@ DataSource::DataSource(const ModelSpec &spec) : spec_(spec) {
     return;
   const std::string &file = spec.train.dataFile;
   if (spec.inputs.size() != 2 || spec.inputs[0].type != ElemType::I32 ||
-      spec.inputs[1].type != ElemType::I32 || spec.inputs[0].sampleDims.size() != 1 ||
+      spec.inputs[1].type != ElemType::I32 ||
+      spec.inputs[0].sampleDims.size() != 1 ||
       spec.inputs[0].sampleDims != spec.inputs[1].sampleDims)
-    dataError(file, "bytes/tokens data needs a model with two inputs i32[batch, S]");
+    dataError(file,
+              "bytes/tokens data needs a model with two inputs i32[batch, S]");
   std::vector<unsigned char> raw = readFile(file);
   if (spec.train.data == DataKind::Bytes)
     tokens_.assign(raw.begin(), raw.end());
@@ -80,8 +86,8 @@ DataSource::DataSource(const ModelSpec &spec) : spec_(spec) {
     tokens_ = decodeShard(file, raw);
   int64_t S = spec.inputs[0].sampleDims[0];
   if (static_cast<int64_t>(tokens_.size()) < S + 1)
-    dataError(file, "too short: " + std::to_string(tokens_.size()) + " tokens, a sample needs " +
-                        std::to_string(S + 1));
+    dataError(file, "too short: " + std::to_string(tokens_.size()) +
+                        " tokens, a sample needs " + std::to_string(S + 1));
   int64_t vocab = std::min(spec.inputs[0].vocab, spec.inputs[1].vocab);
   for (size_t i = 0; i < tokens_.size(); ++i)
     if (tokens_[i] >= vocab)
@@ -96,22 +102,24 @@ int64_t DataSource::microbatchBytes(int input) const {
 
 int64_t DataSource::firstSample(int64_t step, int replica, int mb) const {
   int64_t perReplica = static_cast<int64_t>(spec_.microbatches) * spec_.batch;
-  return offset_ + step * perReplica * spec_.dataParallel + replica * perReplica +
-         static_cast<int64_t>(mb) * spec_.batch;
+  return offset_ + step * perReplica * spec_.dataParallel +
+         replica * perReplica + static_cast<int64_t>(mb) * spec_.batch;
 }
 
-void DataSource::fill(int input, int64_t first, int64_t samples, void *out) const {
+void DataSource::fill(int input, int64_t first, int64_t samples,
+                      void *out) const {
   const InputSpec &in = spec_.inputs[input];
   int64_t n = sampleElements_[input];
   if (spec_.train.data == DataKind::Synthetic) {
-    uint64_t key = splitmix64(static_cast<uint64_t>(spec_.train.seed) ^ 0xda7a5eedull) ^
-                   splitmix64(static_cast<uint64_t>(input) + 1);
+    uint64_t key =
+        splitmix64(static_cast<uint64_t>(spec_.train.seed) ^ 0xda7a5eedull) ^
+        splitmix64(static_cast<uint64_t>(input) + 1);
     for (int64_t s = 0; s < samples; ++s)
       for (int64_t e = 0; e < n; ++e) {
         uint64_t counter = static_cast<uint64_t>((first + s) * n + e);
         if (in.type == ElemType::I32)
-          static_cast<int32_t *>(out)[s * n + e] =
-              static_cast<int32_t>(uniformBelow(randomBits(key, counter), in.vocab));
+          static_cast<int32_t *>(out)[s * n + e] = static_cast<int32_t>(
+              uniformBelow(randomBits(key, counter), in.vocab));
         else
           static_cast<float *>(out)[s * n + e] = normalAt(key, counter);
       }
@@ -120,7 +128,8 @@ void DataSource::fill(int input, int64_t first, int64_t samples, void *out) cons
   int64_t S = n, T = static_cast<int64_t>(tokens_.size());
   int32_t *dst = static_cast<int32_t *>(out);
   for (int64_t s = 0; s < samples; ++s) {
-    int64_t start = ((first + s) % T) * (S % T) % T; // (g*S) mod T without overflow for sane g
+    int64_t start = ((first + s) % T) * (S % T) %
+                    T; // (g*S) mod T without overflow for sane g
     for (int64_t e = 0; e < S; ++e)
       dst[s * S + e] = tokens_[(start + e + input) % T];
   }

@@ -18,7 +18,8 @@ public:
     size_t rounded = (bytes + 255) / 256 * 256;
     void *p = std::aligned_alloc(256, rounded ? rounded : 256);
     if (!p)
-      throw RuntimeError("out of host memory allocating " + std::to_string(bytes) + " bytes");
+      throw RuntimeError("out of host memory allocating " +
+                         std::to_string(bytes) + " bytes");
     std::memset(p, 0, rounded);
     return p;
   }
@@ -35,7 +36,8 @@ public:
     return static_cast<int>(marks_.size()) - 1;
   }
   double elapsedUs(int from, int to) override {
-    return std::chrono::duration<double, std::micro>(marks_[to] - marks_[from]).count();
+    return std::chrono::duration<double, std::micro>(marks_[to] - marks_[from])
+        .count();
   }
   void clearMarks() override { marks_.clear(); }
 
@@ -45,6 +47,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Device> makeHostDevice() { return std::make_unique<HostDevice>(); }
+std::unique_ptr<Device> makeHostDevice() {
+  return std::make_unique<HostDevice>();
+}
 
 } // namespace pipert

@@ -1,4 +1,5 @@
-// Runtime failures: one exception type whose message becomes the single `error:` line.
+// Runtime failures: one exception type whose message becomes the single
+// `error:` line.
 #pragma once
 
 #include <stdexcept>
@@ -6,12 +7,14 @@
 
 namespace pipert {
 
-/// Thrown anywhere in the runtime; runMain prints "error: <what()>" and exits 1.
+/// Thrown anywhere in the runtime; runMain prints "error: <what()>" and
+/// exits 1.
 struct RuntimeError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Thrown in a worker that stops because another worker already failed (not reported itself).
+/// Thrown in a worker that stops because another worker already failed (not
+/// reported itself).
 struct PeerFailed : std::runtime_error {
   PeerFailed() : std::runtime_error("another rank failed") {}
 };

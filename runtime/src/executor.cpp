@@ -1,5 +1,6 @@
-// The executor: allocates one (rank, replica)'s buffers up front and runs its program for a step,
-// copying same-rank boundaries itself and handing Send/Recv groups to the transport.
+// The executor: allocates one (rank, replica)'s buffers up front and runs its
+// program for a step, copying same-rank boundaries itself and handing Send/Recv
+// groups to the transport.
 #include "executor.h"
 
 #include "error.h"
@@ -8,21 +9,24 @@
 namespace pipert {
 namespace {
 
-constexpr int64_t kParamAlignFloats = 64; // 256 bytes: every parameter starts aligned
+constexpr int64_t kParamAlignFloats =
+    64; // 256 bytes: every parameter starts aligned
 
 bool isComm(ActionKind k) { return k >= ActionKind::SendAct; }
 
 const char *kindName(ActionKind k) {
-  static const char *names[] = {"F", "B", "W", "SendAct", "RecvAct", "SendGrad", "RecvGrad"};
+  static const char *names[] = {"F",       "B",        "W",       "SendAct",
+                                "RecvAct", "SendGrad", "RecvGrad"};
   return names[static_cast<int>(k)];
 }
 
 } // namespace
 
-StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica, Device &device,
-                         Transport &transport, const pipeops::Context &ctx, CellProfile *profile)
-    : spec_(spec), rank_(rank), replica_(replica), device_(device), transport_(transport),
-      ctx_(ctx), profile_(profile) {
+StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
+                         Device &device, Transport &transport,
+                         const pipeops::Context &ctx, CellProfile *profile)
+    : spec_(spec), rank_(rank), replica_(replica), device_(device),
+      transport_(transport), ctx_(ctx), profile_(profile) {
   int S = static_cast<int>(spec.stages.size()), M = spec.microbatches;
   holdsLoss_ = spec.stages.back().rank == rank;
   local_.resize(S);
@@ -31,7 +35,8 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica, Device &d
     if (st.rank != rank)
       continue;
     LocalStage &l = local_[s];
-    l.arena = static_cast<std::byte *>(device.allocate(st.slots * st.slotBytes));
+    l.arena =
+        static_cast<std::byte *>(device.allocate(st.slots * st.slotBytes));
     l.scratch = static_cast<std::byte *>(device.allocate(st.scratchBytes));
     for (int i = st.slots - 1; i >= 0; --i)
       l.freeSlots.push_back(i);
@@ -41,10 +46,12 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica, Device &d
   lastUse_.assign(static_cast<size_t>(S) * M, -1);
   for (size_t i = 0; i < program.size(); ++i) {
     const Action &a = program[i];
-    if (a.stage < 0 || a.stage >= S || spec.stages[a.stage].rank != rank || a.mb < 0 || a.mb >= M)
+    if (a.stage < 0 || a.stage >= S || spec.stages[a.stage].rank != rank ||
+        a.mb < 0 || a.mb >= M)
       throw RuntimeError("rank " + std::to_string(rank) + ": program action " +
-                         std::to_string(i) + " (" + kindName(a.kind) + " stage " +
-                         std::to_string(a.stage) + ", mb " + std::to_string(a.mb) +
+                         std::to_string(i) + " (" + kindName(a.kind) +
+                         " stage " + std::to_string(a.stage) + ", mb " +
+                         std::to_string(a.mb) +
                          ") does not belong to this rank");
     lastUse_[a.stage * M + a.mb] = static_cast<int>(i);
   }
@@ -53,8 +60,8 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica, Device &d
   for (size_t k = 0; k < spec.params.size(); ++k)
     if (spec.stages[spec.params[k].stage].rank == rank) {
       paramOffset_[k] = paramFloats_;
-      paramFloats_ += (spec.params[k].elements + kParamAlignFloats - 1) / kParamAlignFloats *
-                      kParamAlignFloats;
+      paramFloats_ += (spec.params[k].elements + kParamAlignFloats - 1) /
+                      kParamAlignFloats * kParamAlignFloats;
     }
   size_t bytes = static_cast<size_t>(paramFloats_) * 4;
   master_ = static_cast<float *>(device.allocate(bytes));
@@ -65,7 +72,8 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica, Device &d
   if (adam)
     v_ = static_cast<float *>(device.allocate(bytes));
   working_ = master_;
-  if (ctx.backend == pipeops::Backend::Cuda && ctx.dtype == pipeops::DType::BF16)
+  if (ctx.backend == pipeops::Backend::Cuda &&
+      ctx.dtype == pipeops::DType::BF16)
     working_ = device.allocate(static_cast<size_t>(paramFloats_) * 2);
 
   size_t inputBytes = 0;
@@ -110,8 +118,9 @@ StageRunner::~StageRunner() {
 std::byte *StageRunner::slotOf(int stage, int mb) {
   int slot = local_[stage].slotOfMb[mb];
   if (slot < 0)
-    throw RuntimeError("rank " + std::to_string(rank_) + ": internal error: stage " +
-                       std::to_string(stage) + " micro-batch " + std::to_string(mb) +
+    throw RuntimeError("rank " + std::to_string(rank_) +
+                       ": internal error: stage " + std::to_string(stage) +
+                       " micro-batch " + std::to_string(mb) +
                        " used before its forward or receive");
   return local_[stage].arena + slot * spec_.stages[stage].slotBytes;
 }
@@ -121,14 +130,16 @@ std::byte *StageRunner::acquireSlot(int stage, int mb) {
   if (l.slotOfMb[mb] >= 0)
     return slotOf(stage, mb);
   if (l.freeSlots.empty())
-    throw RuntimeError("rank " + std::to_string(rank_) + ": internal error: stage " +
-                       std::to_string(stage) + " needs more than its " +
-                       std::to_string(spec_.stages[stage].slots) +
-                       " activation slots (micro-batch " + std::to_string(mb) + ")");
+    throw RuntimeError(
+        "rank " + std::to_string(rank_) + ": internal error: stage " +
+        std::to_string(stage) + " needs more than its " +
+        std::to_string(spec_.stages[stage].slots) +
+        " activation slots (micro-batch " + std::to_string(mb) + ")");
   l.slotOfMb[mb] = l.freeSlots.back();
   l.freeSlots.pop_back();
   std::byte *p = slotOf(stage, mb);
-  pipeops::fill_zero(ctx_, p, static_cast<size_t>(spec_.stages[stage].slotBytes));
+  pipeops::fill_zero(ctx_, p,
+                     static_cast<size_t>(spec_.stages[stage].slotBytes));
   return p;
 }
 
@@ -143,9 +154,10 @@ const void *StageRunner::input(int mb, int i) const {
 }
 
 void *StageRunner::param(int k) const {
-  if (k < 0 || static_cast<size_t>(k) >= paramOffset_.size() || paramOffset_[k] < 0)
-    throw RuntimeError("rank " + std::to_string(rank_) + ": parameter " + std::to_string(k) +
-                       " is not held by this rank");
+  if (k < 0 || static_cast<size_t>(k) >= paramOffset_.size() ||
+      paramOffset_[k] < 0)
+    throw RuntimeError("rank " + std::to_string(rank_) + ": parameter " +
+                       std::to_string(k) + " is not held by this rank");
   if (working_ == master_)
     return master_ + paramOffset_[k];
   return static_cast<uint16_t *>(working_) + paramOffset_[k];
@@ -164,40 +176,48 @@ void StageRunner::beginCell(int cell, ActionKind) {
 void StageRunner::endCell(int cell, ActionKind kind) {
   if (!profile_)
     return;
-  if (cell < 0 || static_cast<size_t>(cell) >= openMarks_.size() || openMarks_[cell] < 0)
-    throw RuntimeError("rank " + std::to_string(rank_) + ": endCell(" + std::to_string(cell) +
-                       ") without beginCell");
+  if (cell < 0 || static_cast<size_t>(cell) >= openMarks_.size() ||
+      openMarks_[cell] < 0)
+    throw RuntimeError("rank " + std::to_string(rank_) + ": endCell(" +
+                       std::to_string(cell) + ") without beginCell");
   pendingMarks_.push_back({cell, kind, openMarks_[cell], device_.mark()});
   openMarks_[cell] = -1;
 }
 
 void StageRunner::compute(const Action &a) {
   const StageSpec &st = stageSpec(a.stage);
-  StageFn fn = a.kind == ActionKind::F ? st.forward
+  StageFn fn = a.kind == ActionKind::F   ? st.forward
                : a.kind == ActionKind::B ? st.backward
                                          : st.wgrad;
   if (!fn)
-    throw RuntimeError("rank " + std::to_string(rank_) + ": stage " + std::to_string(a.stage) +
-                       " has no " + kindName(a.kind) + " function");
+    throw RuntimeError("rank " + std::to_string(rank_) + ": stage " +
+                       std::to_string(a.stage) + " has no " + kindName(a.kind) +
+                       " function");
   std::byte *slot;
   if (a.kind == ActionKind::F) {
     slot = acquireSlot(a.stage, a.mb);
     if (a.stage > 0 && stageSpec(a.stage - 1).rank == rank_)
       pipeops::copy_bytes(ctx_, slot + st.actInOffset,
-                          slotOf(a.stage - 1, a.mb) + stageSpec(a.stage - 1).actOutOffset,
+                          slotOf(a.stage - 1, a.mb) +
+                              stageSpec(a.stage - 1).actOutOffset,
                           static_cast<size_t>(st.actInBytes));
   } else {
     slot = slotOf(a.stage, a.mb);
   }
-  float lossScale = 1.0f / (static_cast<float>(spec_.microbatches) * spec_.dataParallel);
-  StageFrame frame{ctx_,     a.stage,    a.mb,       a.kind, slot, local_[a.stage].scratch,
+  float lossScale =
+      1.0f / (static_cast<float>(spec_.microbatches) * spec_.dataParallel);
+  StageFrame frame{ctx_,      a.stage,        a.mb,
+                   a.kind,    slot,           local_[a.stage].scratch,
                    lossScale, losses_ + a.mb, this};
   fn(frame);
-  // The gradient for a same-rank previous stage moves now, before this slot can be released.
-  if (a.kind == ActionKind::B && a.stage > 0 && stageSpec(a.stage - 1).rank == rank_) {
+  // The gradient for a same-rank previous stage moves now, before this slot can
+  // be released.
+  if (a.kind == ActionKind::B && a.stage > 0 &&
+      stageSpec(a.stage - 1).rank == rank_) {
     const StageSpec &prev = stageSpec(a.stage - 1);
     pipeops::copy_bytes(ctx_, slotOf(a.stage - 1, a.mb) + prev.gradInOffset,
-                        slot + st.gradOutOffset, static_cast<size_t>(prev.gradInBytes));
+                        slot + st.gradOutOffset,
+                        static_cast<size_t>(prev.gradInBytes));
   }
 }
 
@@ -234,7 +254,8 @@ void StageRunner::communicate(const std::vector<Action> &group) {
       t.bytes = st.gradInBytes;
       break;
     }
-    if (neighbourMissing || a.peer < 0 || a.peer >= spec_.ranks || a.peer == rank_)
+    if (neighbourMissing || a.peer < 0 || a.peer >= spec_.ranks ||
+        a.peer == rank_)
       throw RuntimeError("rank " + std::to_string(rank_) + ": " + describe(t) +
                          " has no such neighbour stage or peer");
     transfers.push_back(t);
@@ -261,7 +282,8 @@ void StageRunner::readParam(int k, float *values, float *m, float *v) {
     device_.download(v, v_ + paramOffset_[k], bytes);
 }
 
-void StageRunner::writeParam(int k, const float *values, const float *m, const float *v) {
+void StageRunner::writeParam(int k, const float *values, const float *m,
+                             const float *v) {
   size_t n = static_cast<size_t>(spec_.params[k].elements);
   device_.upload(master_ + paramOffset_[k], values, n * 4);
   if (m_) {
@@ -277,7 +299,8 @@ void StageRunner::writeParam(int k, const float *values, const float *m, const f
       pipeops::fill_zero(ctx_, v_ + paramOffset_[k], n * 4);
   }
   if (working_ != master_)
-    pipeops::to_storage(ctx_, param(k), master_ + paramOffset_[k], static_cast<int64_t>(n));
+    pipeops::to_storage(ctx_, param(k), master_ + paramOffset_[k],
+                        static_cast<int64_t>(n));
 }
 
 void StageRunner::optimizerStep(int64_t optStep) {
@@ -298,17 +321,19 @@ void StageRunner::optimizerStep(int64_t optStep) {
   int count = static_cast<int>(params.size());
   if (o.kind == OptimizerKind::AdamW) {
     pipeops::AdamW adam{o.lr, o.beta1, o.beta2, o.eps, o.weightDecay};
-    pipeops::adamw_step(ctx_, adam, static_cast<int>(optStep), params.data(), grads.data(),
-                        m.data(), v.data(), sizes.data(), count);
+    pipeops::adamw_step(ctx_, adam, static_cast<int>(optStep), params.data(),
+                        grads.data(), m.data(), v.data(), sizes.data(), count);
   } else {
     pipeops::sgd_step(ctx_, o.lr, o.momentum, params.data(), grads.data(),
                       m_ ? m.data() : nullptr, sizes.data(), count);
   }
-  if (working_ != master_) // refresh the bf16 working copies (same offsets, padding included)
+  if (working_ != master_) // refresh the bf16 working copies (same offsets,
+                           // padding included)
     pipeops::to_storage(ctx_, working_, master_, paramFloats_);
 }
 
-void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep) {
+void StageRunner::runStep(const DataSource &data, int64_t step,
+                          int64_t optStep) {
   int M = spec_.microbatches;
   if (paramFloats_)
     pipeops::fill_zero(ctx_, grads_, static_cast<size_t>(paramFloats_) * 4);
@@ -317,8 +342,10 @@ void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep)
     for (size_t i = 0; i < spec_.inputs.size(); ++i) {
       int in = static_cast<int>(i);
       hostInput_.resize(static_cast<size_t>(data.microbatchBytes(in)));
-      data.fill(in, data.firstSample(step, replica_, mb), spec_.batch, hostInput_.data());
-      device_.upload(inputs_[mb * spec_.inputs.size() + i], hostInput_.data(), hostInput_.size());
+      data.fill(in, data.firstSample(step, replica_, mb), spec_.batch,
+                hostInput_.data());
+      device_.upload(inputs_[mb * spec_.inputs.size() + i], hostInput_.data(),
+                     hostInput_.size());
     }
 
   const std::vector<Action> &program = spec_.programs[rank_];
@@ -327,7 +354,8 @@ void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep)
     if (isComm(program[i].kind)) {
       while (end < program.size() && isComm(program[end].kind))
         ++end;
-      communicate(std::vector<Action>(program.begin() + i, program.begin() + end));
+      communicate(
+          std::vector<Action>(program.begin() + i, program.begin() + end));
     } else {
       compute(program[i]);
     }

@@ -1,5 +1,6 @@
-// The executor of one (pipeline rank, replica): its buffers (slots, scratch, parameters,
-// gradients, optimizer state, inputs, losses) and the interpreter of its program for one step.
+// The executor of one (pipeline rank, replica): its buffers (slots, scratch,
+// parameters, gradients, optimizer state, inputs, losses) and the interpreter
+// of its program for one step.
 #pragma once
 
 #include "data.h"
@@ -14,9 +15,11 @@ namespace pipert {
 
 class StageRunner {
 public:
-  /// Allocates everything up front. `ctx` is the rank's op-library context (stream, dtype).
-  StageRunner(const ModelSpec &spec, int rank, int replica, Device &device, Transport &transport,
-              const pipeops::Context &ctx, CellProfile *profile);
+  /// Allocates everything up front. `ctx` is the rank's op-library context
+  /// (stream, dtype).
+  StageRunner(const ModelSpec &spec, int rank, int replica, Device &device,
+              Transport &transport, const pipeops::Context &ctx,
+              CellProfile *profile);
   ~StageRunner();
   StageRunner(const StageRunner &) = delete;
   StageRunner &operator=(const StageRunner &) = delete;
@@ -27,13 +30,16 @@ public:
   /// Host copies of an owned parameter's f32 master values and optimizer state.
   void readParam(int k, float *param, float *m, float *v);
   void writeParam(int k, const float *param, const float *m, const float *v);
-  /// Writes every owned parameter's initial values (seed, name) and zero optimizer state.
+  /// Writes every owned parameter's initial values (seed, name) and zero
+  /// optimizer state.
   void initialise(int64_t seed);
 
-  /// One training step: zero gradients, load this replica's inputs of global step `step`, run
-  /// the program, all-reduce gradients over replicas, step the optimizer (1-based `optStep`).
+  /// One training step: zero gradients, load this replica's inputs of global
+  /// step `step`, run the program, all-reduce gradients over replicas, step the
+  /// optimizer (1-based `optStep`).
   void runStep(const DataSource &data, int64_t step, int64_t optStep);
-  /// Per-micro-batch losses of the last step (host copy), when this rank holds the last stage.
+  /// Per-micro-batch losses of the last step (host copy), when this rank holds
+  /// the last stage.
   bool holdsLoss() const { return holdsLoss_; }
   const std::vector<float> &losses() const { return hostLosses_; }
 
@@ -66,10 +72,13 @@ private:
     std::vector<int> freeSlots;
     std::vector<int> slotOfMb; ///< per micro-batch, -1 when unassigned
   };
-  std::vector<LocalStage> local_; ///< indexed by global stage (empty for other ranks' stages)
-  std::vector<int> lastUse_;      ///< per (stage * microbatches + mb): program index of last use
+  std::vector<LocalStage>
+      local_; ///< indexed by global stage (empty for other ranks' stages)
+  std::vector<int>
+      lastUse_; ///< per (stage * microbatches + mb): program index of last use
 
-  std::vector<int64_t> paramOffset_; ///< global param -> float offset in the buffers, or -1
+  std::vector<int64_t>
+      paramOffset_; ///< global param -> float offset in the buffers, or -1
   int64_t paramFloats_ = 0;
   float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
   void *working_ = nullptr; ///< == master_ unless cuda+bf16 (then bf16 copies)

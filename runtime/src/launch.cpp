@@ -9,7 +9,8 @@
 namespace pipert {
 namespace {
 
-/// The integer value of `name`, or -1 when unset; throws when set but not an integer >= 0.
+/// The integer value of `name`, or -1 when unset; throws when set but not an
+/// integer >= 0.
 int envInt(const char *name) {
   const char *v = std::getenv(name);
   if (!v)
@@ -32,8 +33,10 @@ Launch detectLaunch() {
   static const Source sources[] = {
       {"mpirun", "OMPI_COMM_WORLD_SIZE", nullptr, "OMPI_COMM_WORLD_RANK",
        "OMPI_COMM_WORLD_LOCAL_RANK", nullptr},
-      {"pmi", "PMI_SIZE", nullptr, "PMI_RANK", "MPI_LOCALRANKID", "PMI_LOCAL_RANK"},
-      {"srun", "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "SLURM_PROCID", "SLURM_LOCALID", nullptr},
+      {"pmi", "PMI_SIZE", nullptr, "PMI_RANK", "MPI_LOCALRANKID",
+       "PMI_LOCAL_RANK"},
+      {"srun", "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "SLURM_PROCID",
+       "SLURM_LOCALID", nullptr},
   };
   for (const Source &s : sources) {
     int size = envInt(s.size);
@@ -47,8 +50,8 @@ Launch detectLaunch() {
       continue;
     if (size == 0 || rank >= size)
       throw RuntimeError(std::string("launcher environment: ") + s.rank + "=" +
-                         std::to_string(rank) + " is outside " + sizeName + "=" +
-                         std::to_string(size));
+                         std::to_string(rank) + " is outside " + sizeName +
+                         "=" + std::to_string(size));
     Launch l;
     if (size == 1)
       return l; // one process: the threaded mode

@@ -1,4 +1,5 @@
-// MPI entry points in a build without MPI: a multi-process launch is a clear error.
+// MPI entry points in a build without MPI: a multi-process launch is a clear
+// error.
 #include "error.h"
 #include "mpi_world.h"
 
@@ -7,9 +8,10 @@ namespace pipert {
 bool haveMpi() { return false; }
 
 std::unique_ptr<MpiWorld> startMpi(const Launch &launch) {
-  throw RuntimeError("started as " + std::to_string(launch.size) + " processes by " +
-                     launch.launcher +
-                     ", but this program was built without MPI (run it as one process)");
+  throw RuntimeError(
+      "started as " + std::to_string(launch.size) + " processes by " +
+      launch.launcher +
+      ", but this program was built without MPI (run it as one process)");
 }
 
 } // namespace pipert

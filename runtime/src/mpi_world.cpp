@@ -1,5 +1,6 @@
-// MpiWorld over MPI: start-up checked against the launcher, gather by point-to-point chunks (no
-// 2 GiB limit), agreement collectives, MPI_Abort, and the MPI host transport's communicators.
+// MpiWorld over MPI: start-up checked against the launcher, gather by
+// point-to-point chunks (no 2 GiB limit), agreement collectives, MPI_Abort, and
+// the MPI host transport's communicators.
 #include "mpi_world.h"
 
 #include "error.h"
@@ -21,16 +22,19 @@ public:
     int initialised = 0;
     MPI_Initialized(&initialised);
     if (!initialised && MPI_Init(nullptr, nullptr) != MPI_SUCCESS)
-      throw RuntimeError("MPI_Init failed (started by " + launch.launcher + ")");
+      throw RuntimeError("MPI_Init failed (started by " + launch.launcher +
+                         ")");
     MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
     MPI_Comm_size(comm_, &size_);
     MPI_Comm_rank(comm_, &rank_);
     if (size_ != launch.size || rank_ != launch.rank)
-      throw RuntimeError(launch.launcher + " started " + std::to_string(launch.size) +
-                         " processes but MPI sees " + std::to_string(size_) +
-                         " (is this MPI the launcher's? with srun, pass --mpi=pmix or pmi2)");
+      throw RuntimeError(
+          launch.launcher + " started " + std::to_string(launch.size) +
+          " processes but MPI sees " + std::to_string(size_) +
+          " (is this MPI the launcher's? with srun, pass --mpi=pmix or pmi2)");
     MPI_Comm node;
-    MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+    MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL,
+                        &node);
     MPI_Comm_size(node, &localSize_);
     MPI_Comm_rank(node, &localRank_);
     MPI_Comm_free(&node);
@@ -64,7 +68,8 @@ public:
       uint64_t n = mine.size();
       MPI_Send(&n, 1, MPI_UINT64_T, root, kGatherTag, comm_);
       for (size_t off = 0; off < mine.size(); off += kChunkBytes)
-        MPI_Send(mine.data() + off, static_cast<int>(std::min(kChunkBytes, mine.size() - off)),
+        MPI_Send(mine.data() + off,
+                 static_cast<int>(std::min(kChunkBytes, mine.size() - off)),
                  MPI_BYTE, root, kGatherTag, comm_);
       return {};
     }
@@ -78,7 +83,8 @@ public:
       MPI_Recv(&n, 1, MPI_UINT64_T, r, kGatherTag, comm_, MPI_STATUS_IGNORE);
       all[r].resize(n);
       for (size_t off = 0; off < n; off += kChunkBytes)
-        MPI_Recv(all[r].data() + off, static_cast<int>(std::min<size_t>(kChunkBytes, n - off)),
+        MPI_Recv(all[r].data() + off,
+                 static_cast<int>(std::min<size_t>(kChunkBytes, n - off)),
                  MPI_BYTE, r, kGatherTag, comm_, MPI_STATUS_IGNORE);
     }
     return all;
@@ -101,14 +107,16 @@ public:
     std::_Exit(code);
   }
 
-  std::unique_ptr<Transport> makeHostTransport(int ranks, int replicas, int rank, int replica,
+  std::unique_ptr<Transport> makeHostTransport(int ranks, int replicas,
+                                               int rank, int replica,
                                                double timeoutSeconds) override {
     MPI_Comm pipeline, group;
     MPI_Comm_dup(comm_, &pipeline);
     MPI_Comm_set_errhandler(pipeline, MPI_ERRORS_RETURN);
     MPI_Comm_split(comm_, rank, replica, &group);
     MPI_Comm_set_errhandler(group, MPI_ERRORS_RETURN);
-    return makeMpiTransport(pipeline, group, ranks, replicas, rank, replica, timeoutSeconds);
+    return makeMpiTransport(pipeline, group, ranks, replicas, rank, replica,
+                            timeoutSeconds);
   }
 
 private:

@@ -15,10 +15,12 @@ struct Options {
   int64_t checkpointEvery = 0; ///< 0: only at the end
   std::string resumeDir;
   std::string profileFile;
-  double timeoutSeconds = 300; ///< watchdog for one communication group or collective
+  double timeoutSeconds =
+      300; ///< watchdog for one communication group or collective
 };
 
-/// Parses argv (argv[0] is the program). Environment PIPERT_TIMEOUT sets the default timeout;
+/// Parses argv (argv[0] is the program). Environment PIPERT_TIMEOUT sets the
+/// default timeout;
 /// --timeout overrides it. Throws RuntimeError naming the bad flag or value.
 Options parseOptions(int argc, char **argv);
 

@@ -1,4 +1,5 @@
-// --profile: per-cell measured times, accumulated over steps, written as pipec reads them.
+// --profile: per-cell measured times, accumulated over steps, written as pipec
+// reads them.
 #pragma once
 
 #include "pipert/spec.h"
@@ -20,10 +21,11 @@ struct CellProfile {
   void merge(const CellProfile &other);
 };
 
-/// Writes {"cells":[{"fwd_us":..,"bwd_us":..,"wgrad_us":..,"send_us":..},...]}: per-micro-batch
-/// means of the measured times; send_us = cellCutBytes[c] / bandwidth (bytes/s) in us, 0 for the
-/// last cell. Throws RuntimeError naming the file when it cannot be written.
-void writeProfile(const std::string &file, const ModelSpec &spec, const CellProfile &profile,
-                  double bandwidth);
+/// Writes {"cells":[{"fwd_us":..,"bwd_us":..,"wgrad_us":..,"send_us":..},...]}:
+/// per-micro-batch means of the measured times; send_us = cellCutBytes[c] /
+/// bandwidth (bytes/s) in us, 0 for the last cell. Throws RuntimeError naming
+/// the file when it cannot be written.
+void writeProfile(const std::string &file, const ModelSpec &spec,
+                  const CellProfile &profile, double bandwidth);
 
 } // namespace pipert

@@ -1,5 +1,6 @@
-// Counter-based random numbers: values depend only on (key, counter), never on call order, so
-// parameters and synthetic samples are the same under every strategy and thread layout.
+// Counter-based random numbers: values depend only on (key, counter), never on
+// call order, so parameters and synthetic samples are the same under every
+// strategy and thread layout.
 #pragma once
 
 #include <cmath>
@@ -16,20 +17,25 @@ inline uint64_t splitmix64(uint64_t x) {
 }
 
 /// FNV-1a, 64 bit.
-inline uint64_t hashBytes(const void *data, size_t n, uint64_t h = 0xcbf29ce484222325ull) {
+inline uint64_t hashBytes(const void *data, size_t n,
+                          uint64_t h = 0xcbf29ce484222325ull) {
   const unsigned char *p = static_cast<const unsigned char *>(data);
   for (size_t i = 0; i < n; ++i)
     h = (h ^ p[i]) * 0x100000001b3ull;
   return h;
 }
-inline uint64_t hashString(const std::string &s) { return hashBytes(s.data(), s.size()); }
+inline uint64_t hashString(const std::string &s) {
+  return hashBytes(s.data(), s.size());
+}
 
 /// The i-th random 64-bit word of stream `key`.
 inline uint64_t randomBits(uint64_t key, uint64_t i) {
   return splitmix64(key ^ splitmix64(i));
 }
 /// Uniform in (0, 1].
-inline double uniformOpen(uint64_t bits) { return ((bits >> 11) + 1) * 0x1.0p-53; }
+inline double uniformOpen(uint64_t bits) {
+  return ((bits >> 11) + 1) * 0x1.0p-53;
+}
 /// Uniform integer in [0, n), n < 2^32.
 inline int64_t uniformBelow(uint64_t bits, int64_t n) {
   return static_cast<int64_t>(((bits >> 32) * static_cast<uint64_t>(n)) >> 32);

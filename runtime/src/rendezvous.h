@@ -1,6 +1,7 @@
-// In-process rendezvous of communication groups with NCCL's pairing, used by the host transport
-// and by the same-GPU transport: FIFO channels per (sender, receiver, direction), a group returns
-// once all its sends were consumed and all its receives filled, with a watchdog deadline.
+// In-process rendezvous of communication groups with NCCL's pairing, used by
+// the host transport and by the same-GPU transport: FIFO channels per (sender,
+// receiver, direction), a group returns once all its sends were consumed and
+// all its receives filled, with a watchdog deadline.
 #pragma once
 
 #include "transport.h"
@@ -20,25 +21,30 @@ struct PostedSend {
   const void *src;
   int64_t bytes;
   bool consumed = false;
-  void *engineData = nullptr; ///< e.g. the CUDA event ordering the copy after the producer
+  void *engineData =
+      nullptr; ///< e.g. the CUDA event ordering the copy after the producer
 };
 
-/// How a matched pair moves its bytes: memcpy on the host, stream-ordered copies on a GPU.
+/// How a matched pair moves its bytes: memcpy on the host, stream-ordered
+/// copies on a GPU.
 class CopyEngine {
 public:
   virtual ~CopyEngine() = default;
-  virtual void prepareSend(PostedSend &) {}          ///< on the sender, before posting
-  virtual void copy(PostedSend &from, const Transfer &to) = 0; ///< on the receiver
-  virtual void finishSend(PostedSend &) {}           ///< on the sender, after consumption
+  virtual void prepareSend(PostedSend &) {} ///< on the sender, before posting
+  virtual void copy(PostedSend &from,
+                    const Transfer &to) = 0; ///< on the receiver
+  virtual void finishSend(PostedSend &) {} ///< on the sender, after consumption
 };
 
-/// Shared by every worker of one process. Workers are identified by a global id; names in
-/// messages come from the label function ("rank 1" or "rank 1 (replica 0)").
+/// Shared by every worker of one process. Workers are identified by a global
+/// id; names in messages come from the label function ("rank 1" or "rank 1
+/// (replica 0)").
 class Rendezvous {
 public:
   Rendezvous(int ranks, int replicas, double timeoutSeconds)
       : ranks_(ranks), replicas_(replicas), timeout_(timeoutSeconds) {}
-  void exchange(int rank, int replica, const std::vector<Transfer> &group, CopyEngine &engine);
+  void exchange(int rank, int replica, const std::vector<Transfer> &group,
+                CopyEngine &engine);
   /// Wakes every waiter with PeerFailed; later calls fail at once.
   void abort();
   bool aborted() const { return aborted_; }
@@ -61,17 +67,20 @@ public:
   void copy(PostedSend &from, const Transfer &to) override;
 };
 
-/// The host Transport of one worker: boundaries through a Rendezvous, replica gradients through a
-/// ReplicaReducer (deterministic sum in replica order).
+/// The host Transport of one worker: boundaries through a Rendezvous, replica
+/// gradients through a ReplicaReducer (deterministic sum in replica order).
 class ReplicaReducer;
-std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub, ReplicaReducer &reducer, int rank,
+std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub,
+                                             ReplicaReducer &reducer, int rank,
                                              int replica);
 
-/// Sums buffers of the replicas of one pipeline rank in fixed replica order (0, 1, ...), writing
-/// the sum into every replica's buffer. Copies run in `copy` (host memory only).
+/// Sums buffers of the replicas of one pipeline rank in fixed replica order (0,
+/// 1, ...), writing the sum into every replica's buffer. Copies run in `copy`
+/// (host memory only).
 class ReplicaReducer {
 public:
-  ReplicaReducer(int replicas, Rendezvous &hub) : replicas_(replicas), hub_(hub), bufs_(replicas) {}
+  ReplicaReducer(int replicas, Rendezvous &hub)
+      : replicas_(replicas), hub_(hub), bufs_(replicas) {}
   void allReduceSum(int rank, int replica, float *data, int64_t count);
 
 private:

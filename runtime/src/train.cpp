@@ -1,6 +1,7 @@
-// The training loop: one thread per (rank, replica) worker, a step barrier whose last arriver
-// reduces and prints the loss and writes checkpoints, and runMain's error handling (and its
-// hand-off to one process per worker under a launcher: train_process.cpp).
+// The training loop: one thread per (rank, replica) worker, a step barrier
+// whose last arriver reduces and prints the loss and writes checkpoints, and
+// runMain's error handling (and its hand-off to one process per worker under a
+// launcher: train_process.cpp).
 #include "train.h"
 
 #include "backend.h"
@@ -22,10 +23,12 @@
 namespace pipert {
 namespace {
 
-/// A reusable barrier whose completion runs on the last arriving thread; abort-aware.
+/// A reusable barrier whose completion runs on the last arriving thread;
+/// abort-aware.
 class StepBarrier {
 public:
-  StepBarrier(int parties, ExecutionBackend &backend) : parties_(parties), backend_(backend) {}
+  StepBarrier(int parties, ExecutionBackend &backend)
+      : parties_(parties), backend_(backend) {}
   void arriveAndWait(const std::function<void()> &completion) {
     std::unique_lock<std::mutex> lock(mu_);
     if (++arrived_ == parties_) {
@@ -60,18 +63,21 @@ private:
 
 } // namespace
 
-/// Fallback link estimate when no send was measured (one rank, or untimed device copies): the
-/// host memcpy bandwidth of the largest cut, best of 5.
+/// Fallback link estimate when no send was measured (one rank, or untimed
+/// device copies): the host memcpy bandwidth of the largest cut, best of 5.
 double hostCopyBandwidth(const ModelSpec &spec) {
   int64_t bytes = 1 << 20;
   for (int64_t b : spec.cellCutBytes)
     bytes = std::max(bytes, b);
-  std::vector<char> from(static_cast<size_t>(bytes), 1), to(static_cast<size_t>(bytes));
+  std::vector<char> from(static_cast<size_t>(bytes), 1),
+      to(static_cast<size_t>(bytes));
   double best = 0;
   for (int i = 0; i < 5; ++i) {
     auto start = std::chrono::steady_clock::now();
     std::memcpy(to.data(), from.data(), to.size());
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (s > 0)
       best = std::max(best, bytes / s);
   }
@@ -83,12 +89,15 @@ static const char *precisionName(pipeops::DType t) {
 }
 
 void validateSpec(const ModelSpec &spec) {
-  auto bad = [](const std::string &what) { throw RuntimeError("internal error: " + what); };
-  if (spec.ranks < 1 || spec.microbatches < 1 || spec.batch < 1 || spec.dataParallel < 1)
+  auto bad = [](const std::string &what) {
+    throw RuntimeError("internal error: " + what);
+  };
+  if (spec.ranks < 1 || spec.microbatches < 1 || spec.batch < 1 ||
+      spec.dataParallel < 1)
     bad("ranks, microbatches, batch and dataParallel must be >= 1");
   if (spec.programs.size() != static_cast<size_t>(spec.ranks))
-    bad("programs has " + std::to_string(spec.programs.size()) + " entries for " +
-        std::to_string(spec.ranks) + " ranks");
+    bad("programs has " + std::to_string(spec.programs.size()) +
+        " entries for " + std::to_string(spec.ranks) + " ranks");
   if (spec.stages.empty())
     bad("no stages");
   for (size_t s = 0; s < spec.stages.size(); ++s) {
@@ -100,18 +109,24 @@ void validateSpec(const ModelSpec &spec) {
       bad(name + " has no slots or negative sizes");
     if (!st.forward || !st.backward)
       bad(name + " lacks a forward or backward function");
-    if (s + 1 < spec.stages.size() && st.gradInBytes != spec.stages[s + 1].actInBytes)
-      bad(name + " gradInBytes differs from stage " + std::to_string(s + 1) + "'s actInBytes");
+    if (s + 1 < spec.stages.size() &&
+        st.gradInBytes != spec.stages[s + 1].actInBytes)
+      bad(name + " gradInBytes differs from stage " + std::to_string(s + 1) +
+          "'s actInBytes");
     auto inside = [&](int64_t off, int64_t bytes) {
       return off >= 0 && bytes >= 0 && off + bytes <= st.slotBytes;
     };
-    int64_t outBytes = s + 1 < spec.stages.size() ? spec.stages[s + 1].actInBytes : 0;
-    if (!inside(st.actInOffset, st.actInBytes) || !inside(st.actOutOffset, outBytes) ||
-        !inside(st.gradInOffset, st.gradInBytes) || !inside(st.gradOutOffset, st.actInBytes))
+    int64_t outBytes =
+        s + 1 < spec.stages.size() ? spec.stages[s + 1].actInBytes : 0;
+    if (!inside(st.actInOffset, st.actInBytes) ||
+        !inside(st.actOutOffset, outBytes) ||
+        !inside(st.gradInOffset, st.gradInBytes) ||
+        !inside(st.gradOutOffset, st.actInBytes))
       bad(name + " has a boundary buffer outside its slot");
   }
   for (const ParamSpec &p : spec.params)
-    if (p.stage < 0 || static_cast<size_t>(p.stage) >= spec.stages.size() || p.elements < 0)
+    if (p.stage < 0 || static_cast<size_t>(p.stage) >= spec.stages.size() ||
+        p.elements < 0)
       bad("parameter " + p.name + " has a bad stage or size");
   for (const InputSpec &in : spec.inputs)
     if (in.type == ElemType::I32 && in.vocab < 1)
@@ -122,7 +137,8 @@ Checkpoint loadResume(const ModelSpec &spec, const Options &opts) {
   Checkpoint resume = loadCheckpoint(opts.resumeDir, spec.fingerprint);
   std::string path = checkpointPath(opts.resumeDir);
   if (resume.optimizer != spec.optimizer.kind)
-    throw RuntimeError(path + ": checkpoint was written with a different optimizer");
+    throw RuntimeError(path +
+                       ": checkpoint was written with a different optimizer");
   std::map<std::string, size_t> byName;
   for (size_t i = 0; i < resume.tensors.size(); ++i)
     byName[resume.tensors[i].name] = i;
@@ -130,26 +146,30 @@ Checkpoint loadResume(const ModelSpec &spec, const Options &opts) {
     auto it = byName.find(p.name);
     if (it == byName.end())
       throw RuntimeError(path + ": parameter " + p.name + " is missing");
-    if (static_cast<int64_t>(resume.tensors[it->second].param.size()) != p.elements)
-      throw RuntimeError(path + ": parameter " + p.name + " has " +
-                         std::to_string(resume.tensors[it->second].param.size()) +
-                         " elements, the model " + std::to_string(p.elements));
+    if (static_cast<int64_t>(resume.tensors[it->second].param.size()) !=
+        p.elements)
+      throw RuntimeError(
+          path + ": parameter " + p.name + " has " +
+          std::to_string(resume.tensors[it->second].param.size()) +
+          " elements, the model " + std::to_string(p.elements));
   }
   return resume;
 }
 
-void printHeader(FILE *out, const ModelSpec &spec, const ExecutionBackend &backend,
-                 const Options &opts, int64_t resumedAt) {
-  std::fprintf(out,
-               "pipert: model %s (%s), backend %s, ranks %d, stages %zu, schedule %s, "
-               "microbatches %d, batch %d, data_parallel %d, precision %s\n",
-               spec.model.c_str(), spec.source.c_str(), backend.name().c_str(), spec.ranks,
-               spec.stages.size(), spec.schedule.c_str(), spec.microbatches, spec.batch,
-               spec.dataParallel, precisionName(spec.precision));
+void printHeader(FILE *out, const ModelSpec &spec,
+                 const ExecutionBackend &backend, const Options &opts,
+                 int64_t resumedAt) {
+  std::fprintf(
+      out,
+      "pipert: model %s (%s), backend %s, ranks %d, stages %zu, schedule %s, "
+      "microbatches %d, batch %d, data_parallel %d, precision %s\n",
+      spec.model.c_str(), spec.source.c_str(), backend.name().c_str(),
+      spec.ranks, spec.stages.size(), spec.schedule.c_str(), spec.microbatches,
+      spec.batch, spec.dataParallel, precisionName(spec.precision));
   std::fprintf(out, "pipert: devices %s\n", backend.devices().c_str());
   if (resumedAt >= 0)
-    std::fprintf(out, "pipert: resumed from %s at step %lld\n", opts.resumeDir.c_str(),
-                 static_cast<long long>(resumedAt));
+    std::fprintf(out, "pipert: resumed from %s at step %lld\n",
+                 opts.resumeDir.c_str(), static_cast<long long>(resumedAt));
   std::fflush(out);
 }
 
@@ -168,13 +188,15 @@ CheckpointTensor readTensor(const ModelSpec &spec, StageRunner &owner, int k) {
   return t;
 }
 
-void loadParams(const ModelSpec &spec, const Checkpoint &resume, StageRunner &runner) {
+void loadParams(const ModelSpec &spec, const Checkpoint &resume,
+                StageRunner &runner) {
   for (size_t k = 0; k < spec.params.size(); ++k)
     if (runner.ownsParam(static_cast<int>(k)))
       for (const CheckpointTensor &t : resume.tensors)
         if (t.name == spec.params[k].name)
           runner.writeParam(static_cast<int>(k), t.param.data(),
-                            t.m.empty() ? nullptr : t.m.data(), t.v.empty() ? nullptr : t.v.data());
+                            t.m.empty() ? nullptr : t.m.data(),
+                            t.v.empty() ? nullptr : t.v.data());
 }
 
 TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
@@ -190,13 +212,16 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
   const int R = spec.ranks, D = spec.dataParallel, workers = R * D;
   const int64_t G = static_cast<int64_t>(spec.microbatches) * spec.batch * D;
   const int64_t firstStep = resuming ? resume.step : 0;
-  const int64_t lastStep = firstStep + (opts.steps > 0 ? opts.steps : spec.train.steps);
+  const int64_t lastStep =
+      firstStep + (opts.steps > 0 ? opts.steps : spec.train.steps);
   data.setSampleOffset(resuming ? resume.samplesConsumed - firstStep * G : 0);
 
   printHeader(out, spec, *backend, opts, resuming ? firstStep : -1);
 
-  std::vector<StageRunner *> runners(workers, nullptr); // index replica * R + rank
-  std::vector<CellProfile> profiles(workers, CellProfile(spec.cellCutBytes.size()));
+  std::vector<StageRunner *> runners(workers,
+                                     nullptr); // index replica * R + rank
+  std::vector<CellProfile> profiles(workers,
+                                    CellProfile(spec.cellCutBytes.size()));
   std::vector<Transport *> transports(workers, nullptr);
   TrainResult result;
   StepBarrier barrier(workers, *backend);
@@ -212,7 +237,8 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     c.optimizer = spec.optimizer.kind;
     for (size_t k = 0; k < spec.params.size(); ++k)
       c.tensors.push_back(
-          readTensor(spec, *runners[spec.stages[spec.params[k].stage].rank], static_cast<int>(k)));
+          readTensor(spec, *runners[spec.stages[spec.params[k].stage].rank],
+                     static_cast<int>(k)));
     return c;
   };
 
@@ -229,13 +255,16 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     stepStart = now;
     int64_t done = step + 1;
     if (done % spec.train.logEvery == 0 || done == lastStep) {
-      double rate = (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
-      std::fprintf(out, "step %lld loss %.7g %s %.1f\n", static_cast<long long>(done), loss,
+      double rate =
+          (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
+      std::fprintf(out, "step %lld loss %.7g %s %.1f\n",
+                   static_cast<long long>(done), loss,
                    spec.tokensPerSample ? "tokens/s" : "samples/s", rate);
       std::fflush(out);
     }
     if (!opts.checkpointDir.empty() &&
-        (done == lastStep || (opts.checkpointEvery && done % opts.checkpointEvery == 0)))
+        (done == lastStep ||
+         (opts.checkpointEvery && done % opts.checkpointEvery == 0)))
       saveCheckpoint(opts.checkpointDir, gather(done));
     if (done == lastStep)
       result.final = gather(done);
@@ -243,13 +272,14 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
 
   auto work = [&](int rank, int replica) {
     int id = replica * R + rank;
-    WorkerResources res; // outlives the runner, whose buffers live on res.device
+    WorkerResources
+        res; // outlives the runner, whose buffers live on res.device
     std::unique_ptr<StageRunner> runner;
     try {
       res = backend->makeWorker(rank, replica);
-      runner = std::make_unique<StageRunner>(spec, rank, replica, *res.device, *res.transport,
-                                             res.ctx, opts.profileFile.empty() ? nullptr
-                                                                               : &profiles[id]);
+      runner = std::make_unique<StageRunner>(
+          spec, rank, replica, *res.device, *res.transport, res.ctx,
+          opts.profileFile.empty() ? nullptr : &profiles[id]);
       if (resuming) {
         loadParams(spec, resume, *runner);
       } else {

@@ -1,11 +1,13 @@
-// runMain under mpirun/srun: one process per (rank, replica) worker. World rank w runs pipeline
-// rank w mod ranks of replica w / ranks. Checks every process makes alike are agreed on (the
-// lowest failing rank prints the one `error:` line, all exit 1); a failure after that prints
-// "error: rank R: ..." and ends the whole job (MPI_Abort). World rank 0 alone prints the header
-// and step lines, gathers the step losses (summed in the threaded order, so the numbers are the
-// same), writes checkpoints in the threaded runtime's single-file format (parameters gathered
-// from the replica-0 processes, so a checkpoint resumes under any strategy and either mode), and
-// writes --profile from the replica-0 processes' measurements.
+// runMain under mpirun/srun: one process per (rank, replica) worker. World rank
+// w runs pipeline rank w mod ranks of replica w / ranks. Checks every process
+// makes alike are agreed on (the lowest failing rank prints the one `error:`
+// line, all exit 1); a failure after that prints "error: rank R: ..." and ends
+// the whole job (MPI_Abort). World rank 0 alone prints the header and step
+// lines, gathers the step losses (summed in the threaded order, so the numbers
+// are the same), writes checkpoints in the threaded runtime's single-file
+// format (parameters gathered from the replica-0 processes, so a checkpoint
+// resumes under any strategy and either mode), and writes --profile from the
+// replica-0 processes' measurements.
 #include "backend.h"
 #include "data.h"
 #include "error.h"
@@ -34,17 +36,20 @@ template <typename T> T getValue(const std::string &in, size_t &pos) {
   return v;
 }
 void putFloats(std::string &out, const std::vector<float> &v) {
-  out.append(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(float));
+  out.append(reinterpret_cast<const char *>(v.data()),
+             v.size() * sizeof(float));
 }
 void getFloats(const std::string &in, size_t &pos, std::vector<float> &v) {
   std::memcpy(v.data(), in.data() + pos, v.size() * sizeof(float));
   pos += v.size() * sizeof(float);
 }
 
-/// Collective: the checkpoint after `step` steps at world rank 0 (empty tensors elsewhere).
-/// Replica 0's processes (world ranks 0..ranks-1) send every parameter they own.
-Checkpoint gatherCheckpoint(const ModelSpec &spec, MpiWorld &world, StageRunner &runner,
-                            const DataSource &data, int64_t step) {
+/// Collective: the checkpoint after `step` steps at world rank 0 (empty tensors
+/// elsewhere). Replica 0's processes (world ranks 0..ranks-1) send every
+/// parameter they own.
+Checkpoint gatherCheckpoint(const ModelSpec &spec, MpiWorld &world,
+                            StageRunner &runner, const DataSource &data,
+                            int64_t step) {
   std::string mine;
   if (runner.replica() == 0)
     for (size_t k = 0; k < spec.params.size(); ++k)
@@ -81,13 +86,14 @@ Checkpoint gatherCheckpoint(const ModelSpec &spec, MpiWorld &world, StageRunner 
     }
   for (size_t k = 0; k < byIndex.size(); ++k)
     if (byIndex[k].name.empty())
-      throw RuntimeError("internal error: no process holds parameter " + spec.params[k].name);
+      throw RuntimeError("internal error: no process holds parameter " +
+                         spec.params[k].name);
   c.tensors = std::move(byIndex);
   return c;
 }
 
-/// Collective: world rank 0 writes --profile from the replica-0 processes' cell times and the
-/// best bandwidth any process measured.
+/// Collective: world rank 0 writes --profile from the replica-0 processes' cell
+/// times and the best bandwidth any process measured.
 void gatherProfile(const ModelSpec &spec, const Options &opts, MpiWorld &world,
                    const CellProfile &profile, double bandwidth) {
   std::string mine;
@@ -108,12 +114,14 @@ void gatherProfile(const ModelSpec &spec, const Options &opts, MpiWorld &world,
     if (w < spec.ranks) // replica 0 measures every cell once
       total.merge(one);
   }
-  writeProfile(opts.profileFile, spec, total, best > 0 ? best : hostCopyBandwidth(spec));
+  writeProfile(opts.profileFile, spec, total,
+               best > 0 ? best : hostCopyBandwidth(spec));
 }
 
 } // namespace
 
-int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &launch) {
+int runProcesses(const ModelSpec &spec, int argc, char **argv,
+                 const Launch &launch) {
   std::unique_ptr<MpiWorld> world;
   try {
     world = startMpi(launch);
@@ -125,7 +133,8 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &lau
   const int R = spec.ranks, D = spec.dataParallel, w = world->rank();
   const int rank = w % std::max(R, 1), replica = w / std::max(R, 1);
 
-  // Checks every process makes alike, agreed on so that exactly one line is printed.
+  // Checks every process makes alike, agreed on so that exactly one line is
+  // printed.
   Options opts;
   std::unique_ptr<DataSource> data;
   Checkpoint resume;
@@ -135,11 +144,12 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &lau
     opts = parseOptions(argc, argv);
     validateSpec(spec);
     if (world->size() != R * D)
-      throw RuntimeError(launch.launcher + " started " + std::to_string(world->size()) +
-                         " processes, but this program runs one per worker: ranks x "
-                         "data_parallel = " +
-                         std::to_string(R) + " x " + std::to_string(D) + " = " +
-                         std::to_string(R * D));
+      throw RuntimeError(
+          launch.launcher + " started " + std::to_string(world->size()) +
+          " processes, but this program runs one per worker: ranks x "
+          "data_parallel = " +
+          std::to_string(R) + " x " + std::to_string(D) + " = " +
+          std::to_string(R * D));
     data = std::make_unique<DataSource>(spec);
     resuming = !opts.resumeDir.empty();
     if (resuming)
@@ -155,21 +165,24 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &lau
       std::fprintf(stderr, "error: %s\n", problem.c_str());
     return 1;
   }
-  cuda = world->all(cuda); // --backend=auto: cuda only when every process sees a GPU
+  cuda = world->all(
+      cuda); // --backend=auto: cuda only when every process sees a GPU
 
   const int64_t G = static_cast<int64_t>(spec.microbatches) * spec.batch * D;
   const int64_t firstStep = resuming ? resume.step : 0;
-  const int64_t lastStep = firstStep + (opts.steps > 0 ? opts.steps : spec.train.steps);
+  const int64_t lastStep =
+      firstStep + (opts.steps > 0 ? opts.steps : spec.train.steps);
   data->setSampleOffset(resuming ? resume.samplesConsumed - firstStep * G : 0);
   const int lossHolder = spec.stages.back().rank;
   try {
-    std::unique_ptr<ExecutionBackend> backend = cuda
-                                                    ? makeCudaProcessBackend(spec, opts, *world)
-                                                    : makeHostProcessBackend(spec, opts, *world);
-    WorkerResources res = backend->makeWorker(rank, replica); // outlives the runner
+    std::unique_ptr<ExecutionBackend> backend =
+        cuda ? makeCudaProcessBackend(spec, opts, *world)
+             : makeHostProcessBackend(spec, opts, *world);
+    WorkerResources res =
+        backend->makeWorker(rank, replica); // outlives the runner
     CellProfile profile(spec.cellCutBytes.size());
-    StageRunner runner(spec, rank, replica, *res.device, *res.transport, res.ctx,
-                       opts.profileFile.empty() ? nullptr : &profile);
+    StageRunner runner(spec, rank, replica, *res.device, *res.transport,
+                       res.ctx, opts.profileFile.empty() ? nullptr : &profile);
     if (resuming)
       loadParams(spec, resume, runner);
     else
@@ -186,7 +199,8 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &lau
       std::vector<std::string> all = world->gather(losses, 0);
       int64_t done = t + 1;
       if (w == 0) {
-        double sum = 0; // replica by replica, micro-batch by micro-batch: the threaded order
+        double sum = 0; // replica by replica, micro-batch by micro-batch: the
+                        // threaded order
         for (int d = 0; d < D; ++d) {
           std::vector<float> l(static_cast<size_t>(spec.microbatches));
           size_t pos = 0;
@@ -199,14 +213,17 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &lau
         double seconds = std::chrono::duration<double>(now - stepStart).count();
         stepStart = now;
         if (done % spec.train.logEvery == 0 || done == lastStep) {
-          double rate = (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
-          std::printf("step %lld loss %.7g %s %.1f\n", static_cast<long long>(done), loss,
+          double rate =
+              (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
+          std::printf("step %lld loss %.7g %s %.1f\n",
+                      static_cast<long long>(done), loss,
                       spec.tokensPerSample ? "tokens/s" : "samples/s", rate);
           std::fflush(stdout);
         }
       }
       if (!opts.checkpointDir.empty() &&
-          (done == lastStep || (opts.checkpointEvery && done % opts.checkpointEvery == 0))) {
+          (done == lastStep ||
+           (opts.checkpointEvery && done % opts.checkpointEvery == 0))) {
         Checkpoint c = gatherCheckpoint(spec, *world, runner, *data, done);
         if (w == 0)
           saveCheckpoint(opts.checkpointDir, c);
@@ -218,7 +235,8 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv, const Launch &lau
     std::string msg = e.what();
     if (msg.rfind("rank ", 0) != 0)
       msg = "rank " + std::to_string(rank) +
-            (D > 1 ? " (replica " + std::to_string(replica) + ")" : "") + ": " + msg;
+            (D > 1 ? " (replica " + std::to_string(replica) + ")" : "") + ": " +
+            msg;
     std::fflush(stdout);
     std::fprintf(stderr, "error: %s\n", msg.c_str());
     std::fflush(stderr);

@@ -1,5 +1,5 @@
-// Moving stage boundaries between ranks and reducing gradients across replicas, behind one
-// interface: in-process host channels, same-GPU device copies, NCCL.
+// Moving stage boundaries between ranks and reducing gradients across replicas,
+// behind one interface: in-process host channels, same-GPU device copies, NCCL.
 #pragma once
 
 #include <cstdint>
@@ -15,28 +15,35 @@ enum class Direction : uint8_t { Act, Grad };
 struct Transfer {
   bool send;
   Direction dir;
-  int peer;    ///< pipeline rank of the other side (same replica)
-  int stage;   ///< the stage on THIS rank (see pipert/spec.h, Action)
+  int peer;  ///< pipeline rank of the other side (same replica)
+  int stage; ///< the stage on THIS rank (see pipert/spec.h, Action)
   int mb;
-  void *buf;   ///< device memory on this rank
+  void *buf; ///< device memory on this rank
   int64_t bytes;
-  /// The (stage, mb) the message carries: for a send its own stage; for a receive the stage the
-  /// matching send must name (stage-1 for Act, stage+1 for Grad).
-  int tagStage() const { return send ? stage : (dir == Direction::Act ? stage - 1 : stage + 1); }
+  /// The (stage, mb) the message carries: for a send its own stage; for a
+  /// receive the stage the matching send must name (stage-1 for Act, stage+1
+  /// for Grad).
+  int tagStage() const {
+    return send ? stage : (dir == Direction::Act ? stage - 1 : stage + 1);
+  }
 };
 
-std::string describe(const Transfer &t); ///< "RecvAct(stage 2, mb 1) from rank 0"
+std::string
+describe(const Transfer &t); ///< "RecvAct(stage 2, mb 1) from rank 0"
 
 class Transport {
 public:
   virtual ~Transport() = default;
-  /// Posts a group and returns when every send in it was received and every receive has its data
-  /// (on cuda: when the compute stream is ordered after them). Throws RuntimeError on a mismatch
-  /// or after the watchdog timeout, PeerFailed when another rank failed first.
+  /// Posts a group and returns when every send in it was received and every
+  /// receive has its data (on cuda: when the compute stream is ordered after
+  /// them). Throws RuntimeError on a mismatch or after the watchdog timeout,
+  /// PeerFailed when another rank failed first.
   virtual void exchange(const std::vector<Transfer> &group) = 0;
-  /// Sums `count` floats in place over the data-parallel replicas of this pipeline rank.
+  /// Sums `count` floats in place over the data-parallel replicas of this
+  /// pipeline rank.
   virtual void allReduceSum(float *data, int64_t count) = 0;
-  /// Best observed point-to-point bandwidth in bytes/s (0 when nothing was sent yet).
+  /// Best observed point-to-point bandwidth in bytes/s (0 when nothing was sent
+  /// yet).
   virtual double bandwidth() const = 0;
 };
 

@@ -1,4 +1,5 @@
-// The in-process rendezvous (NCCL pairing with a watchdog) and the host transport built on it.
+// The in-process rendezvous (NCCL pairing with a watchdog) and the host
+// transport built on it.
 #include "rendezvous.h"
 
 #include "error.h"
@@ -10,10 +11,12 @@
 namespace pipert {
 
 std::string describe(const Transfer &t) {
-  static const char *names[2][2] = {{"RecvAct", "RecvGrad"}, {"SendAct", "SendGrad"}};
+  static const char *names[2][2] = {{"RecvAct", "RecvGrad"},
+                                    {"SendAct", "SendGrad"}};
   std::ostringstream os;
-  os << names[t.send][t.dir == Direction::Grad] << "(stage " << t.stage << ", mb " << t.mb << ") "
-     << (t.send ? "to" : "from") << " rank " << t.peer;
+  os << names[t.send][t.dir == Direction::Grad] << "(stage " << t.stage
+     << ", mb " << t.mb << ") " << (t.send ? "to" : "from") << " rank "
+     << t.peer;
   return os.str();
 }
 
@@ -30,7 +33,8 @@ void Rendezvous::abort() {
   cv_.notify_all();
 }
 
-void Rendezvous::exchange(int rank, int replica, const std::vector<Transfer> &group,
+void Rendezvous::exchange(int rank, int replica,
+                          const std::vector<Transfer> &group,
                           CopyEngine &engine) {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -47,10 +51,12 @@ void Rendezvous::exchange(int rank, int replica, const std::vector<Transfer> &gr
     if (t.send) {
       sends.push_back({t.stage, t.mb, t.buf, t.bytes});
       engine.prepareSend(sends.back());
-      channels_[{self, replica * ranks_ + t.peer, dirOf(t)}].push_back(&sends.back());
+      channels_[{self, replica * ranks_ + t.peer, dirOf(t)}].push_back(
+          &sends.back());
     }
   cv_.notify_all();
-  // Remove our unconsumed sends if we leave by an exception (they live on this stack frame).
+  // Remove our unconsumed sends if we leave by an exception (they live on this
+  // stack frame).
   struct Unpost {
     Rendezvous &hub;
     std::vector<PostedSend> &sends;
@@ -63,7 +69,8 @@ void Rendezvous::exchange(int rank, int replica, const std::vector<Transfer> &gr
       size_t i = 0;
       for (const Transfer &t : group)
         if (t.send) {
-          auto &q = hub.channels_[{self, replica * hub.ranks_ + t.peer, static_cast<int>(t.dir)}];
+          auto &q = hub.channels_[{self, replica * hub.ranks_ + t.peer,
+                                   static_cast<int>(t.dir)}];
           for (auto it = q.begin(); it != q.end(); ++it)
             if (*it == &sends[i]) {
               q.erase(it);
@@ -82,20 +89,24 @@ void Rendezvous::exchange(int rank, int replica, const std::vector<Transfer> &gr
         const Transfer &t = group[i];
         if (t.send || done[i])
           continue;
-        // FIFO within a channel: only the earliest pending receive of the group may match.
+        // FIFO within a channel: only the earliest pending receive of the group
+        // may match.
         bool earlier = false;
         for (size_t j = 0; j < i; ++j)
-          earlier |= !group[j].send && !done[j] && group[j].peer == t.peer && group[j].dir == t.dir;
+          earlier |= !group[j].send && !done[j] && group[j].peer == t.peer &&
+                     group[j].dir == t.dir;
         auto &q = channels_[{replica * ranks_ + t.peer, self, dirOf(t)}];
         if (earlier || q.empty())
           continue;
         PostedSend *s = q.front();
         if (s->stage != t.tagStage() || s->mb != t.mb || s->bytes != t.bytes) {
           std::ostringstream os;
-          os << label(rank, replica) << ": " << describe(t) << " (expects stage " << t.tagStage()
-             << ", mb " << t.mb << ", " << t.bytes << " bytes) but " << label(t.peer, replica)
-             << " sent stage " << s->stage << ", mb " << s->mb << ", " << s->bytes
-             << " bytes: the programs of ranks " << t.peer << " and " << rank << " disagree";
+          os << label(rank, replica) << ": " << describe(t)
+             << " (expects stage " << t.tagStage() << ", mb " << t.mb << ", "
+             << t.bytes << " bytes) but " << label(t.peer, replica)
+             << " sent stage " << s->stage << ", mb " << s->mb << ", "
+             << s->bytes << " bytes: the programs of ranks " << t.peer
+             << " and " << rank << " disagree";
           aborted_ = true;
           cv_.notify_all();
           throw RuntimeError(os.str());
@@ -136,7 +147,8 @@ void Rendezvous::exchange(int rank, int replica, const std::vector<Transfer> &gr
       aborted_ = true;
       cv_.notify_all();
       std::ostringstream os;
-      os << label(rank, replica) << ": " << describe(*stuck) << " timed out after " << timeout_
+      os << label(rank, replica) << ": " << describe(*stuck)
+         << " timed out after " << timeout_
          << " s (dead peer or mismatched programs)";
       throw RuntimeError(os.str());
     }
@@ -151,10 +163,12 @@ void HostCopyEngine::copy(PostedSend &from, const Transfer &to) {
   std::memcpy(to.buf, from.src, static_cast<size_t>(to.bytes));
 }
 
-void ReplicaReducer::allReduceSum(int rank, int replica, float *data, int64_t count) {
+void ReplicaReducer::allReduceSum(int rank, int replica, float *data,
+                                  int64_t count) {
   using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(hub_.timeout()));
+  auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(hub_.timeout()));
   std::unique_lock<std::mutex> lock(mu_);
   bufs_[replica] = data;
   if (++arrived_ == replicas_) {
@@ -174,13 +188,16 @@ void ReplicaReducer::allReduceSum(int rank, int replica, float *data, int64_t co
   while (generation_ == gen) {
     if (hub_.aborted())
       throw PeerFailed();
-    if (cv_.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::milliseconds(50))) ==
+    if (cv_.wait_until(
+            lock,
+            std::min(deadline, Clock::now() + std::chrono::milliseconds(50))) ==
             std::cv_status::timeout &&
         Clock::now() >= deadline) {
       hub_.abort();
-      throw RuntimeError(hub_.label(rank, replica) + ": gradient all-reduce over " +
-                         std::to_string(replicas_) + " replicas timed out after " +
-                         std::to_string(hub_.timeout()) + " s");
+      throw RuntimeError(
+          hub_.label(rank, replica) + ": gradient all-reduce over " +
+          std::to_string(replicas_) + " replicas timed out after " +
+          std::to_string(hub_.timeout()) + " s");
     }
   }
 }
@@ -195,7 +212,8 @@ public:
     auto start = std::chrono::steady_clock::now();
     hub_.exchange(rank_, replica_, group, engine_);
     double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     int64_t sent = 0;
     for (const Transfer &t : group)
       sent += t.send ? t.bytes : 0;
@@ -217,7 +235,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub, ReplicaReducer &reducer, int rank,
+std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub,
+                                             ReplicaReducer &reducer, int rank,
                                              int replica) {
   return std::make_unique<HostTransport>(hub, reducer, rank, replica);
 }

@@ -1,7 +1,8 @@
-// Boundaries and replica gradient sums between processes over MPI, with NCCL's pairing (a send
-// completes only when received: MPI_Issend), FIFO per (sender, receiver, act|grad) (MPI's
-// non-overtaking order on one tag), a (stage, mb, bytes) header checked on every message, and
-// every wait polled against the watchdog deadline.
+// Boundaries and replica gradient sums between processes over MPI, with NCCL's
+// pairing (a send completes only when received: MPI_Issend), FIFO per (sender,
+// receiver, act|grad) (MPI's non-overtaking order on one tag), a (stage, mb,
+// bytes) header checked on every message, and every wait polled against the
+// watchdog deadline.
 #include "transport_mpi.h"
 
 #include "error.h"
@@ -22,14 +23,16 @@ struct Header {
   int32_t stage, mb;
   int64_t bytes;
 };
-constexpr int kReduceTag = 2; // tags 0 and 1 are Direction::Act and Direction::Grad
+constexpr int kReduceTag =
+    2; // tags 0 and 1 are Direction::Act and Direction::Grad
 
 class MpiTransport final : public Transport {
 public:
-  MpiTransport(MPI_Comm pipeline, MPI_Comm replicas, int ranks, int replicaCount, int rank,
-               int replica, double timeout)
-      : pipeline_(pipeline), replicas_(replicas), ranks_(ranks), replicaCount_(replicaCount),
-        rank_(rank), replica_(replica), timeout_(timeout) {}
+  MpiTransport(MPI_Comm pipeline, MPI_Comm replicas, int ranks,
+               int replicaCount, int rank, int replica, double timeout)
+      : pipeline_(pipeline), replicas_(replicas), ranks_(ranks),
+        replicaCount_(replicaCount), rank_(rank), replica_(replica),
+        timeout_(timeout) {}
   ~MpiTransport() override {
     MPI_Comm_free(&pipeline_);
     MPI_Comm_free(&replicas_);
@@ -45,7 +48,8 @@ public:
     for (size_t i = 0; i < n; ++i) {
       const Transfer &t = group[i];
       if (t.bytes > INT_MAX - static_cast<int64_t>(sizeof(Header)))
-        throw RuntimeError(label() + ": " + describe(t) + " of " + std::to_string(t.bytes) +
+        throw RuntimeError(label() + ": " + describe(t) + " of " +
+                           std::to_string(t.bytes) +
                            " bytes exceeds one MPI message");
       std::vector<char> &buf = staging_[i];
       buf.resize(sizeof(Header) + static_cast<size_t>(t.bytes));
@@ -56,10 +60,12 @@ public:
         Header h{t.tagStage(), t.mb, t.bytes};
         std::memcpy(buf.data(), &h, sizeof h);
         std::memcpy(buf.data() + sizeof h, t.buf, static_cast<size_t>(t.bytes));
-        rc = MPI_Issend(buf.data(), count, MPI_BYTE, peer, tag, pipeline_, &reqs[i]);
+        rc = MPI_Issend(buf.data(), count, MPI_BYTE, peer, tag, pipeline_,
+                        &reqs[i]);
         sent += t.bytes;
       } else {
-        rc = MPI_Irecv(buf.data(), count, MPI_BYTE, peer, tag, pipeline_, &reqs[i]);
+        rc = MPI_Irecv(buf.data(), count, MPI_BYTE, peer, tag, pipeline_,
+                       &reqs[i]);
       }
       if (rc != MPI_SUCCESS)
         throw RuntimeError(label() + ": " + describe(t) + ": " + mpiError(rc));
@@ -78,20 +84,25 @@ public:
         h = {-1, -1, -1};
       if (h.stage != t.tagStage() || h.mb != t.mb || h.bytes != t.bytes) {
         std::ostringstream os;
-        os << label() << ": " << describe(t) << " (expects stage " << t.tagStage() << ", mb "
-           << t.mb << ", " << t.bytes << " bytes) but rank " << t.peer << " sent stage "
-           << h.stage << ", mb " << h.mb << ", " << h.bytes << " bytes: the programs of ranks "
-           << t.peer << " and " << rank_ << " disagree";
+        os << label() << ": " << describe(t) << " (expects stage "
+           << t.tagStage() << ", mb " << t.mb << ", " << t.bytes
+           << " bytes) but rank " << t.peer << " sent stage " << h.stage
+           << ", mb " << h.mb << ", " << h.bytes
+           << " bytes: the programs of ranks " << t.peer << " and " << rank_
+           << " disagree";
         throw RuntimeError(os.str());
       }
-      std::memcpy(t.buf, staging_[i].data() + sizeof h, static_cast<size_t>(t.bytes));
+      std::memcpy(t.buf, staging_[i].data() + sizeof h,
+                  static_cast<size_t>(t.bytes));
     }
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
     if (sent > 0 && seconds > 0)
       bandwidth_ = std::max(bandwidth_, sent / seconds);
   }
 
-  /// s = b0; s += b1; ... in replica order, exactly as the threaded ReplicaReducer sums.
+  /// s = b0; s += b1; ... in replica order, exactly as the threaded
+  /// ReplicaReducer sums.
   void allReduceSum(float *data, int64_t count) override {
     if (replicaCount_ == 1)
       return;
@@ -104,23 +115,25 @@ public:
       std::vector<MPI_Request> req(1, MPI_REQUEST_NULL);
       std::vector<MPI_Status> st(1);
       auto what = [&](size_t) {
-        return "gradient all-reduce over " + std::to_string(replicaCount_) + " replicas";
+        return "gradient all-reduce over " + std::to_string(replicaCount_) +
+               " replicas";
       };
       if (replica_ > 0) {
-        check(MPI_Irecv(partial.data(), n, MPI_FLOAT, replica_ - 1, kReduceTag, replicas_,
-                        &req[0]));
+        check(MPI_Irecv(partial.data(), n, MPI_FLOAT, replica_ - 1, kReduceTag,
+                        replicas_, &req[0]));
         waitAll(req, st, what);
         for (int i = 0; i < n; ++i)
           partial[i] += mine[i];
       }
       if (replica_ + 1 < replicaCount_) {
-        check(MPI_Isend(partial.data(), n, MPI_FLOAT, replica_ + 1, kReduceTag, replicas_,
-                        &req[0]));
+        check(MPI_Isend(partial.data(), n, MPI_FLOAT, replica_ + 1, kReduceTag,
+                        replicas_, &req[0]));
         waitAll(req, st, what);
       } else {
         std::copy(partial.begin(), partial.end(), mine);
       }
-      check(MPI_Ibcast(mine, n, MPI_FLOAT, replicaCount_ - 1, replicas_, &req[0]));
+      check(MPI_Ibcast(mine, n, MPI_FLOAT, replicaCount_ - 1, replicas_,
+                       &req[0]));
       waitAll(req, st, what);
     }
   }
@@ -144,10 +157,11 @@ private:
     if (rc != MPI_SUCCESS)
       throw RuntimeError(label() + ": gradient all-reduce: " + mpiError(rc));
   }
-  /// Polls every request until all completed; past the deadline, names the first pending one.
+  /// Polls every request until all completed; past the deadline, names the
+  /// first pending one.
   template <typename Describe>
-  void waitAll(std::vector<MPI_Request> &reqs, std::vector<MPI_Status> &statuses,
-               Describe describeRequest) {
+  void waitAll(std::vector<MPI_Request> &reqs,
+               std::vector<MPI_Status> &statuses, Describe describeRequest) {
     auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                        std::chrono::duration<double>(timeout_));
     std::vector<bool> done(reqs.size(), false);
@@ -160,8 +174,10 @@ private:
         int rc = MPI_Test(&reqs[i], &flag, &statuses[i]);
         if (rc != MPI_SUCCESS) {
           std::string why = mpiError(rc);
-          if (rc == MPI_ERR_TRUNCATE || statuses[i].MPI_ERROR == MPI_ERR_TRUNCATE)
-            why = "the peer sent a larger message than expected: programs disagree";
+          if (rc == MPI_ERR_TRUNCATE ||
+              statuses[i].MPI_ERROR == MPI_ERR_TRUNCATE)
+            why = "the peer sent a larger message than expected: programs "
+                  "disagree";
           throw RuntimeError(label() + ": " + describeRequest(i) + ": " + why);
         }
         done[i] = flag != 0;
@@ -170,10 +186,11 @@ private:
       if (all)
         return;
       if (Clock::now() > deadline) {
-        size_t stuck = std::find(done.begin(), done.end(), false) - done.begin();
+        size_t stuck =
+            std::find(done.begin(), done.end(), false) - done.begin();
         std::ostringstream os;
-        os << label() << ": " << describeRequest(stuck) << " timed out after " << timeout_
-           << " s (dead peer or mismatched programs)";
+        os << label() << ": " << describeRequest(stuck) << " timed out after "
+           << timeout_ << " s (dead peer or mismatched programs)";
         throw RuntimeError(os.str());
       }
       if (spins > 64)
@@ -190,11 +207,13 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> makeMpiTransport(MPI_Comm pipeline, MPI_Comm replicas, int ranks,
-                                            int replicaCount, int rank, int replica,
+std::unique_ptr<Transport> makeMpiTransport(MPI_Comm pipeline,
+                                            MPI_Comm replicas, int ranks,
+                                            int replicaCount, int rank,
+                                            int replica,
                                             double timeoutSeconds) {
-  return std::make_unique<MpiTransport>(pipeline, replicas, ranks, replicaCount, rank, replica,
-                                        timeoutSeconds);
+  return std::make_unique<MpiTransport>(pipeline, replicas, ranks, replicaCount,
+                                        rank, replica, timeoutSeconds);
 }
 
 } // namespace pipert

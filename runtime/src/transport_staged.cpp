@@ -1,4 +1,5 @@
-// Host-staged transport: device buffers moved by a host Transport through host copies.
+// Host-staged transport: device buffers moved by a host Transport through host
+// copies.
 #include "transport_staged.h"
 
 #include <algorithm>
@@ -46,7 +47,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> makeStagedTransport(Device &device, std::unique_ptr<Transport> host) {
+std::unique_ptr<Transport>
+makeStagedTransport(Device &device, std::unique_ptr<Transport> host) {
   return std::make_unique<StagedTransport>(device, std::move(host));
 }
 

@@ -1,5 +1,6 @@
-// Checkpoints: round trip, corruption and mismatch errors, resuming under another strategy step
-// for step, and a process killed in the middle of a save leaving the old checkpoint loadable.
+// Checkpoints: round trip, corruption and mismatch errors, resuming under
+// another strategy step for step, and a process killed in the middle of a save
+// leaving the old checkpoint loadable.
 #include "checkpoint.h"
 #include "error.h"
 #include "test_util.h"
@@ -45,7 +46,8 @@ TEST(Checkpoint, RoundTripsExactly) {
   c.step = 7;
   c.samplesConsumed = 56;
   c.optimizer = OptimizerKind::AdamW;
-  c.tensors.push_back({"a.weight", {1.5f, -2.0f, 3.25f}, {0.1f, 0.2f, 0.3f}, {1, 2, 3}});
+  c.tensors.push_back(
+      {"a.weight", {1.5f, -2.0f, 3.25f}, {0.1f, 0.2f, 0.3f}, {1, 2, 3}});
   c.tensors.push_back({"b", {}, {}, {}});
   saveCheckpoint(dir.path, c);
   Checkpoint d = loadCheckpoint(dir.path, 42);
@@ -65,17 +67,22 @@ TEST(Checkpoint, CorruptionAndWrongModelAreErrors) {
   c.fingerprint = 42;
   c.tensors.push_back({"w", {1, 2, 3, 4}, {}, {}});
   saveCheckpoint(dir.path, c);
-  EXPECT_NE(errorOf([&] { loadCheckpoint(dir.path, 43); }).find("different model"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf([&] { loadCheckpoint(dir.path, 43); }).find("different model"),
+      std::string::npos);
   { // flip one byte of a parameter value
-    std::fstream f(checkpointPath(dir.path), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(checkpointPath(dir.path),
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(-12, std::ios::end);
     f.put('\x7f');
   }
-  EXPECT_NE(errorOf([&] { loadCheckpoint(dir.path, 42); }).find("checksum mismatch"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf([&] { loadCheckpoint(dir.path, 42); }).find("checksum mismatch"),
+      std::string::npos);
   TempDir empty;
-  EXPECT_NE(errorOf([&] { loadCheckpoint(empty.path, 42); }).find("cannot open checkpoint"),
+  EXPECT_NE(errorOf([&] {
+              loadCheckpoint(empty.path, 42);
+            }).find("cannot open checkpoint"),
             std::string::npos);
 }
 
@@ -90,11 +97,15 @@ TEST(Checkpoint, MissingOrResizedParameterIsAnError) {
   resume.resumeDir = dir.path;
   ModelSpec renamed = spec;
   renamed.params[3].name = "l1.shift";
-  EXPECT_NE(errorOf([&] { train(renamed, resume); }).find("parameter l1.shift is missing"),
+  EXPECT_NE(errorOf([&] {
+              train(renamed, resume);
+            }).find("parameter l1.shift is missing"),
             std::string::npos);
   ModelSpec resized = spec;
   resized.params[1].elements = 9;
-  EXPECT_NE(errorOf([&] { train(resized, resume); }).find("l0.bias has 8 elements, the model 9"),
+  EXPECT_NE(errorOf([&] {
+              train(resized, resume);
+            }).find("l0.bias has 8 elements, the model 9"),
             std::string::npos);
 }
 
@@ -123,7 +134,8 @@ TEST(Checkpoint, ResumeUnderAnotherStrategyMatchesAnUninterruptedRun) {
   EXPECT_EQ(part2.final.step, 4);
   for (size_t t = 0; t < whole.final.tensors.size(); ++t)
     for (size_t i = 0; i < whole.final.tensors[t].param.size(); ++i)
-      EXPECT_NEAR(part2.final.tensors[t].param[i], whole.final.tensors[t].param[i], 1e-5);
+      EXPECT_NEAR(part2.final.tensors[t].param[i],
+                  whole.final.tensors[t].param[i], 1e-5);
 }
 
 TEST(Checkpoint, KillDuringSaveLeavesTheOldCheckpointLoadable) {
@@ -137,7 +149,8 @@ TEST(Checkpoint, KillDuringSaveLeavesTheOldCheckpointLoadable) {
   std::string marker = dir.file("paused");
   pid_t child = fork();
   ASSERT_GE(child, 0);
-  if (child == 0) { // save pauses half-way through the temporary file until killed
+  if (child ==
+      0) { // save pauses half-way through the temporary file until killed
     setenv("PIPERT_TEST_SAVE_PAUSE", marker.c_str(), 1);
     Options two;
     two.steps = 2;

@@ -1,5 +1,5 @@
-// Data: the sample order of program.md on a hand-made byte file, synthetic data independent of
-// the split, and every bad-file case with its error.
+// Data: the sample order of program.md on a hand-made byte file, synthetic data
+// independent of the split, and every bad-file case with its error.
 #include "data.h"
 #include "error.h"
 #include "test_util.h"
@@ -10,12 +10,14 @@
 namespace pipert::test {
 namespace {
 
-ModelSpec lmSpec(DataKind kind, const std::string &file, int64_t S, int64_t vocab = 256) {
+ModelSpec lmSpec(DataKind kind, const std::string &file, int64_t S,
+                 int64_t vocab = 256) {
   ModelSpec spec;
   spec.microbatches = 2;
   spec.batch = 2;
   spec.dataParallel = 2;
-  spec.inputs = {{"tokens", ElemType::I32, {S}, vocab}, {"targets", ElemType::I32, {S}, vocab}};
+  spec.inputs = {{"tokens", ElemType::I32, {S}, vocab},
+                 {"targets", ElemType::I32, {S}, vocab}};
   spec.train.data = kind;
   spec.train.dataFile = file;
   return spec;
@@ -25,8 +27,8 @@ void writeBytes(const std::string &path, const std::string &bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-void writeShard(const std::string &path, int32_t magic, int32_t version, int32_t count,
-                const std::vector<uint16_t> &tokens) {
+void writeShard(const std::string &path, int32_t magic, int32_t version,
+                int32_t count, const std::vector<uint16_t> &tokens) {
   std::vector<int32_t> header(256, 0);
   header[0] = magic;
   header[1] = version;
@@ -51,21 +53,25 @@ TEST(Data, BytesFollowTheProgramSampleOrder) {
   writeBytes(file, "abcdefghij"); // T = 10 tokens
   ModelSpec spec = lmSpec(DataKind::Bytes, file, 3);
   DataSource d(spec);
-  // G = 2 mb x 2 batch x 2 replicas = 8. Step 1, replica 1, micro-batch 1, row 0 is sample
-  // 1*8 + 1*4 + 1*2 + 0 = 14; its window starts at token 14*3 mod 10 = 2: "cdef".
+  // G = 2 mb x 2 batch x 2 replicas = 8. Step 1, replica 1, micro-batch 1, row
+  // 0 is sample 1*8 + 1*4 + 1*2 + 0 = 14; its window starts at token 14*3 mod
+  // 10 = 2: "cdef".
   EXPECT_EQ(d.firstSample(1, 1, 1), 14);
   int32_t in[6], tgt[6];
   d.fill(0, 14, 2, in);
   d.fill(1, 14, 2, tgt);
   // Sample 15 starts at 45 mod 10 = 5: "fghi".
-  EXPECT_EQ(std::vector<int32_t>(in, in + 6), std::vector<int32_t>({'c', 'd', 'e', 'f', 'g', 'h'}));
+  EXPECT_EQ(std::vector<int32_t>(in, in + 6),
+            std::vector<int32_t>({'c', 'd', 'e', 'f', 'g', 'h'}));
   EXPECT_EQ(std::vector<int32_t>(tgt, tgt + 6),
             std::vector<int32_t>({'d', 'e', 'f', 'g', 'h', 'i'}));
   // Sample 3 starts at 9 and wraps: "jabc".
   d.fill(0, 3, 1, in);
   d.fill(1, 3, 1, tgt);
-  EXPECT_EQ(std::vector<int32_t>(in, in + 3), std::vector<int32_t>({'j', 'a', 'b'}));
-  EXPECT_EQ(std::vector<int32_t>(tgt, tgt + 3), std::vector<int32_t>({'a', 'b', 'c'}));
+  EXPECT_EQ(std::vector<int32_t>(in, in + 3),
+            std::vector<int32_t>({'j', 'a', 'b'}));
+  EXPECT_EQ(std::vector<int32_t>(tgt, tgt + 3),
+            std::vector<int32_t>({'a', 'b', 'c'}));
 }
 
 TEST(Data, TokenShardIsDecoded) {
@@ -99,7 +105,8 @@ TEST(Data, SyntheticSamplesDependOnlyOnTheirIndex) {
 TEST(Data, BadFilesGiveTheirErrors) {
   TempDir dir;
   std::string missing = dir.file("missing.bin");
-  EXPECT_NE(errorOf(lmSpec(DataKind::Bytes, missing, 4)).find(missing + ": cannot open"),
+  EXPECT_NE(errorOf(lmSpec(DataKind::Bytes, missing, 4))
+                .find(missing + ": cannot open"),
             std::string::npos);
 
   std::string shortBytes = dir.file("short.txt");
@@ -110,40 +117,49 @@ TEST(Data, BadFilesGiveTheirErrors) {
 
   std::string highByte = dir.file("high.txt");
   writeBytes(highByte, "abcdefgh\xc8");
-  EXPECT_NE(errorOf(lmSpec(DataKind::Bytes, highByte, 4, 128))
-                .find(highByte + ": token 200 at position 8 is outside the vocabulary (128)"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf(lmSpec(DataKind::Bytes, highByte, 4, 128))
+          .find(highByte +
+                ": token 200 at position 8 is outside the vocabulary (128)"),
+      std::string::npos);
 
   std::string magic = dir.file("magic.bin");
   writeShard(magic, 20240521, 1, 8, std::vector<uint16_t>(8, 1));
-  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, magic, 4)).find(magic + ": bad magic 20240521"),
+  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, magic, 4))
+                .find(magic + ": bad magic 20240521"),
             std::string::npos);
 
   std::string version = dir.file("version.bin");
   writeShard(version, 20240520, 2, 8, std::vector<uint16_t>(8, 1));
-  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, version, 4)).find(version + ": unsupported version 2"),
+  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, version, 4))
+                .find(version + ": unsupported version 2"),
             std::string::npos);
 
   std::string counted = dir.file("counted.bin");
   writeShard(counted, 20240520, 1, 100, std::vector<uint16_t>(8, 1));
-  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, counted, 4))
-                .find(counted + ": header says 100 tokens but the file holds 8"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf(lmSpec(DataKind::Tokens, counted, 4))
+          .find(counted + ": header says 100 tokens but the file holds 8"),
+      std::string::npos);
 
   std::string bigToken = dir.file("big.bin");
   writeShard(bigToken, 20240520, 1, 8, {1, 2, 3, 300, 4, 5, 6, 7});
-  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, bigToken, 4))
-                .find(bigToken + ": token 300 at position 3 is outside the vocabulary (256)"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf(lmSpec(DataKind::Tokens, bigToken, 4))
+          .find(bigToken +
+                ": token 300 at position 3 is outside the vocabulary (256)"),
+      std::string::npos);
 
   std::string shortShard = dir.file("shortshard.bin");
   writeShard(shortShard, 20240520, 1, 3, {1, 2, 3});
-  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, shortShard, 4)).find("too short: 3 tokens"),
+  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, shortShard, 4))
+                .find("too short: 3 tokens"),
             std::string::npos);
 
   std::string header = dir.file("header.bin");
   writeBytes(header, "tiny");
-  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, header, 4)).find(header + ": too short for"),
+  EXPECT_NE(errorOf(lmSpec(DataKind::Tokens, header, 4))
+                .find(header + ": too short for"),
             std::string::npos);
 }
 

@@ -1,5 +1,6 @@
-// Executor and host transport: every program shape runs, losses agree across strategies (the
-// program.md invariant), mismatched programs and deadlocks are reported within the timeout.
+// Executor and host transport: every program shape runs, losses agree across
+// strategies (the program.md invariant), mismatched programs and deadlocks are
+// reported within the timeout.
 #include "error.h"
 #include "test_util.h"
 
@@ -10,7 +11,8 @@
 namespace pipert::test {
 namespace {
 
-Strategy strategy(std::vector<int> stageRank, Order order, int M = 4, int B = 2, int D = 1) {
+Strategy strategy(std::vector<int> stageRank, Order order, int M = 4, int B = 2,
+                  int D = 1) {
   Strategy s;
   s.stageRank = std::move(stageRank);
   s.order = order;
@@ -20,12 +22,14 @@ Strategy strategy(std::vector<int> stageRank, Order order, int M = 4, int B = 2,
   return s;
 }
 
-// The reference: one rank running all four stages, 4 micro-batches of 2 (global batch 8).
+// The reference: one rank running all four stages, 4 micro-batches of 2 (global
+// batch 8).
 std::vector<double> referenceLosses() {
   return train(makeMlpSpec(strategy({0, 0, 0, 0}, Order::GPipe))).losses;
 }
 
-void expectSameLosses(const std::vector<double> &got, const std::vector<double> &want) {
+void expectSameLosses(const std::vector<double> &got,
+                      const std::vector<double> &want) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i)
     EXPECT_NEAR(got[i], want[i], 1e-5 * std::abs(want[i])) << "step " << i + 1;
@@ -40,43 +44,53 @@ TEST(Executor, OneRankRunsEveryStepOnFreshSamples) {
 }
 
 TEST(Executor, GPipeOnFourRanksMatchesOneRank) {
-  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::GPipe))).losses,
-                   referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::GPipe))).losses,
+      referenceLosses());
 }
 
 TEST(Executor, OneFOneBOnFourRanksMatchesOneRank) {
-  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB))).losses,
-                   referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB))).losses,
+      referenceLosses());
 }
 
 TEST(Executor, TwoContiguousStagesPerRankMatchOneRank) {
-  expectSameLosses(train(makeMlpSpec(strategy({0, 0, 1, 1}, Order::OneFOneB))).losses,
-                   referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 0, 1, 1}, Order::OneFOneB))).losses,
+      referenceLosses());
 }
 
 TEST(Executor, InterleavedPlacementMatchesOneRank) {
   // Stage s on rank s mod 2, as interleaved places virtual stages.
-  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 0, 1}, Order::MbMajor))).losses,
-                   referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 1, 0, 1}, Order::MbMajor))).losses,
+      referenceLosses());
 }
 
 TEST(Executor, DataParallelTwoMatchesOneRank) {
   // 2 replicas x 2 micro-batches x 2 samples = the same global batch of 8.
-  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 2, 2, 2))).losses,
-                   referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 2, 2, 2)))
+          .losses,
+      referenceLosses());
 }
 
 TEST(Executor, BatchSplitDifferentlyMatchesOneRank) {
-  // 8 micro-batches of 1 sample: same samples per step, different micro-batch boundaries.
-  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 8, 1))).losses,
-                   referenceLosses());
+  // 8 micro-batches of 1 sample: same samples per step, different micro-batch
+  // boundaries.
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 8, 1))).losses,
+      referenceLosses());
 }
 
 TEST(Executor, SeparateWeightGradientActionsMatchOneRank) {
-  expectSameLosses(train(makeMlpSpec(strategy({0, 0, 0, 0}, Order::ZeroBubbleW))).losses,
-                   referenceLosses());
-  expectSameLosses(train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::ZeroBubbleW))).losses,
-                   referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 0, 0, 0}, Order::ZeroBubbleW))).losses,
+      referenceLosses());
+  expectSameLosses(
+      train(makeMlpSpec(strategy({0, 1, 2, 3}, Order::ZeroBubbleW))).losses,
+      referenceLosses());
 }
 
 TEST(Executor, TooFewSlotsIsAnErrorNamingTheStage) {
@@ -86,16 +100,17 @@ TEST(Executor, TooFewSlotsIsAnErrorNamingTheStage) {
     train(makeMlpSpec(s));
     FAIL() << "expected an error";
   } catch (const RuntimeError &e) {
-    EXPECT_NE(std::string(e.what()).find("stage 0 needs more than its 2 activation slots"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "stage 0 needs more than its 2 activation slots"),
               std::string::npos)
         << e.what();
   }
 }
 
 TEST(Executor, OneFOneBNeedsOnlyItsPeakSlots) {
-  // 1F1B on 4 ranks keeps ranks - rank micro-batches alive after a forward; ranks 1..3 also
-  // receive the next activation in the group that sends the last gradient, while that slot is
-  // still live: peaks 4, 3 + 1, 2 + 1, 1 + 1.
+  // 1F1B on 4 ranks keeps ranks - rank micro-batches alive after a forward;
+  // ranks 1..3 also receive the next activation in the group that sends the
+  // last gradient, while that slot is still live: peaks 4, 3 + 1, 2 + 1, 1 + 1.
   ModelSpec spec = makeMlpSpec(strategy({0, 1, 2, 3}, Order::OneFOneB, 8, 1));
   std::vector<int> peak = {4, 4, 3, 2};
   for (int s = 0; s < 4; ++s)
@@ -119,11 +134,16 @@ TEST(Transport, MismatchedMicroBatchNamesBothRanks) {
     FAIL() << "expected an error";
   } catch (const RuntimeError &e) {
     std::string msg = e.what();
-    EXPECT_NE(msg.find("rank 1: RecvAct(stage 1, mb 1) from rank 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("rank 1: RecvAct(stage 1, mb 1) from rank 0"),
+              std::string::npos)
+        << msg;
     EXPECT_NE(msg.find("sent stage 0, mb 0"), std::string::npos) << msg;
     EXPECT_NE(msg.find("ranks 0 and 1 disagree"), std::string::npos) << msg;
   }
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10);
+  EXPECT_LT(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      10);
 }
 
 TEST(Transport, MissingReceiveTimesOutInsteadOfHanging) {
@@ -146,7 +166,10 @@ TEST(Transport, MissingReceiveTimesOutInsteadOfHanging) {
     EXPECT_NE(msg.find("timed out after 0.5 s"), std::string::npos) << msg;
     EXPECT_EQ(msg.rfind("rank ", 0), 0u) << msg;
   }
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5);
+  EXPECT_LT(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      5);
 }
 
 TEST(Transport, ProgramActionOnAnotherRanksStageIsRejected) {
@@ -156,7 +179,8 @@ TEST(Transport, ProgramActionOnAnotherRanksStageIsRejected) {
     train(spec);
     FAIL() << "expected an error";
   } catch (const RuntimeError &e) {
-    EXPECT_NE(std::string(e.what()).find("does not belong to this rank"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("does not belong to this rank"),
+              std::string::npos);
   }
 }
 

@@ -1,6 +1,7 @@
-// GPU-only runtime tests (check-runtime-gpu, never run by CI): four ranks sharing one GPU through
-// the device-copy transport agree with the host backend, and a one-rank NCCL communicator moves a
-// grouped send/recv and an all-reduce.
+// GPU-only runtime tests (check-runtime-gpu, never run by CI): four ranks
+// sharing one GPU through the device-copy transport agree with the host
+// backend, and a one-rank NCCL communicator moves a grouped send/recv and an
+// all-reduce.
 #include "device_cuda.h"
 #include "test_util.h"
 #include "transport_cuda.h"
@@ -23,8 +24,10 @@ TEST(Gpu, RanksSharingOneGpuMatchTheHostBackend) {
   TrainResult gpu = runTraining(spec, o, null);
   std::fclose(null);
   ASSERT_EQ(gpu.losses.size(), host.losses.size());
-  for (size_t i = 0; i < host.losses.size(); ++i) // GPU GEMMs sum in another order
-    EXPECT_NEAR(gpu.losses[i], host.losses[i], 1e-4 * host.losses[i]) << "step " << i + 1;
+  for (size_t i = 0; i < host.losses.size();
+       ++i) // GPU GEMMs sum in another order
+    EXPECT_NEAR(gpu.losses[i], host.losses[i], 1e-4 * host.losses[i])
+        << "step " << i + 1;
 }
 
 TEST(Gpu, OneRankNcclCommunicatorSendsToItselfAndReduces) {

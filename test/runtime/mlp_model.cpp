@@ -1,5 +1,6 @@
-// The hand-written MLP test model: buffer plan, stage F/B/W functions on pipeops host ops, and
-// program builders (compute order per rank plus the Send/Recv actions around it).
+// The hand-written MLP test model: buffer plan, stage F/B/W functions on
+// pipeops host ops, and program builders (compute order per rank plus the
+// Send/Recv actions around it).
 #include "mlp_model.h"
 
 #include "pipeops/ops.h"
@@ -13,10 +14,10 @@ namespace {
 // Slot layout of stage s (floats; B = batch): every buffer is B x width.
 //   in   [B, K]  input boundary (stage 0: unused, reads model input 0)
 //   r    [B, K]  relu(in) (stage 0: unused)
-//   out  [B, N]  linear output (the boundary to stage s+1, or p on the last stage)
-//   dout [B, N]  gradient w.r.t. out (received, or mse's on the last stage)
-//   dr   [B, K]  gradient w.r.t. r
-//   din  [B, K]  gradient w.r.t. in (sent to stage s-1)
+//   out  [B, N]  linear output (the boundary to stage s+1, or p on the last
+//   stage) dout [B, N]  gradient w.r.t. out (received, or mse's on the last
+//   stage) dr   [B, K]  gradient w.r.t. r din  [B, K]  gradient w.r.t. in (sent
+//   to stage s-1)
 struct Layout {
   int64_t in, r, out, dout, dr, din, bytes;
 };
@@ -33,8 +34,8 @@ Layout layout(int s, int B) {
   return l;
 }
 
-// Generated code bakes the batch size in as a constant; the test model varies it per strategy,
-// so makeMlpSpec sets it here (tests run one spec at a time).
+// Generated code bakes the batch size in as a constant; the test model varies
+// it per strategy, so makeMlpSpec sets it here (tests run one spec at a time).
 int gBatch = 2;
 int batchOf(const StageFrame &) { return gBatch; }
 
@@ -47,7 +48,8 @@ template <int S> void forward(StageFrame &f) {
     pipeops::relu_forward(f.ctx, f.slot + l.r, f.slot + l.in, B * K);
     x = f.slot + l.r;
   }
-  pipeops::linear_forward(f.ctx, f.slot + l.out, x, f.param(2 * S), f.param(2 * S + 1), B, K, N);
+  pipeops::linear_forward(f.ctx, f.slot + l.out, x, f.param(2 * S),
+                          f.param(2 * S + 1), B, K, N);
   if (S == kStages - 1)
     pipeops::mse_forward(f.ctx, f.loss, f.slot + l.out, f.input(1), B * N);
   f.endCell(S);
@@ -57,8 +59,8 @@ template <int S> void weightGrad(StageFrame &f) {
   int B = batchOf(f), K = layerIn(S), N = layerOut(S);
   Layout l = layout(S, B);
   const void *x = S > 0 ? static_cast<const void *>(f.slot + l.r) : f.input(0);
-  pipeops::linear_backward_weight(f.ctx, f.grad(2 * S), f.grad(2 * S + 1), f.slot + l.dout, x, B,
-                                  K, N);
+  pipeops::linear_backward_weight(f.ctx, f.grad(2 * S), f.grad(2 * S + 1),
+                                  f.slot + l.dout, x, B, K, N);
 }
 
 template <int S, bool WithWeights> void backward(StageFrame &f) {
@@ -66,11 +68,13 @@ template <int S, bool WithWeights> void backward(StageFrame &f) {
   Layout l = layout(S, B);
   f.beginCell(S);
   if (S == kStages - 1)
-    pipeops::mse_backward_input(f.ctx, f.slot + l.dout, f.lossScale, f.slot + l.out, f.input(1),
-                                B * N);
+    pipeops::mse_backward_input(f.ctx, f.slot + l.dout, f.lossScale,
+                                f.slot + l.out, f.input(1), B * N);
   if (S > 0) {
-    pipeops::linear_backward_input(f.ctx, f.slot + l.dr, f.slot + l.dout, f.param(2 * S), B, K, N);
-    pipeops::relu_backward_input(f.ctx, f.slot + l.din, f.slot + l.dr, f.slot + l.in, B * K);
+    pipeops::linear_backward_input(f.ctx, f.slot + l.dr, f.slot + l.dout,
+                                   f.param(2 * S), B, K, N);
+    pipeops::relu_backward_input(f.ctx, f.slot + l.din, f.slot + l.dr,
+                                 f.slot + l.in, B * K);
   }
   if (WithWeights)
     weightGrad<S>(f);
@@ -84,10 +88,10 @@ template <int S> void wgrad(StageFrame &f) {
 }
 
 const StageFn kForward[] = {forward<0>, forward<1>, forward<2>, forward<3>};
-const StageFn kBackwardAll[] = {backward<0, true>, backward<1, true>, backward<2, true>,
-                                backward<3, true>};
-const StageFn kBackwardInput[] = {backward<0, false>, backward<1, false>, backward<2, false>,
-                                  backward<3, false>};
+const StageFn kBackwardAll[] = {backward<0, true>, backward<1, true>,
+                                backward<2, true>, backward<3, true>};
+const StageFn kBackwardInput[] = {backward<0, false>, backward<1, false>,
+                                  backward<2, false>, backward<3, false>};
 const StageFn kWgrad[] = {wgrad<0>, wgrad<1>, wgrad<2>, wgrad<3>};
 
 /// Compute actions of one rank in order, before communication is inserted.
@@ -140,8 +144,10 @@ std::vector<Action> computeOrder(const Strategy &st, int rank) {
   return out;
 }
 
-/// Wraps compute actions with their Send/Recv actions (receive before, send after).
-std::vector<Action> withComm(const Strategy &st, const std::vector<Action> &compute, int rank) {
+/// Wraps compute actions with their Send/Recv actions (receive before, send
+/// after).
+std::vector<Action> withComm(const Strategy &st,
+                             const std::vector<Action> &compute, int rank) {
   std::vector<Action> out;
   for (const Action &a : compute) {
     int s = a.stage;
@@ -175,11 +181,12 @@ ModelSpec makeMlpSpec(const Strategy &st) {
   spec.batch = st.batch;
   spec.dataParallel = st.dataParallel;
   spec.precision = pipeops::DType::F32;
-  spec.inputs = {{"x", ElemType::F32, {kIn}, 0}, {"y", ElemType::F32, {kOut}, 0}};
+  spec.inputs = {{"x", ElemType::F32, {kIn}, 0},
+                 {"y", ElemType::F32, {kOut}, 0}};
   for (int s = 0; s < kStages; ++s) {
     std::string l = "l" + std::to_string(s);
-    spec.params.push_back({l + ".weight", int64_t(layerIn(s)) * layerOut(s), Init::Normal,
-                           0.5f, s});
+    spec.params.push_back({l + ".weight", int64_t(layerIn(s)) * layerOut(s),
+                           Init::Normal, 0.5f, s});
     spec.params.push_back({l + ".bias", layerOut(s), Init::Normal, 0.1f, s});
   }
   bool hasW = st.order == Order::ZeroBubbleW;

@@ -1,6 +1,7 @@
-// One training step through the runtime against an oracle computed here without it: the MLP's
-// forward and backward by hand in double precision over the step's global batch, then SGD and
-// AdamW written out from their textbook definitions.
+// One training step through the runtime against an oracle computed here without
+// it: the MLP's forward and backward by hand in double precision over the
+// step's global batch, then SGD and AdamW written out from their textbook
+// definitions.
 #include "data.h"
 #include "init.h"
 #include "test_util.h"
@@ -19,8 +20,9 @@ struct Oracle {
   std::map<std::string, Tensor> params, grads;
 };
 
-// Mean squared error over the G samples of step 0 (each micro-batch's mean, averaged, equals the
-// mean over all samples because micro-batches are equal-sized).
+// Mean squared error over the G samples of step 0 (each micro-batch's mean,
+// averaged, equals the mean over all samples because micro-batches are
+// equal-sized).
 Oracle oracleStep(const ModelSpec &spec) {
   Oracle o;
   for (const ParamSpec &p : spec.params) {
@@ -35,7 +37,8 @@ Oracle oracleStep(const ModelSpec &spec) {
   data.fill(0, 0, G, xs.data());
   data.fill(1, 0, G, ys.data());
   for (int g = 0; g < G; ++g) {
-    // Forward: a[s] is the input of layer s (after relu for s > 0), z[s] its output.
+    // Forward: a[s] is the input of layer s (after relu for s > 0), z[s] its
+    // output.
     std::vector<Tensor> a(kStages), z(kStages);
     a[0] = Tensor(xs.begin() + g * kIn, xs.begin() + (g + 1) * kIn);
     for (int s = 0; s < kStages; ++s) {
@@ -54,7 +57,8 @@ Oracle oracleStep(const ModelSpec &spec) {
           z[s][n] += a[s][k] * W[k * N + n];
       }
     }
-    // Loss = (1/(G*kOut)) * sum (p - y)^2; its gradient per element 2 (p - y) / (G * kOut).
+    // Loss = (1/(G*kOut)) * sum (p - y)^2; its gradient per element 2 (p - y) /
+    // (G * kOut).
     Tensor dz(kOut);
     for (int n = 0; n < kOut; ++n) {
       double diff = z[kStages - 1][n] - ys[g * kOut + n];
@@ -115,13 +119,17 @@ void checkSgd(ModelSpec spec) {
     const CheckpointTensor &t = tensor(r.final, p.name);
     for (int64_t i = 0; i < p.elements; ++i) {
       double want = o.params[p.name][i] - 0.5 * o.grads[p.name][i];
-      EXPECT_NEAR(t.param[i], want, 1e-5 * (1 + std::abs(want))) << p.name << "[" << i << "]";
-      EXPECT_NEAR(t.m[i], o.grads[p.name][i], 1e-5 * (1 + std::abs(o.grads[p.name][i])));
+      EXPECT_NEAR(t.param[i], want, 1e-5 * (1 + std::abs(want)))
+          << p.name << "[" << i << "]";
+      EXPECT_NEAR(t.m[i], o.grads[p.name][i],
+                  1e-5 * (1 + std::abs(o.grads[p.name][i])));
     }
   }
 }
 
-TEST(Oracle, SgdStepOnFourRanksMatchesHandBackprop) { checkSgd(oneStepSpec({0, 1, 2, 3}, 4, 2, 1)); }
+TEST(Oracle, SgdStepOnFourRanksMatchesHandBackprop) {
+  checkSgd(oneStepSpec({0, 1, 2, 3}, 4, 2, 1));
+}
 
 TEST(Oracle, SgdStepWithTwoReplicasMatchesHandBackprop) {
   checkSgd(oneStepSpec({0, 0, 1, 1}, 2, 2, 2));
@@ -129,17 +137,21 @@ TEST(Oracle, SgdStepWithTwoReplicasMatchesHandBackprop) {
 
 TEST(Oracle, AdamWStepMatchesTextbookUpdate) {
   ModelSpec spec = oneStepSpec({0, 1, 2, 3}, 4, 2, 1);
-  spec.optimizer = {OptimizerKind::AdamW, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.0f};
+  spec.optimizer = {
+      OptimizerKind::AdamW, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.0f};
   Oracle o = oracleStep(spec);
   TrainResult r = train(spec);
   for (const ParamSpec &p : spec.params) {
     const CheckpointTensor &t = tensor(r.final, p.name);
     for (int64_t i = 0; i < p.elements; ++i) {
       double g = o.grads[p.name][i], p0 = o.params[p.name][i];
-      double m = 0.1 * g, v = 0.001 * g * g;            // moments after one step
-      double mhat = m / (1 - 0.9), vhat = v / (1 - 0.999); // bias correction, step 1
-      double want = p0 - 0.01 * 0.1 * p0 - 0.01 * mhat / (std::sqrt(vhat) + 1e-8);
-      EXPECT_NEAR(t.param[i], want, 2e-5) << p.name << "[" << i << "] grad " << g;
+      double m = 0.1 * g, v = 0.001 * g * g; // moments after one step
+      double mhat = m / (1 - 0.9),
+             vhat = v / (1 - 0.999); // bias correction, step 1
+      double want =
+          p0 - 0.01 * 0.1 * p0 - 0.01 * mhat / (std::sqrt(vhat) + 1e-8);
+      EXPECT_NEAR(t.param[i], want, 2e-5)
+          << p.name << "[" << i << "] grad " << g;
       EXPECT_NEAR(t.m[i], m, 1e-6);
       EXPECT_NEAR(t.v[i], v, 1e-7);
     }
@@ -158,7 +170,8 @@ TEST(Init, ValuesDependOnlyOnSeedAndName) {
   c.name = "c3.linear2.weight";
   initParam(1, c, vc.data());
   EXPECT_NE(va, vc);
-  // Sample moments of 20000 N(0, 0.02^2) draws: mean within 4 standard errors, std within 3%.
+  // Sample moments of 20000 N(0, 0.02^2) draws: mean within 4 standard errors,
+  // std within 3%.
   double sum = 0, sq = 0;
   for (float v : va) {
     sum += v;

@@ -1,4 +1,5 @@
-// Helpers shared by the runtime tests: temporary directories and quiet training runs.
+// Helpers shared by the runtime tests: temporary directories and quiet training
+// runs.
 #pragma once
 
 #include "mlp_model.h"
@@ -17,7 +18,8 @@ struct TempDir {
   std::string path;
   TempDir() {
     const char *base = std::getenv("TMPDIR");
-    std::string templ = std::string(base ? base : "/tmp") + "/pipert-test-XXXXXX";
+    std::string templ =
+        std::string(base ? base : "/tmp") + "/pipert-test-XXXXXX";
     path = mkdtemp(templ.data());
   }
   ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }

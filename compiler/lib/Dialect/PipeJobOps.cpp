@@ -22,9 +22,8 @@ static LogicalResult checkOneOf(Operation *op, StringRef key, StringRef value,
                                 ArrayRef<StringRef> allowed) {
   if (llvm::is_contained(allowed, value))
     return success();
-  InFlightDiagnostic diag = op->emitOpError()
-                            << "unknown " << key << " '" << value
-                            << "' (expected ";
+  InFlightDiagnostic diag = op->emitOpError() << "unknown " << key << " '"
+                                              << value << "' (expected ";
   llvm::interleave(
       allowed, [&](StringRef a) { diag << a; }, [&] { diag << ", "; });
   return diag << ")";
@@ -50,11 +49,11 @@ static LogicalResult verifyVirtualRule(StrategyOp op) {
   int64_t v = op.getVirtualStages();
   if ((schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1") &&
       v != 1)
-    return op.emitOpError() << "schedule '" << schedule
-                            << "' needs virtual = 1, got " << v;
+    return op.emitOpError()
+           << "schedule '" << schedule << "' needs virtual = 1, got " << v;
   if (schedule == "interleaved" && v < 2)
-    return op.emitOpError() << "schedule 'interleaved' needs virtual >= 2, got "
-                            << v;
+    return op.emitOpError()
+           << "schedule 'interleaved' needs virtual >= 2, got " << v;
   if (schedule == "zb-v" && v != 2)
     return op.emitOpError() << "schedule 'zb-v' needs virtual = 2, got " << v;
   return success();
@@ -69,9 +68,8 @@ LogicalResult StrategyOp::verify() {
                         {"balanced", "uniform", "manual"})) ||
       failed(checkOneOf(*this, "precision", getPrecision(), {"f32", "bf16"})))
     return failure();
-  if (!getDeviceIsFile() &&
-      failed(checkOneOf(*this, "device", getDevice(),
-                        {"h100", "h200", "a100", "cpu"})))
+  if (!getDeviceIsFile() && failed(checkOneOf(*this, "device", getDevice(),
+                                              {"h100", "h200", "a100", "cpu"})))
     return failure();
   if (getDeviceIsFile() && getDevice().empty())
     return emitOpError() << "device_is_file needs a device-profile path";
@@ -120,7 +118,8 @@ LogicalResult StrategyOp::verify() {
 }
 
 LogicalResult TrainOp::verify() {
-  if (failed(checkOneOf(*this, "optimizer", getOptimizer(), {"adamw", "sgd"})) ||
+  if (failed(
+          checkOneOf(*this, "optimizer", getOptimizer(), {"adamw", "sgd"})) ||
       failed(checkOneOf(*this, "data", getData(),
                         {"synthetic", "bytes", "tokens"})))
     return failure();
@@ -142,9 +141,11 @@ LogicalResult TrainOp::verify() {
   if (!(eps > 0))
     return emitOpError() << "eps must be positive, got " << formatDouble(eps);
   if (!(wd >= 0))
-    return emitOpError() << "weight_decay must be >= 0, got " << formatDouble(wd);
+    return emitOpError() << "weight_decay must be >= 0, got "
+                         << formatDouble(wd);
   if (!(momentum >= 0 && momentum < 1))
-    return emitOpError() << "momentum must be in [0, 1), got " << formatDouble(momentum);
+    return emitOpError() << "momentum must be in [0, 1), got "
+                         << formatDouble(momentum);
   bool needsFile = getData() != "synthetic";
   if (needsFile != (getDataFile().has_value() && !getDataFile()->empty()))
     return emitOpError() << "data '" << getData() << "' "

@@ -19,8 +19,8 @@ static RankedTensorType withShape(RankedTensorType like,
 static LogicalResult verifyStaticLastDim(Operation *op, RankedTensorType type,
                                          StringRef what) {
   if (type.getRank() < 1 || type.isDynamicDim(type.getRank() - 1))
-    return op->emitOpError() << what << " must have a static last dimension, got "
-                             << type;
+    return op->emitOpError()
+           << what << " must have a static last dimension, got " << type;
   return success();
 }
 
@@ -57,8 +57,7 @@ LogicalResult LinearOp::verify() {
   return success();
 }
 
-template <typename NormOp>
-static LogicalResult verifyNorm(NormOp op) {
+template <typename NormOp> static LogicalResult verifyNorm(NormOp op) {
   if (failed(verifyStaticLastDim(op, op.getInput().getType(), "input")))
     return failure();
   double eps = op.getEps().convertToDouble();
@@ -83,8 +82,7 @@ LogicalResult AttentionOp::verify() {
                          << " is not divisible by heads = " << getHeads();
   if (getHeads() % getKvHeads() != 0)
     return emitOpError() << "heads = " << getHeads()
-                         << " is not a multiple of kv_heads = "
-                         << getKvHeads();
+                         << " is not a multiple of kv_heads = " << getKvHeads();
   return success();
 }
 
@@ -109,8 +107,8 @@ LogicalResult ExternCallOp::verify() {
 
 LogicalResult
 ExternCallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  auto decl = symbolTable.lookupNearestSymbolFrom<ExternDeclOp>(
-      *this, getCalleeAttr());
+  auto decl =
+      symbolTable.lookupNearestSymbolFrom<ExternDeclOp>(*this, getCalleeAttr());
   if (!decl)
     return emitOpError() << "'@" << getCallee()
                          << "' does not name a pipe.extern_op";

@@ -158,8 +158,8 @@ void CellOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   if (getNumResults() == 0)
     return;
   StringRef text = getName().ltrim();
-  StringRef ident = text.take_while(
-      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  StringRef ident =
+      text.take_while([](char c) { return llvm::isAlnum(c) || c == '_'; });
   std::string base;
   if (ident == "return")
     base = "loss";

@@ -132,8 +132,8 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputFile,
                                                    /*IsText=*/true);
   if (std::error_code ec = buffer.getError()) {
-    errs << "error: cannot read '" << options.inputFile
-         << "': " << ec.message() << "\n";
+    errs << "error: cannot read '" << options.inputFile << "': " << ec.message()
+         << "\n";
     return 1;
   }
   if (!options.profileFile.empty() &&
@@ -152,8 +152,8 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
 
   if (options.verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context, errs);
-    bool compiled = succeeded(
-        compile(compilation, kinds, last, extras, outputs, summary));
+    bool compiled =
+        succeeded(compile(compilation, kinds, last, extras, outputs, summary));
     if (failed(handler.verify()))
       return 1;
     if (compiled &&

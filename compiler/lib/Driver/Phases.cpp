@@ -19,8 +19,8 @@ static LogicalResult parsePhase(Compilation &c) {
 }
 
 static LogicalResult analyzePhase(Compilation &c) {
-  c.program = dsl::analyze(*c.ast, c.options.overrides, c.sourceMgr,
-                           &c.context);
+  c.program =
+      dsl::analyze(*c.ast, c.options.overrides, c.sourceMgr, &c.context);
   return success(c.program.has_value());
 }
 

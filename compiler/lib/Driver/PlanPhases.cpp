@@ -130,8 +130,8 @@ namespace pipe::driver {
 static std::string packageDir() {
   std::string exe = llvm::sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&packageDir));
-  llvm::SmallString<256> dir(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(exe)));
+  llvm::SmallString<256> dir(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   llvm::sys::path::append(dir, "lib", "cmake", "pipec");
   if (!llvm::sys::fs::is_directory(dir))
     return PIPEC_PACKAGE_DIR;
@@ -152,8 +152,7 @@ LogicalResult emitProjectCMake(Compilation &c, raw_ostream &os) {
      << "endif()\n"
      << "# The runtime and op library of the pipec that generated this "
         "project (override with -Dpipec_DIR=...).\n"
-     << "find_package(pipec REQUIRED CONFIG HINTS \"" << packageDir()
-     << "\")\n"
+     << "find_package(pipec REQUIRED CONFIG HINTS \"" << packageDir() << "\")\n"
      << "add_executable(" << model << " " << model << ".cpp)\n"
      << "target_link_libraries(" << model << " PRIVATE pipec::pipert)\n";
   if (hasExternOps(c))
@@ -171,7 +170,8 @@ LogicalResult emitProjectCMake(Compilation &c, raw_ostream &os) {
        << "  endif()\n"
        << "  set(CMAKE_CUDA_STANDARD 17)\n"
        << "  enable_language(CUDA)\n"
-       << "  # The target predates enable_language: give it the architectures.\n"
+       << "  # The target predates enable_language: give it the "
+          "architectures.\n"
        << "  set_target_properties(" << model
        << " PROPERTIES CUDA_ARCHITECTURES \"${CMAKE_CUDA_ARCHITECTURES}\")\n"
        << "  target_sources(" << model << " PRIVATE extern_ops.cu)\n"

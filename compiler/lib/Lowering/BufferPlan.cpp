@@ -11,8 +11,8 @@ static constexpr int64_t kAlign = 64;
 
 Value canonical(Value v) {
   if (auto cell = v.getDefiningOp<CellOp>())
-    return canonical(cell.getYieldOp()->getOperand(
-        cast<OpResult>(v).getResultNumber()));
+    return canonical(
+        cell.getYieldOp()->getOperand(cast<OpResult>(v).getResultNumber()));
   return v;
 }
 
@@ -149,8 +149,8 @@ StageBuffers planStage(ModelOp model, int begin, int end, int64_t batch,
                                          : slot.take(bytesOf(r, batch), false);
     }
     if (int64_t n = savedFloats(op, batch))
-      sb.saved[op] = recompute ? scratch.take(4 * n, true)
-                               : slot.take(4 * n, false);
+      sb.saved[op] =
+          recompute ? scratch.take(4 * n, true) : slot.take(4 * n, false);
   }
   // Gradients: w.r.t. the input boundary (sent back), the output boundary
   // (received), then every other float value the stage uses.

@@ -16,8 +16,9 @@ namespace pipe::lowering {
 
 static constexpr double kInitStd = 0.02;
 
-std::vector<ParamInfo> collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
-                                     llvm::DenseMap<Operation *, int> &firstParam) {
+std::vector<ParamInfo>
+collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
+              llvm::DenseMap<Operation *, int> &firstParam) {
   std::vector<ParamInfo> params;
   int cellIndex = 0;
   for (CellOp cell : model.getCells()) {
@@ -36,8 +37,7 @@ std::vector<ParamInfo> collectParams(ModelOp model, llvm::ArrayRef<int> cellStag
           .Case([&](EmbeddingOp e) {
             add("wte", e.getVocab() * e.getDim(), ParamInfo::Normal);
             if (e.getPositional())
-              add("wpe",
-                  e.getIds().getType().getShape().back() * e.getDim(),
+              add("wpe", e.getIds().getType().getShape().back() * e.getDim(),
                   ParamInfo::Normal);
           })
           .Case([&](LinearOp l) {

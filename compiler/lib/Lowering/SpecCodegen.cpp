@@ -38,13 +38,20 @@ static std::string floatLiteral(double v) {
 
 static const char *actionName(plan::Action::Kind k) {
   switch (k) {
-  case plan::Action::F: return "F";
-  case plan::Action::B: return "B";
-  case plan::Action::W: return "W";
-  case plan::Action::SendAct: return "SendAct";
-  case plan::Action::RecvAct: return "RecvAct";
-  case plan::Action::SendGrad: return "SendGrad";
-  case plan::Action::RecvGrad: return "RecvGrad";
+  case plan::Action::F:
+    return "F";
+  case plan::Action::B:
+    return "B";
+  case plan::Action::W:
+    return "W";
+  case plan::Action::SendAct:
+    return "SendAct";
+  case plan::Action::RecvAct:
+    return "RecvAct";
+  case plan::Action::SendGrad:
+    return "SendGrad";
+  case plan::Action::RecvGrad:
+    return "RecvGrad";
   }
   return "F";
 }
@@ -118,8 +125,8 @@ struct Lines {
 void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
   MLIRContext *ctx = b.getContext();
   Type specType = emitc::OpaqueType::get(ctx, "pipert::ModelSpec");
-  auto makeSpec =
-      emitc::FuncOp::create(b, loc, "makeSpec", b.getFunctionType({}, {specType}));
+  auto makeSpec = emitc::FuncOp::create(b, loc, "makeSpec",
+                                        b.getFunctionType({}, {specType}));
   makeSpec.setSpecifiersAttr(b.getStrArrayAttr({"static"}));
   {
     OpBuilder::InsertionGuard guard(b);
@@ -138,12 +145,13 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
     line("spec.dataParallel = " + Twine(p.dataParallel) + ";");
     line(Twine("spec.precision = pipeops::DType::") +
          (p.bf16 ? "BF16" : "F32") + ";");
-    line("// Model inputs: name, element type, dims after the batch, id bound.");
+    line(
+        "// Model inputs: name, element type, dims after the batch, id bound.");
     line("spec.inputs = {");
     for (const auto &in : p.inputs)
-      line("    {" + quoted(in.name) + ", pipert::ElemType::" +
-           (in.isInt ? "I32" : "F32") + ", " + list(in.sampleDims) + ", " +
-           Twine(in.vocab) + "},");
+      line("    {" + quoted(in.name) +
+           ", pipert::ElemType::" + (in.isInt ? "I32" : "F32") + ", " +
+           list(in.sampleDims) + ", " + Twine(in.vocab) + "},");
     line("};");
     line("// Parameters: name, elements, init, std, stage.");
     line("spec.params = {");
@@ -160,19 +168,18 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
     for (size_t s = 0; s < p.stages.size(); ++s) {
       const auto &st = p.stages[s];
       const StageBuffers &sb = *st.buffers;
-      int64_t gradInBytes =
-          s + 1 < p.stages.size() ? sb.actOutBytes : 0;
+      int64_t gradInBytes = s + 1 < p.stages.size() ? sb.actOutBytes : 0;
       StageFunctions fns = st.functions;
-      std::string w = fns.wgrad ? fns.wgrad.getSymName().str()
-                                : std::string("nullptr");
+      std::string w =
+          fns.wgrad ? fns.wgrad.getSymName().str() : std::string("nullptr");
       line("    {" + Twine(st.rank) + ", " + Twine(sb.slotBytes) + ", " +
            Twine(st.slots) + ", " + Twine(sb.scratchBytes) + ", " +
            Twine(sb.actInOffset) + ", " + Twine(sb.actInBytes) + ", " +
            Twine(sb.actOutOffset) + ", " + Twine(sb.gradInOffset) + ", " +
            Twine(gradInBytes) + ", " + Twine(sb.gradOutOffset) + ", " +
            list(st.params) + ", " + list(st.cells) + ", " +
-           fns.forward.getSymName() + ", " + fns.backward.getSymName() +
-           ", " + w + "},");
+           fns.forward.getSymName() + ", " + fns.backward.getSymName() + ", " +
+           w + "},");
     }
     line("};");
     line("// Each rank's program, in the order the compiler verified.");
@@ -183,9 +190,9 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
       int onRow = 0;
       // Six actions a row, separated by one space.
       for (const plan::Action &a : p.programs[r]) {
-        row += (onRow ? " {A::" : "{A::") + std::string(actionName(a.kind)) + ", " +
-               std::to_string(a.stage) + ", " + std::to_string(a.mb) + ", " +
-               std::to_string(a.peer) + "},";
+        row += (onRow ? " {A::" : "{A::") + std::string(actionName(a.kind)) +
+               ", " + std::to_string(a.stage) + ", " + std::to_string(a.mb) +
+               ", " + std::to_string(a.peer) + "},";
         if (++onRow == 6) {
           line("    " + row);
           row.clear();
@@ -222,11 +229,13 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
   OpBuilder::InsertionGuard guard(b);
   Block *body = mainFn.addEntryBlock();
   b.setInsertionPointToStart(body);
-  Value spec = emitc::CallOp::create(b, loc, makeSpec, ValueRange{}).getResult(0);
-  Value status = emitc::CallOpaqueOp::create(
-                     b, loc, TypeRange{intType}, "pipert::runMain",
-                     ValueRange{spec, body->getArgument(0), body->getArgument(1)})
-                     .getResult(0);
+  Value spec =
+      emitc::CallOp::create(b, loc, makeSpec, ValueRange{}).getResult(0);
+  Value status =
+      emitc::CallOpaqueOp::create(
+          b, loc, TypeRange{intType}, "pipert::runMain",
+          ValueRange{spec, body->getArgument(0), body->getArgument(1)})
+          .getResult(0);
   emitc::ReturnOp::create(b, loc, status);
 }
 

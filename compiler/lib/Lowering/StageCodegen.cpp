@@ -64,8 +64,8 @@ public:
     constVoidPtr =
         emitc::PointerType::get(emitc::OpaqueType::get(ctx, "const void"));
     floatPtr = emitc::PointerType::get(b.getF32Type());
-    idsPtr = emitc::PointerType::get(
-        emitc::OpaqueType::get(ctx, "const int32_t"));
+    idsPtr =
+        emitc::PointerType::get(emitc::OpaqueType::get(ctx, "const int32_t"));
     int i = 0;
     for (CellOp cell : model.getCells()) {
       if (i >= sb.begin && i < sb.end)
@@ -99,8 +99,8 @@ public:
 private:
   // ---- functions and calls ----
   emitc::FuncOp begin(StringRef name) {
-    auto fn = emitc::FuncOp::create(b, loc, name,
-                                    b.getFunctionType({frameType}, {}));
+    auto fn =
+        emitc::FuncOp::create(b, loc, name, b.getFunctionType({frameType}, {}));
     fn.setSpecifiersAttr(b.getStrArrayAttr({"static"}));
     Block *body = fn.addEntryBlock();
     saved = b.saveInsertionPoint();
@@ -176,7 +176,8 @@ private:
                   floatPtr, buf.offset);
   }
   Value wsavedBuf(Operation *op) {
-    return cached("pipert::gen::slotF32", floatPtr, sb.wsaved.lookup(op).offset);
+    return cached("pipert::gen::slotF32", floatPtr,
+                  sb.wsaved.lookup(op).offset);
   }
   Value ids(Value v) {
     auto arg = cast<BlockArgument>(canonical(v));
@@ -186,8 +187,7 @@ private:
     return cached("pipert::gen::param", voidPtr, firstParam.lookup(op) + which);
   }
   Value paramGrad(Operation *op, int which) {
-    return cached("pipert::gen::grad", floatPtr,
-                  firstParam.lookup(op) + which);
+    return cached("pipert::gen::grad", floatPtr, firstParam.lookup(op) + which);
   }
   Value lossScale() {
     return call("pipert::gen::lossScale", b.getF32Type(), {frame});
@@ -258,7 +258,8 @@ private:
       if (sb.passActOut.count(v)) {
         comment("pass on a value defined before this stage");
         stmt("pipeops::copy_bytes",
-             {context, cached("pipert::gen::slot", voidPtr, sb.passActOut.lookup(v)),
+             {context,
+              cached("pipert::gen::slot", voidPtr, sb.passActOut.lookup(v)),
               act(v), i64(4 * elems(v))});
       }
     if (o.last) {
@@ -309,15 +310,15 @@ private:
           return success();
         })
         .Case<GeluOp, ReluOp, SiluOp>([&](Operation *) {
-          std::string fn = ("pipeops::" + op->getName().stripDialect() +
-                            "_forward").str();
+          std::string fn =
+              ("pipeops::" + op->getName().stripDialect() + "_forward").str();
           Value in = op->getOperand(0);
           stmt(fn, {context, act(out), act(in), i64(elems(in))});
           return success();
         })
         .Case<AddOp, MulOp>([&](Operation *) {
-          std::string fn = ("pipeops::" + op->getName().stripDialect() +
-                            "_forward").str();
+          std::string fn =
+              ("pipeops::" + op->getName().stripDialect() + "_forward").str();
           stmt(fn, {context, act(out), act(op->getOperand(0)),
                     act(op->getOperand(1)), i64(elems(out))});
           return success();
@@ -424,8 +425,9 @@ private:
           Value in = op->getOperand(0);
           if (isInput(in))
             return;
-          std::string fn = ("pipeops::" + op->getName().stripDialect() +
-                            "_backward_input").str();
+          std::string fn =
+              ("pipeops::" + op->getName().stripDialect() + "_backward_input")
+                  .str();
           stmt(fn, {context, grad(in), grad(out), act(in), i64(elems(in))});
         })
         .Case([&](AddOp a) {
@@ -499,8 +501,8 @@ private:
         .Case([&](LayerNormOp n) {
           Value in = n.getInput();
           stmt("pipeops::layernorm_backward_weight",
-               {context, paramGrad(op, 0), paramGrad(op, 1), grad(out),
-                act(in), savedBuf(op), i64(rows(in)), i64(last(in))});
+               {context, paramGrad(op, 0), paramGrad(op, 1), grad(out), act(in),
+                savedBuf(op), i64(rows(in)), i64(last(in))});
         })
         .Case([&](RMSNormOp n) {
           Value in = n.getInput();
@@ -535,11 +537,10 @@ private:
 
 } // namespace
 
-LogicalResult
-emitStageFunctions(OpBuilder &builder, ModelOp model, const StageBuffers &buffers,
-                   const StageCodegenOptions &options,
-                   const llvm::DenseMap<Operation *, int> &firstParam,
-                   StageFunctions &out) {
+LogicalResult emitStageFunctions(
+    OpBuilder &builder, ModelOp model, const StageBuffers &buffers,
+    const StageCodegenOptions &options,
+    const llvm::DenseMap<Operation *, int> &firstParam, StageFunctions &out) {
   return StageEmitter(builder, model, buffers, options, firstParam).emit(out);
 }
 

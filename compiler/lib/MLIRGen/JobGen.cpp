@@ -68,7 +68,8 @@ void genStrategy(OpBuilder &b, const dsl::Strategy &s, Location fallback) {
   auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
   StrategyOp::create(
       b, locOr(s.loc, fallback), i64(s.ranks), i64(s.virtualStages),
-      i64(s.microbatches), i64(s.batch), b.getStringAttr(scheduleName(s.schedule)),
+      i64(s.microbatches), i64(s.batch),
+      b.getStringAttr(scheduleName(s.schedule)),
       b.getStringAttr(partitionName(s.partition)), manual,
       b.getBoolAttr(s.recompute),
       b.getStringAttr(s.precision == dsl::Precision::F32 ? "f32" : "bf16"),

@@ -17,8 +17,7 @@ void genExterns(mlir::OpBuilder &b, const dsl::Program &program,
 void genStrategy(mlir::OpBuilder &b, const dsl::Strategy &strategy,
                  mlir::Location fallback);
 /// pipe.train for the `train` block (defaults already applied).
-void genTrain(mlir::OpBuilder &b, const dsl::Train &train,
-              mlir::Location loc);
+void genTrain(mlir::OpBuilder &b, const dsl::Train &train, mlir::Location loc);
 
 } // namespace pipe::detail
 

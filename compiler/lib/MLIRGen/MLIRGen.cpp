@@ -125,10 +125,10 @@ LogicalResult ModelGen::build() {
   Value loss = lookup(model.loss, modelLoc);
   if (!loss)
     return failure();
-  ReturnOp::create(b, locOr(model.cells.empty() ? model.loc
-                                                : model.cells.back().loc,
-                            modelLoc),
-                   loss);
+  ReturnOp::create(
+      b,
+      locOr(model.cells.empty() ? model.loc : model.cells.back().loc, modelLoc),
+      loss);
   return success();
 }
 
@@ -187,10 +187,10 @@ Value ModelGen::genOp(const dsl::OpNode &node, Location loc) {
                                           node.paramPrefix)
                     : nullptr;
   case dsl::OpKind::Linear:
-    return arity(1) ? LinearOp::create(b, loc, type, operands[0],
-                                       node.outFeatures, node.bias,
-                                       node.paramPrefix)
-                    : nullptr;
+    return arity(1)
+               ? LinearOp::create(b, loc, type, operands[0], node.outFeatures,
+                                  node.bias, node.paramPrefix)
+               : nullptr;
   case dsl::OpKind::LayerNorm:
     return arity(1) ? LayerNormOp::create(b, loc, type, operands[0],
                                           b.getF64FloatAttr(node.eps),
@@ -219,9 +219,9 @@ Value ModelGen::genOp(const dsl::OpNode &node, Location loc) {
                                           node.paramPrefix)
                     : nullptr;
   case dsl::OpKind::CrossEntropy:
-    return arity(2) ? CrossEntropyOp::create(b, loc, type, operands[0],
-                                             operands[1])
-                    : nullptr;
+    return arity(2)
+               ? CrossEntropyOp::create(b, loc, type, operands[0], operands[1])
+               : nullptr;
   case dsl::OpKind::Mse:
     return arity(2) ? MseOp::create(b, loc, type, operands[0], operands[1])
                     : nullptr;

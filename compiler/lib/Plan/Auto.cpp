@@ -29,8 +29,7 @@ std::vector<AutoConfig> enumerateAuto(const AutoSpace &space) {
         if (m < 1 || space.globalBatch % m != 0)
           continue;
         for (bool rc : space.recompute)
-          configs.push_back(
-              {kind, v, m, (int)(space.globalBatch / m), rc});
+          configs.push_back({kind, v, m, (int)(space.globalBatch / m), rc});
       }
     }
   }

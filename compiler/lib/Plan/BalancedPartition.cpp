@@ -239,8 +239,9 @@ Error infeasible(const PartitionTables &t) {
   auto worst = std::max_element(bytes.begin(), bytes.end());
   return make_error<InfeasibleMemoryError>(
       int(worst - bytes.begin()), *worst, t.request.capacityBytes,
-      t.request.recompute, "no split of the cells fits; the split that "
-                           "balances memory best");
+      t.request.recompute,
+      "no split of the cells fits; the split that "
+      "balances memory best");
 }
 
 } // namespace

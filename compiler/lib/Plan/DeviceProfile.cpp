@@ -145,10 +145,9 @@ Expected<DeviceProfile> loadDeviceProfileFile(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
-    return createStringError(
-        inconvertibleErrorCode(),
-        formatv("cannot read device profile '{0}': {1}", path,
-                buffer.getError().message()));
+    return createStringError(inconvertibleErrorCode(),
+                             formatv("cannot read device profile '{0}': {1}",
+                                     path, buffer.getError().message()));
   return parseDeviceProfile((*buffer)->getBuffer(),
                             formatv("device profile '{0}'", path).str());
 }

@@ -38,8 +38,8 @@ Error applyMeasuredProfile(StringRef text, StringRef what,
     for (int k = 0; k < 4; ++k) {
       const json::Value *v = entry->get(keys[k]);
       if (!v)
-        return profileError(formatv("{0}: cell {1}: field '{2}' is missing",
-                                    what, i, keys[k]));
+        return profileError(
+            formatv("{0}: cell {1}: field '{2}' is missing", what, i, keys[k]));
       std::optional<double> d = v->getAsNumber();
       if (!d || !(*d >= 0) || *d == std::numeric_limits<double>::infinity())
         return profileError(

@@ -30,7 +30,8 @@ OpCost linearCost(const OpDesc &op, double e) {
   double M = op.inputs[0].rows(), K = op.inputs[0].lastDim(),
          N = op.outFeatures;
   double fb = op.bias ? M * N : 0, bb = op.bias ? e * N : 0;
-  c.fwd.kernels = {matmul(2 * M * K * N + fb, e * (M * K + K * N + M * N) + bb)};
+  c.fwd.kernels = {
+      matmul(2 * M * K * N + fb, e * (M * K + K * N + M * N) + bb)};
   c.dgrad.kernels = {matmul(2 * M * K * N, e * (M * N + K * N + 2 * M * K))};
   c.wgrad.kernels = {matmul(2 * M * K * N, e * (M * K + M * N) + 8 * K * N)};
   if (op.bias)
@@ -51,8 +52,8 @@ OpCost embeddingCost(const OpDesc &op, double e) {
   double M = op.inputs[0].elements(), D = op.dim, S = op.inputs[0].lastDim();
   double pos = op.positional ? 1 : 0;
   c.fwd.kernels = {vec(pos * M * D, 4 * M + e * M * D * (2 + pos))};
-  c.wgrad.kernels = {vec(M * D * (1 + pos), 4 * M + e * M * D +
-                                                8 * M * D * (1 + pos))};
+  c.wgrad.kernels = {
+      vec(M * D * (1 + pos), 4 * M + e * M * D + 8 * M * D * (1 + pos))};
   c.params = int64_t(op.vocab * op.dim + (op.positional ? S * D : 0));
   c.savedOperands = {0};
   return c;

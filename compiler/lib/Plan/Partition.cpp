@@ -105,8 +105,8 @@ std::string InfeasibleMemoryError::text() const {
   raw_string_ostream os(s);
   os << "rank " << rank << " needs " << formatGiB(needBytes)
      << " but the device has " << formatGiB(capacityBytes) << " (" << what
-     << "); use more ranks, "
-     << (recompute ? "" : "set recompute = true, ") << "or a smaller batch";
+     << "); use more ranks, " << (recompute ? "" : "set recompute = true, ")
+     << "or a smaller batch";
   return s;
 }
 
@@ -120,9 +120,9 @@ static Expected<Partition> checkedPartition(const std::vector<CellCost> &cells,
   Partition p = evaluatePartition(cells, request, std::move(bounds));
   auto worst = std::max_element(p.rankBytes.begin(), p.rankBytes.end());
   if (*worst > request.capacityBytes)
-    return make_error<InfeasibleMemoryError>(
-        int(worst - p.rankBytes.begin()), *worst, request.capacityBytes,
-        request.recompute, what.str());
+    return make_error<InfeasibleMemoryError>(int(worst - p.rankBytes.begin()),
+                                             *worst, request.capacityBytes,
+                                             request.recompute, what.str());
   return p;
 }
 

@@ -112,8 +112,8 @@ void printPlanSummary(raw_ostream &os, const PlanInfo &plan) {
     os << formatv("{0,5} {1,4} {2,-10} {3,9:F1} {4,9:F1} {5,9:F1} {6,10:F1} "
                   "{7,5:F1}% {8,9:F1} {9,10} {10}\n",
                   i, s.rank, cells, s.fwdUs, s.bwdUs, s.wgradUs, total,
-                  bottleneck > 0 ? 100.0 * total / bottleneck : 100.0,
-                  s.sendUs, formatMemory(s.stateBytes), formatMemory(s.actBytes));
+                  bottleneck > 0 ? 100.0 * total / bottleneck : 100.0, s.sendUs,
+                  formatMemory(s.stateBytes), formatMemory(s.actBytes));
   }
   for (size_t r = 0; r < plan.rankBytes.size(); ++r)
     os << formatv("rank {0}: {1} of {2}\n", r, formatMemory(plan.rankBytes[r]),

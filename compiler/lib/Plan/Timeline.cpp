@@ -8,7 +8,7 @@
 namespace pipe::plan {
 
 std::string timelineLabel(const Action &a, const std::vector<Stage> &stages) {
-  const char *letter = a.kind == Action::F ? "F"
+  const char *letter = a.kind == Action::F   ? "F"
                        : a.kind == Action::B ? "B"
                        : a.kind == Action::W ? "W"
                                              : "?";
@@ -105,9 +105,9 @@ std::string renderTimeline(const Simulation &sim,
                 sim.makespanUs, 100 * sim.bubble);
   out += buf;
   for (size_t r = 0; r < sim.peakBytes.size(); ++r) {
-    std::snprintf(buf, sizeof buf, "rank %zu peak memory %lld bytes (%.2f MiB)\n",
-                  r, (long long)sim.peakBytes[r],
-                  sim.peakBytes[r] / (1024.0 * 1024.0));
+    std::snprintf(
+        buf, sizeof buf, "rank %zu peak memory %lld bytes (%.2f MiB)\n", r,
+        (long long)sim.peakBytes[r], sim.peakBytes[r] / (1024.0 * 1024.0));
     out += buf;
   }
   return out;

@@ -21,11 +21,12 @@ llvm::json::Value traceJson(const Simulation &sim,
                           {"args", Object{{"name", "pipec step"}}}});
   int ranks = sim.slices.size();
   for (int r = 0; r < ranks; ++r) {
-    events.push_back(Object{{"name", "thread_name"},
-                            {"ph", "M"},
-                            {"pid", 0},
-                            {"tid", r},
-                            {"args", Object{{"name", "rank " + std::to_string(r)}}}});
+    events.push_back(
+        Object{{"name", "thread_name"},
+               {"ph", "M"},
+               {"pid", 0},
+               {"tid", r},
+               {"args", Object{{"name", "rank " + std::to_string(r)}}}});
     events.push_back(Object{{"name", "thread_sort_index"},
                             {"ph", "M"},
                             {"pid", 0},
@@ -42,16 +43,16 @@ llvm::json::Value traceJson(const Simulation &sim,
                          : a.kind == Action::B ? "B"
                                                : "W";
       where[{a.kind, a.stage, a.mb}] = {r, &sl};
-      events.push_back(Object{
-          {"name", std::string(kind) + " s" + std::to_string(a.stage) + " mb" +
-                       std::to_string(a.mb)},
-          {"cat", kind},
-          {"ph", "X"},
-          {"pid", 0},
-          {"tid", r},
-          {"ts", sl.startUs},
-          {"dur", sl.endUs - sl.startUs},
-          {"args", Object{{"stage", a.stage}, {"mb", a.mb}}}});
+      events.push_back(
+          Object{{"name", std::string(kind) + " s" + std::to_string(a.stage) +
+                              " mb" + std::to_string(a.mb)},
+                 {"cat", kind},
+                 {"ph", "X"},
+                 {"pid", 0},
+                 {"tid", r},
+                 {"ts", sl.startUs},
+                 {"dur", sl.endUs - sl.startUs},
+                 {"args", Object{{"stage", a.stage}, {"mb", a.mb}}}});
     }
   int64_t id = 0;
   auto flow = [&](int kind, int from, int to, int mb, const char *name) {
@@ -61,12 +62,19 @@ llvm::json::Value traceJson(const Simulation &sim,
       return;
     const Simulation::Slice *a = src->second.second, *b = dst->second.second;
     ++id;
-    events.push_back(Object{{"name", name}, {"cat", "transfer"}, {"ph", "s"},
-                            {"id", id}, {"pid", 0},
+    events.push_back(Object{{"name", name},
+                            {"cat", "transfer"},
+                            {"ph", "s"},
+                            {"id", id},
+                            {"pid", 0},
                             {"tid", src->second.first},
                             {"ts", (a->startUs + a->endUs) / 2}});
-    events.push_back(Object{{"name", name}, {"cat", "transfer"}, {"ph", "f"},
-                            {"bp", "e"}, {"id", id}, {"pid", 0},
+    events.push_back(Object{{"name", name},
+                            {"cat", "transfer"},
+                            {"ph", "f"},
+                            {"bp", "e"},
+                            {"id", id},
+                            {"pid", 0},
                             {"tid", dst->second.first},
                             {"ts", (b->startUs + b->endUs) / 2}});
   };
@@ -81,9 +89,8 @@ llvm::json::Value traceJson(const Simulation &sim,
     }
   return Object{{"traceEvents", std::move(events)},
                 {"displayTimeUnit", "ns"},
-                {"otherData",
-                 Object{{"makespan_us", sim.makespanUs},
-                        {"bubble", sim.bubble}}}};
+                {"otherData", Object{{"makespan_us", sim.makespanUs},
+                                     {"bubble", sim.bubble}}}};
 }
 
 std::string renderTrace(const Simulation &sim,

@@ -114,7 +114,8 @@ struct ConvertPipeToEmitCPass
       in.vocab = in.isInt ? idBound(arg) : 0;
       p.inputs.push_back(in);
     }
-    if (!p.inputs.empty() && p.inputs[0].isInt && p.inputs[0].sampleDims.size() == 1)
+    if (!p.inputs.empty() && p.inputs[0].isInt &&
+        p.inputs[0].sampleDims.size() == 1)
       p.tokensPerSample = p.inputs[0].sampleDims[0];
 
     llvm::DenseMap<Operation *, int> firstParam;
@@ -167,8 +168,7 @@ struct ConvertPipeToEmitCPass
       ProgramDescription::Stage out;
       out.rank = st.rank;
       out.buffers = &buffers[s];
-      out.slots =
-          peakInFlight((*programs)[st.rank], static_cast<int>(s));
+      out.slots = peakInFlight((*programs)[st.rank], static_cast<int>(s));
       for (size_t k = 0; k < p.params.size(); ++k)
         if (p.params[k].stage == static_cast<int>(s))
           out.params.push_back(static_cast<int>(k));

@@ -87,8 +87,7 @@ namespace {
 /// micro-batches x several actions, so this is most of pipe-schedule's time.
 class ActionWriter {
 public:
-  ActionWriter(OpBuilder &builder, Location loc)
-      : builder(builder), loc(loc) {}
+  ActionWriter(OpBuilder &builder, Location loc) : builder(builder), loc(loc) {}
 
   void write(const plan::Action &a) {
     using plan::Action;

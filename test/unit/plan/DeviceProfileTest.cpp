@@ -13,7 +13,9 @@ namespace {
 
 constexpr int64_t GiB = int64_t(1) << 30;
 
-std::string errorText(llvm::Error err) { return llvm::toString(std::move(err)); }
+std::string errorText(llvm::Error err) {
+  return llvm::toString(std::move(err));
+}
 
 TEST(DeviceProfile, BuiltinsCarryTheDatasheetFigures) {
   llvm::Expected<DeviceProfile> h100 = builtinDeviceProfile("h100");

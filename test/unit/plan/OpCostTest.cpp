@@ -7,7 +7,9 @@ using namespace pipe::plan;
 
 namespace {
 
-TensorDesc floats(std::vector<int64_t> dims) { return {std::move(dims), false}; }
+TensorDesc floats(std::vector<int64_t> dims) {
+  return {std::move(dims), false};
+}
 TensorDesc ints(std::vector<int64_t> dims) { return {std::move(dims), true}; }
 
 OpDesc unary(OpKind kind, TensorDesc in) {

@@ -69,10 +69,14 @@ ModelDesc gpt(const GptShape &g) {
     OpDesc a = op(OpKind::Attention, {ln1}, act);
     a.heads = g.heads;
     a.kvHeads = g.heads;
-    cell.ops = {op(OpKind::LayerNorm, {x}, act),       a,
-                op(OpKind::Add, {x, att}, act),        op(OpKind::LayerNorm, {x1}, act),
-                linear(ln2, 4 * g.dim),                op(OpKind::Gelu, {up}, wide),
-                linear(gl, g.dim),                     op(OpKind::Add, {x1, down}, act)};
+    cell.ops = {op(OpKind::LayerNorm, {x}, act),
+                a,
+                op(OpKind::Add, {x, att}, act),
+                op(OpKind::LayerNorm, {x1}, act),
+                linear(ln2, 4 * g.dim),
+                op(OpKind::Gelu, {up}, wide),
+                linear(gl, g.dim),
+                op(OpKind::Add, {x1, down}, act)};
     (void)x2;
     x = x2;
     cell.results = {x};
@@ -86,7 +90,8 @@ ModelDesc gpt(const GptShape &g) {
   head.ops = {op(OpKind::LayerNorm, {x}, act), h};
   head.results = {lg};
   m.cells.push_back(head);
-  CellDesc loss{"return cross_entropy(logits, targets)", "gpt.pipe:4:1", {}, {}};
+  CellDesc loss{
+      "return cross_entropy(logits, targets)", "gpt.pipe:4:1", {}, {}};
   loss.ops = {op(OpKind::CrossEntropy, {lg, 1}, TensorDesc{{}, false})};
   loss.results = {value(TensorDesc{{}, false})};
   m.cells.push_back(loss);
@@ -145,8 +150,8 @@ int main() {
                    limit > 0 ? device.memoryBytes : kUnlimitedBytes);
       llvm::Expected<Partition> p = partitionBalanced(cells, req);
       double ms = msSince(t0);
-      std::string what = limit == 0 ? ", no memory cap"
-                                    : ", " + device.name + ", recompute";
+      std::string what =
+          limit == 0 ? ", no memory cap" : ", " + device.name + ", recompute";
       report(llvm::formatv("GPT-3 175B, {0} cells, {1}x{2}{3}", cells.size(),
                            ranks, virt, what)
                  .str(),
@@ -155,8 +160,8 @@ int main() {
   }
 
   GptShape gpt2{"gpt2-124m", 12, 768, 12, 50304, 1024, 8};
-  std::vector<CellCost> cells = estimateCellCosts(
-      gpt(gpt2), h100, Precision::BF16, Optimizer::AdamW);
+  std::vector<CellCost> cells =
+      estimateCellCosts(gpt(gpt2), h100, Precision::BF16, Optimizer::AdamW);
   PartitionRequest req = strategy(8, 1, 32, false, h100.memoryBytes);
   Partition balanced = llvm::cantFail(partitionBalanced(cells, req));
   Partition uniform = llvm::cantFail(partitionUniform(cells, req));

@@ -47,11 +47,11 @@ TEST(PlanJson, HasExactlyTheSpecKeys) {
   for (const auto &kv : *o)
     keys.push_back(kv.first.str());
   std::sort(keys.begin(), keys.end());
-  EXPECT_EQ(keys, (std::vector<std::string>{
-                      "batch", "cells", "data_parallel", "device", "microbatches",
-                      "model", "partition", "programs", "ranks", "schedule",
-                      "simulation", "stage_list", "stages", "version",
-                      "virtual"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{
+                "batch", "cells", "data_parallel", "device", "microbatches",
+                "model", "partition", "programs", "ranks", "schedule",
+                "simulation", "stage_list", "stages", "version", "virtual"}));
   EXPECT_EQ(o->getInteger("version"), 1);
   EXPECT_EQ(o->getInteger("stages"), 2);
   EXPECT_EQ(o->getObject("device")->getInteger("memory_bytes"), 85899345920);
@@ -66,8 +66,7 @@ TEST(PlanJson, HasExactlyTheSpecKeys) {
   EXPECT_EQ((*range)[0].getAsInteger(), 0);
   EXPECT_EQ((*range)[1].getAsInteger(), 1);
   // Programs hold compute actions only.
-  const llvm::json::Array *rank0 =
-      (*o->getArray("programs"))[0].getAsArray();
+  const llvm::json::Array *rank0 = (*o->getArray("programs"))[0].getAsArray();
   ASSERT_EQ(rank0->size(), 2u);
   EXPECT_EQ((*rank0)[1].getAsObject()->getString("op"), "B");
   EXPECT_EQ((*rank0)[1].getAsObject()->getInteger("mb"), 1);

@@ -44,10 +44,13 @@ int main() {
     actions += p.size();
   std::printf("zb-v ranks=%d stages=%zu microbatches=%d actions=%zu\n", ranks,
               stages.size(), m, actions);
-  std::printf("order    %8.2f ms\ntransfer %8.2f ms\nverify   %8.2f ms (%s)\nsimulate %8.2f ms "
-              "(makespan %.1f us, bubble %.4f)\ntotal    %8.2f ms (goal < 100)\n",
-              ms(t0, tOrder), ms(tOrder, t1), ms(t1, t2), err ? err->message.c_str() : "ok",
-              ms(t2, t3), sim.makespanUs, sim.bubble, ms(t0, t3));
+  std::printf(
+      "order    %8.2f ms\ntransfer %8.2f ms\nverify   %8.2f ms (%s)\nsimulate "
+      "%8.2f ms "
+      "(makespan %.1f us, bubble %.4f)\ntotal    %8.2f ms (goal < 100)\n",
+      ms(t0, tOrder), ms(tOrder, t1), ms(t1, t2),
+      err ? err->message.c_str() : "ok", ms(t2, t3), sim.makespanUs, sim.bubble,
+      ms(t0, t3));
   // On a loaded machine wall time includes waiting for a core.
   std::printf("cpu      %8.2f ms (all phases)\n",
               1000.0 * (c3 - c0) / CLOCKS_PER_SEC);

@@ -45,8 +45,7 @@ inline Simulation run(ScheduleKind kind, int p, int v, int m,
                       std::vector<RankProgram> *out = nullptr) {
   std::vector<RankProgram> programs =
       buildSchedule(kind, p, v, m, ranksOf(stages));
-  if (auto err =
-          verifySchedule(programs, stages, scheduleHasW(kind), m))
+  if (auto err = verifySchedule(programs, stages, scheduleHasW(kind), m))
     ADD_FAILURE() << scheduleName(kind) << " p=" << p << " v=" << v
                   << " m=" << m << ": " << err->message;
   if (out)

@@ -27,11 +27,11 @@ TEST(ScheduleVerify, EveryBuiltScheduleVerifiesAndRuns) {
           auto programs = buildSchedule(kv.kind, p, v, m, placement);
           auto err =
               verifySchedule(programs, placement, scheduleHasW(kv.kind), m);
-          EXPECT_FALSE(err) << scheduleName(kv.kind) << " p=" << p
-                            << " v=" << v << " m=" << m << ": "
-                            << (err ? err->message : "");
+          EXPECT_FALSE(err) << scheduleName(kv.kind) << " p=" << p << " v=" << v
+                            << " m=" << m << ": " << (err ? err->message : "");
           auto stages = equalStages(kv.kind, p, v, 1, 2, 1, 0.25);
-          EXPECT_TRUE(simulate(programs, stages, scheduleHasW(kv.kind)).complete);
+          EXPECT_TRUE(
+              simulate(programs, stages, scheduleHasW(kv.kind)).complete);
         }
 }
 

@@ -25,8 +25,7 @@ TEST(Timeline, GPipeTwoRanksByHand) {
       << text;
   EXPECT_NE(text.find("makespan 6.000 us, bubble 33.33%"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("rank 1 peak memory 2 bytes"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("rank 1 peak memory 2 bytes"), std::string::npos) << text;
 }
 
 // 1f1b, p = 2, m = 3, F = 1, B = 2. By hand:

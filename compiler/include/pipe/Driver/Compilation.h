@@ -47,7 +47,7 @@ struct Compilation {
   /// schedule = auto: the ranked candidates (AutoSchedule.cpp), printed
   /// before the summary; empty for a fixed schedule.
   std::string autoReport;
-  std::string bufferPlan;             ///< its report, after Phase::Codegen
+  std::string bufferPlan; ///< its report, after Phase::Codegen
 };
 
 /// Runs one phase on a compilation whose earlier phases have run; failure

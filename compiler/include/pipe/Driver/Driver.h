@@ -15,12 +15,12 @@ namespace pipe::driver {
 /// What pipec was asked to do (spec/pipec.md, "Command line").
 struct Options {
   std::string inputFile;
-  std::vector<std::string> emitKinds;     ///< request order, no duplicates
-  std::string outputDir;                  ///< -o DIR; empty: stdout
-  std::vector<dsl::Override> overrides;   ///< --set KEY=VALUE, in order
-  std::string profileFile;                ///< --profile FILE; empty: none
-  bool verifyDiagnostics = false;         ///< --verify-diagnostics
-  bool help = false;                      ///< --help / -h
+  std::vector<std::string> emitKinds;   ///< request order, no duplicates
+  std::string outputDir;                ///< -o DIR; empty: stdout
+  std::vector<dsl::Override> overrides; ///< --set KEY=VALUE, in order
+  std::string profileFile;              ///< --profile FILE; empty: none
+  bool verifyDiagnostics = false;       ///< --verify-diagnostics
+  bool help = false;                    ///< --help / -h
 };
 
 /// Parses pipec's arguments (without argv[0]). A bad command line (unknown

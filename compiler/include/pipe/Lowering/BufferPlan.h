@@ -6,7 +6,8 @@
 // its scratch, for activations a recomputing stage does not keep). The layout
 // of a slot is
 //
-//   [act in | act out | activations | saved | grad out | grad in | grads | wsaved]
+//   [act in | act out | activations | saved | grad out | grad in | grads |
+//   wsaved]
 //
 // where `act in` holds the boundary values received from the previous stage
 // and `act out` the values sent to the next, in the same order on both sides

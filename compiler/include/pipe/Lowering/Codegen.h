@@ -22,8 +22,9 @@ struct ParamInfo {
 
 /// Every parameter of `model`; `firstParam` maps each op with parameters to
 /// the index of its first one (the rest follow in the op's fixed order).
-std::vector<ParamInfo> collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
-                                     llvm::DenseMap<mlir::Operation *, int> &firstParam);
+std::vector<ParamInfo>
+collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
+              llvm::DenseMap<mlir::Operation *, int> &firstParam);
 
 struct StageFunctions {
   mlir::emitc::FuncOp forward, backward, wgrad; ///< wgrad null without W
@@ -40,7 +41,8 @@ struct StageCodegenOptions {
 /// Emits F, B (and W) of one stage as emitc.func ops at the builder's point.
 /// Fails with a located error on a model the op library cannot run.
 mlir::LogicalResult
-emitStageFunctions(mlir::OpBuilder &builder, ModelOp model, const StageBuffers &buffers,
+emitStageFunctions(mlir::OpBuilder &builder, ModelOp model,
+                   const StageBuffers &buffers,
                    const StageCodegenOptions &options,
                    const llvm::DenseMap<mlir::Operation *, int> &firstParam,
                    StageFunctions &out);

@@ -54,14 +54,14 @@ struct TensorDesc {
 /// One op application, as the pipe dialect or the front end has it.
 struct OpDesc {
   OpKind kind = OpKind::Add;
-  std::vector<int> operands;       ///< value ids (see ModelDesc::values)
-  std::vector<TensorDesc> inputs;  ///< shapes of the operands
+  std::vector<int> operands;      ///< value ids (see ModelDesc::values)
+  std::vector<TensorDesc> inputs; ///< shapes of the operands
   TensorDesc output;
-  int64_t vocab = 0, dim = 0;      ///< embedding
-  bool positional = false;         ///< embedding
-  int64_t outFeatures = 0;         ///< linear
-  bool bias = true;                ///< linear
-  int64_t heads = 0, kvHeads = 0;  ///< attention
+  int64_t vocab = 0, dim = 0;       ///< embedding
+  bool positional = false;          ///< embedding
+  int64_t outFeatures = 0;          ///< linear
+  bool bias = true;                 ///< linear
+  int64_t heads = 0, kvHeads = 0;   ///< attention
   bool causal = true, rope = false; ///< attention
   /// Extern ops: arithmetic per element in forward and in backward, as the
   /// front end counted it in the CUDA function bodies.

@@ -5,12 +5,13 @@
 //
 //   {"name": "h100", "description": "...",
 //    "memory_bytes": 85899345920,             // capacity per rank (GiB-sized:
-//                                             // 80 GiB = 80 * 2^30, 141 GiB...)
+//                                             // 80 GiB = 80 * 2^30, 141
+//                                             GiB...)
 //    "peak_tflops": {"bf16": 989, "tf32": 495, "fp32": 67},  // dense
 //    "memory_bandwidth_gbps": 3350,           // GB/s = 1e9 bytes/s
-//    "bf16_storage": true,                    // false: bf16 tensors kept in f32
-//    "efficiency": {"matmul": 0.65, "elementwise": 0.8},  // achievable share
-//    "link_bandwidth_gbps": 450,              // rank to rank, each way
+//    "bf16_storage": true,                    // false: bf16 tensors kept in
+//    f32 "efficiency": {"matmul": 0.65, "elementwise": 0.8},  // achievable
+//    share "link_bandwidth_gbps": 450,              // rank to rank, each way
 //    "link_latency_us": 8, "kernel_launch_us": 4}
 //
 // Every field except `description` is required; a missing or malformed one

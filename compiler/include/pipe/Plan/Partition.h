@@ -50,7 +50,7 @@ std::vector<int64_t> oneFOneBInFlight(const std::vector<int> &stageRank,
 struct Partition {
   std::vector<int> bounds; ///< stage s is cells [bounds[s], bounds[s+1])
   std::vector<Stage> stages;
-  double bottleneckUs = 0; ///< the largest stage time
+  double bottleneckUs = 0;        ///< the largest stage time
   std::vector<int64_t> rankBytes; ///< each rank's memory need (see above)
 };
 

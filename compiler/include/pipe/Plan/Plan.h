@@ -20,7 +20,8 @@ struct CellCost {
   std::string name; ///< "x = embedding(...)"
   std::string loc;  ///< "file.pipe:13:3"
   double fwdUs = 0, bwdUs = 0, wgradUs = 0;
-  /// Time to move what crosses a cut placed right after this cell (0 after the last).
+  /// Time to move what crosses a cut placed right after this cell (0 after the
+  /// last).
   double sendUs = 0;
   int64_t cutBytes = 0;   ///< bytes that cross a cut right after this cell
   int64_t paramBytes = 0; ///< the cell's parameters
@@ -38,7 +39,8 @@ struct Stage {
   double fwdUs = 0, bwdUs = 0, wgradUs = 0;
   double sendUs = 0; ///< to the next stage; 0 when on the same rank or last
   int64_t paramBytes = 0, stateBytes = 0, actBytes = 0;
-  int64_t inBytes = 0; ///< boundary received from the previous stage per micro-batch
+  int64_t inBytes =
+      0; ///< boundary received from the previous stage per micro-batch
 };
 
 enum class ScheduleKind { GPipe, OneFOneB, Interleaved, ZBH1, ZBV };

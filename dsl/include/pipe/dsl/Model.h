@@ -23,7 +23,8 @@ enum class DType { I32, F32 };
 
 struct TensorType {
   DType dtype = DType::F32;
-  std::vector<int64_t> dims; ///< dims[i] == kBatchDim for the batch dim; {} is a scalar.
+  std::vector<int64_t>
+      dims; ///< dims[i] == kBatchDim for the batch dim; {} is a scalar.
   bool operator==(const TensorType &o) const {
     return dtype == o.dtype && dims == o.dims;
   }
@@ -52,8 +53,9 @@ struct OpNode {
   OpKind kind;
   std::vector<int> operands; ///< value ids
   int result = -1;           ///< value id
-  mlir::LocationAttr loc;        ///< CallSiteLoc chain when inlined from a block
-  std::string paramPrefix;   ///< unique, stable name for this op's parameters, e.g. "l3.attention"
+  mlir::LocationAttr loc;    ///< CallSiteLoc chain when inlined from a block
+  std::string paramPrefix;   ///< unique, stable name for this op's parameters,
+                             ///< e.g. "l3.attention"
   // embedding
   int64_t vocab = 0, dim = 0;
   bool positional = false;
@@ -79,7 +81,8 @@ struct ModelInput {
 /// A top-level statement of the model body (or the final return): where a
 /// pipeline may be cut.
 struct Cell {
-  std::string text; ///< the statement as written, shortened: "x = embedding(...)"
+  std::string
+      text; ///< the statement as written, shortened: "x = embedding(...)"
   mlir::LocationAttr loc;
   std::vector<OpNode> ops; ///< in evaluation order
 };
@@ -117,8 +120,9 @@ struct Strategy {
   std::string device = "h100"; ///< a built-in name, or a resolved JSON path
   bool deviceIsFile = false;
   int64_t dataParallel = 1;
-  mlir::LocationAttr loc;       ///< the `pipeline` keyword (or the model when absent)
-  mlir::LocationAttr deviceLoc; ///< where `device` was set (null when defaulted)
+  mlir::LocationAttr loc; ///< the `pipeline` keyword (or the model when absent)
+  mlir::LocationAttr
+      deviceLoc; ///< where `device` was set (null when defaulted)
   int64_t stages() const { return ranks * virtualStages; }
 };
 
