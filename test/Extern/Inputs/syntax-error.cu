@@ -1,6 +1,7 @@
 // A missing semicolon and an undeclared name: Clang's errors, in this file.
 __host__ __device__ float swiglu_forward(float a, float b) {
-  float s = a * b return s;
+  float s = a * b
+  return s;
 }
 
 __host__ __device__ void swiglu_backward(float a, float b, float dy, float *da,
