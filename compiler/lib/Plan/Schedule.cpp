@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <tuple>
 
 namespace pipe::plan {
@@ -316,17 +317,16 @@ UnitReplay replayUnitCosts(const std::vector<RankProgram> &order,
   return out;
 }
 
+/// A transfer on one rank: its slot, (kind - SendAct) << 30 | stage * m + mb
+/// (so comparing code compares (kind, stage, mb)), and its peer.
 struct Comm {
   int slot;
-  Action action;
+  unsigned code;
+  int peer;
 };
 
 bool commBefore(const Comm &a, const Comm &b) {
-  return std::make_tuple(a.slot, (int)a.action.kind, a.action.stage,
-                         a.action.mb) < std::make_tuple(b.slot,
-                                                        (int)b.action.kind,
-                                                        b.action.stage,
-                                                        b.action.mb);
+  return a.slot != b.slot ? a.slot < b.slot : a.code < b.code;
 }
 
 } // namespace
@@ -336,60 +336,98 @@ insertTransfers(const std::vector<RankProgram> &computeOrder,
                 const std::vector<int> &stageRank) {
   const int ranks = computeOrder.size(), stages = stageRank.size();
   UnitReplay replay = replayUnitCosts(computeOrder, stageRank);
-  // Every transfer is produced by the compute action ending at its slot.
-  // Visiting the producers in slot order (a counting sort over the integer
-  // end steps) appends each rank's comms in nondecreasing slot order; only
-  // runs of equal slots then need sorting by (kind, stage, mb).
-  std::vector<int> bySlot(replay.makespan + 2, 0);
-  for (int r = 0; r < ranks; ++r)
-    for (int st : replay.start[r])
-      ++bySlot[st + 1];
-  for (size_t t = 1; t < bySlot.size(); ++t)
-    bySlot[t] += bySlot[t - 1];
-  std::vector<std::pair<int, int>> producers(bySlot.back()); // (rank, slice)
-  for (int r = 0; r < ranks; ++r)
-    for (int j = 0, e = replay.start[r].size(); j < e; ++j)
-      producers[bySlot[replay.start[r][j]]++] = {r, j};
-  std::vector<std::vector<Comm>> comms(ranks);
-  for (int r = 0; r < ranks; ++r) // at most 2 sends + 2 receives per action
-    comms[r].reserve(4 * computeOrder[r].size());
-  for (auto [r, j] : producers) {
-    const Action &a = computeOrder[r][replay.computeIndex[r][j]];
-    int slot = replay.start[r][j] + 1;
+  int m = 0;
+  for (const RankProgram &p : computeOrder)
+    for (const Action &a : p)
+      m = std::max(m, a.mb + 1);
+  assert((uint64_t)stages * m < (1u << 30) && "too many cells for Comm::code");
+  // Which transfers the compute action j of rank r produces: bit 0 a
+  // SendAct to the next stage's rank, bit 1 a SendGrad to the previous one.
+  auto sendsOf = [&](int r, const Action &a) {
+    int bits = 0;
     if (a.kind == Action::F && a.stage + 1 < stages &&
-        stageRank[a.stage + 1] != r) {
-      int to = stageRank[a.stage + 1];
-      comms[r].push_back({slot, {Action::SendAct, a.stage, a.mb, to}});
-      comms[to].push_back({slot, {Action::RecvAct, a.stage, a.mb, r}});
+        stageRank[a.stage + 1] != r)
+      bits |= 1;
+    if (a.kind == Action::B && a.stage > 0 && stageRank[a.stage - 1] != r)
+      bits |= 2;
+    return bits;
+  };
+  // Exact comm counts per rank, then one flat array (no per-rank slack).
+  std::vector<int> commOff(ranks + 1, 0);
+  for (int r = 0; r < ranks; ++r)
+    for (int j = 0, e = replay.start[r].size(); j < e; ++j) {
+      const Action &a = computeOrder[r][replay.computeIndex[r][j]];
+      int bits = sendsOf(r, a);
+      if (bits & 1) {
+        ++commOff[r + 1];
+        ++commOff[stageRank[a.stage + 1] + 1];
+      }
+      if (bits & 2) {
+        ++commOff[r + 1];
+        ++commOff[stageRank[a.stage - 1] + 1];
+      }
     }
-    if (a.kind == Action::B && a.stage > 0 && stageRank[a.stage - 1] != r) {
-      int to = stageRank[a.stage - 1];
-      comms[r].push_back({slot, {Action::SendGrad, a.stage, a.mb, to}});
-      comms[to].push_back({slot, {Action::RecvGrad, a.stage, a.mb, r}});
+  for (int r = 0; r < ranks; ++r)
+    commOff[r + 1] += commOff[r];
+  std::vector<Comm> comms(commOff[ranks]);
+  std::vector<int> fill(commOff.begin(), commOff.end() - 1);
+  // Every transfer is produced by the compute action ending at its slot.
+  // Visiting the producers in slot order (and by rank within a slot; a rank
+  // ends at most one unit action per step) appends each rank's comms in
+  // nondecreasing slot order; only runs of equal slots then need sorting by
+  // (kind, stage, mb).
+  std::vector<int> cursor(ranks, 0);
+  for (int t = 0; t <= replay.makespan; ++t)
+    for (int r = 0; r < ranks; ++r) {
+      int j = cursor[r];
+      if (j >= (int)replay.start[r].size() || replay.start[r][j] != t)
+        continue;
+      cursor[r] = j + 1;
+      const Action &a = computeOrder[r][replay.computeIndex[r][j]];
+      int bits = sendsOf(r, a);
+      if (!bits)
+        continue;
+      int slot = t + 1;
+      unsigned cell = (unsigned)a.stage * m + a.mb;
+      if (bits & 1) {
+        int to = stageRank[a.stage + 1];
+        comms[fill[r]++] = {slot, (0u << 30) | cell, to};  // SendAct
+        comms[fill[to]++] = {slot, (1u << 30) | cell, r};  // RecvAct
+      }
+      if (bits & 2) {
+        int to = stageRank[a.stage - 1];
+        comms[fill[r]++] = {slot, (2u << 30) | cell, to};  // SendGrad
+        comms[fill[to]++] = {slot, (3u << 30) | cell, r};  // RecvGrad
+      }
     }
-  }
+  auto actionOf = [&](const Comm &c) {
+    unsigned cell = c.code & ((1u << 30) - 1);
+    return Action{Action::Kind(Action::SendAct + (c.code >> 30)),
+                  int(cell / m), int(cell % m), c.peer};
+  };
   std::vector<RankProgram> programs(ranks);
   for (int r = 0; r < ranks; ++r) {
-    std::vector<Comm> &cs = comms[r];
-    for (size_t b = 0; b < cs.size();) {
+    Comm *cs = comms.data() + commOff[r];
+    size_t n = commOff[r + 1] - commOff[r];
+    for (size_t b = 0; b < n;) {
       size_t e = b + 1;
-      while (e < cs.size() && cs[e].slot == cs[b].slot)
+      while (e < n && cs[e].slot == cs[b].slot)
         ++e;
       if (e - b > 1)
-        std::sort(cs.begin() + b, cs.begin() + e, commBefore);
+        std::sort(cs + b, cs + e, commBefore);
       b = e;
     }
     RankProgram &out = programs[r];
-    out.reserve(computeOrder[r].size() + cs.size());
+    out.reserve(computeOrder[r].size() + n);
     size_t next = 0;
     // The replay lists rank r's compute actions in program order.
     for (int j = 0, e = replay.start[r].size(); j < e; ++j) {
-      while (next < cs.size() && cs[next].slot <= replay.start[r][j])
-        out.push_back(cs[next++].action);
+      while (next < n && cs[next].slot <= replay.start[r][j])
+        out.push_back(actionOf(cs[next++]));
       out.push_back(computeOrder[r][replay.computeIndex[r][j]]);
     }
-    while (next < cs.size())
-      out.push_back(cs[next++].action);
+    while (next < n)
+      out.push_back(actionOf(cs[next++]));
     if (!replay.complete) // an order that cannot run: keep what did not play
       for (size_t i = replay.start[r].size(); i < computeOrder[r].size(); ++i)
         out.push_back(computeOrder[r][i]);

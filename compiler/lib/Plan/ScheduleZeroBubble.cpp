@@ -39,6 +39,8 @@ std::vector<RankProgram> buildZeroBubbleOrder(ScheduleKind kind, int ranks,
     limit[r] = kind == ScheduleKind::ZBV ? 2 * ranks : ranks - r;
   }
   std::vector<RankProgram> programs(ranks);
+  for (int r = 0; r < ranks; ++r) // exact size: no regrowth, no copies
+    programs[r].reserve(remaining[r]);
   int left = 3 * m * stages;
   for (int t = 0; left > 0; ++t) {
     bool progressed = false;

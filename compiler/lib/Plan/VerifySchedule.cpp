@@ -47,8 +47,11 @@ struct Checker {
   std::vector<int> posF, posB, posW;
   // Position of each kind of transfer of (s, k) on the sender / receiver.
   std::vector<int> posSendAct, posRecvAct, posSendGrad, posRecvGrad;
-  // Partner (rank, position) of every comm action, from FIFO pairing.
-  std::vector<std::vector<std::pair<int, int>>> partner;
+  // Start of every rank's program in the flat per-action arrays.
+  std::vector<int> offset;
+  // Partner position of every comm action (on rank action.peer), from FIFO
+  // pairing, indexed by offset[rank] + position.
+  std::vector<int> partner;
 
   std::optional<ScheduleError> fail(ScheduleError::Kind kind, int rank,
                                     int pos, std::string msg) {
@@ -214,91 +217,95 @@ std::optional<ScheduleError> Checker::checkPresence() {
 
 // FIFO pairing per (sender, receiver, direction): every transfer is present
 // exactly once on each side (checkPresence), so the queues have equal length.
+// The queues are laid out flat (a counting sort by queue index).
 std::optional<ScheduleError> Checker::pairTransfers() {
-  partner.assign(ranks, {});
+  offset.assign(ranks + 1, 0);
+  for (int r = 0; r < ranks; ++r)
+    offset[r + 1] = offset[r] + programs[r].size();
+  partner.assign(offset[ranks], -1);
   // queue index: (sender * ranks + receiver) * 2 + (grad ? 1 : 0)
-  std::vector<std::vector<int>> sendQ(ranks * ranks * 2),
-      recvQ(ranks * ranks * 2);
-  std::vector<std::vector<int>> sendQr(ranks * ranks * 2);
-  for (int r = 0; r < ranks; ++r) {
-    partner[r].assign(programs[r].size(), {-1, -1});
+  size_t queues = (size_t)ranks * ranks * 2;
+  std::vector<int> qOff(queues + 1, 0);
+  auto queueOf = [&](int r, const Action &a) {
+    bool grad = a.kind == Action::SendGrad || a.kind == Action::RecvGrad;
+    return isSend(a.kind) ? ((size_t)r * ranks + a.peer) * 2 + grad
+                          : ((size_t)a.peer * ranks + r) * 2 + grad;
+  };
+  for (int r = 0; r < ranks; ++r)
+    for (const Action &a : programs[r])
+      if (isSend(a.kind))
+        ++qOff[queueOf(r, a) + 1];
+  for (size_t q = 0; q < queues; ++q)
+    qOff[q + 1] += qOff[q];
+  std::vector<int> sendQ(qOff[queues]), recvQ(qOff[queues]);
+  std::vector<int> sFill(qOff.begin(), qOff.end() - 1), rFill = sFill;
+  for (int r = 0; r < ranks; ++r)
     for (int i = 0, e = programs[r].size(); i < e; ++i) {
       const Action &a = programs[r][i];
       if (!isComm(a.kind))
         continue;
-      bool grad = a.kind == Action::SendGrad || a.kind == Action::RecvGrad;
+      size_t q = queueOf(r, a);
       if (isSend(a.kind))
-        sendQ[(r * ranks + a.peer) * 2 + grad].push_back(i);
+        sendQ[sFill[q]++] = i;
       else
-        recvQ[(a.peer * ranks + r) * 2 + grad].push_back(i);
+        recvQ[rFill[q]++] = i;
     }
-  }
   for (int from = 0; from < ranks; ++from)
     for (int to = 0; to < ranks; ++to)
       for (int grad = 0; grad < 2; ++grad) {
-        int q = (from * ranks + to) * 2 + grad;
-        for (size_t n = 0; n < sendQ[q].size(); ++n) {
-          int si = sendQ[q][n], ri = recvQ[q][n];
+        size_t q = ((size_t)from * ranks + to) * 2 + grad;
+        for (int n = qOff[q]; n < qOff[q + 1]; ++n) {
+          int si = sendQ[n], ri = recvQ[n];
           const Action &s = programs[from][si], &rv = programs[to][ri];
           if (s.stage != rv.stage || s.mb != rv.mb)
             return fail(ScheduleError::Mismatch, to, ri,
                         at(to, ri, rv) + " is paired in FIFO order with " +
                             at(from, si, s) + ", which carries another (" +
                             "stage, micro-batch)");
-          partner[from][si] = {to, ri};
-          partner[to][ri] = {from, si};
+          partner[offset[from] + si] = ri;
+          partner[offset[to] + ri] = si;
         }
       }
   return std::nullopt;
 }
 
+// Groups are posted one at a time per rank: posted[r] is the start of the
+// last group rank r posted and postedEnd[r] its end. A rank sits at its
+// posted group until every op in it has met its partner.
 std::optional<ScheduleError> Checker::execute() {
-  // groupStart[r][i] for comm actions; the group is [start, end).
-  std::vector<std::vector<int>> groupStart(ranks), groupEnd(ranks);
-  for (int r = 0; r < ranks; ++r) {
-    int n = programs[r].size();
-    groupStart[r].assign(n, -1);
-    groupEnd[r].assign(n, -1);
-    for (int i = 0; i < n;) {
-      if (!isComm(programs[r][i].kind)) {
-        ++i;
-        continue;
-      }
-      int j = i;
-      while (j < n && isComm(programs[r][j].kind))
-        ++j;
-      for (int x = i; x < j; ++x) {
-        groupStart[r][x] = i;
-        groupEnd[r][x] = j;
-      }
-      i = j;
-    }
-  }
-  std::vector<int> pc(ranks, 0), posted(ranks, -1), unmatched(ranks, 0);
-  std::vector<std::vector<char>> matched(ranks);
-  for (int r = 0; r < ranks; ++r)
-    matched[r].assign(programs[r].size(), 0);
+  std::vector<int> pc(ranks, 0), posted(ranks, -1), postedEnd(ranks, -1),
+      unmatched(ranks, 0);
+  // Is op pi of rank pr in the group pr currently sits at?
+  auto waitingAt = [&](int pr, int pi) {
+    return pc[pr] == posted[pr] && pi >= posted[pr] && pi < postedEnd[pr];
+  };
   std::vector<int> work;
+  work.reserve(2 * ranks);
   for (int r = ranks - 1; r >= 0; --r)
     work.push_back(r);
   while (!work.empty()) {
     int r = work.back();
     work.pop_back();
     const RankProgram &p = programs[r];
-    int n = p.size();
-    while (pc[r] < n) {
-      if (!isComm(p[pc[r]].kind)) {
-        ++pc[r];
+    const int *part = partner.data() + offset[r];
+    int n = p.size(), i = pc[r];
+    bool blocked = false;
+    while (i < n) {
+      if (!isComm(p[i].kind)) {
+        ++i;
         continue;
       }
-      int gs = pc[r], ge = groupEnd[r][gs];
-      if (posted[r] != gs) { // post the group, meet partners already posted
-        posted[r] = gs;
+      if (posted[r] != i) { // post the group, meet partners already posted
+        int ge = i;
+        while (ge < n && isComm(p[ge].kind))
+          ++ge;
+        posted[r] = i;
+        postedEnd[r] = ge;
+        pc[r] = i;
         unmatched[r] = 0;
-        for (int i = gs; i < ge; ++i) {
-          auto [pr, pi] = partner[r][i];
-          if (posted[pr] == groupStart[pr][pi] && pc[pr] == posted[pr]) {
-            matched[r][i] = matched[pr][pi] = 1;
+        for (int x = i; x < ge; ++x) {
+          int pr = p[x].peer, pi = part[x];
+          if (waitingAt(pr, pi)) {
             if (--unmatched[pr] == 0)
               work.push_back(pr);
           } else {
@@ -306,10 +313,14 @@ std::optional<ScheduleError> Checker::execute() {
           }
         }
       }
-      if (unmatched[r] > 0)
+      if (unmatched[r] > 0) {
+        blocked = true;
         break;
-      pc[r] = ge;
+      }
+      i = postedEnd[r];
     }
+    (void)blocked;
+    pc[r] = i;
   }
   int stuck = -1;
   for (int r = 0; r < ranks && stuck < 0; ++r)
@@ -317,13 +328,21 @@ std::optional<ScheduleError> Checker::execute() {
       stuck = r;
   if (stuck < 0)
     return std::nullopt;
+  // An op of a stuck rank's group met its partner iff the partner's rank
+  // moved past it or sits at the group holding it (whichever of the two
+  // posted second met the other).
+  auto partnerOf = [&](int r, int i) { return partner[offset[r] + i]; };
+  auto matched = [&](int r, int i) {
+    int pr = programs[r][i].peer, pi = partnerOf(r, i);
+    return pc[pr] > pi || waitingAt(pr, pi);
+  };
   // Follow first-unmatched-op edges from a stuck rank until a rank repeats.
   auto edgeOf = [&](int r) {
-    int gs = pc[r], ge = groupEnd[r][gs];
+    int gs = pc[r], ge = postedEnd[r];
     for (int i = gs; i < ge; ++i)
-      if (!matched[r][i])
-        return WaitEdge{r, i, programs[r][i], partner[r][i].first};
-    return WaitEdge{r, gs, programs[r][gs], partner[r][gs].first};
+      if (!matched(r, i))
+        return WaitEdge{r, i, programs[r][i], programs[r][i].peer};
+    return WaitEdge{r, gs, programs[r][gs], programs[r][gs].peer};
   };
   std::vector<int> seenAt(ranks, -1);
   std::vector<WaitEdge> path;
@@ -337,8 +356,7 @@ std::optional<ScheduleError> Checker::execute() {
   std::string msg = "deadlock: wait cycle: ";
   for (size_t c = 0; c < cycle.size(); ++c) {
     const WaitEdge &w = cycle[c];
-    const Action &partnerOp =
-        programs[w.on][partner[w.rank][w.position].second];
+    const Action &partnerOp = programs[w.on][partnerOf(w.rank, w.position)];
     msg += (c ? "; " : "") + at(w.rank, w.position, w.action) +
            " waits on rank " + std::to_string(w.on) + " for " +
            describeAction(partnerOp);
@@ -377,7 +395,7 @@ verifySchedule(const std::vector<RankProgram> &programs,
                              at(r, i, a) + ": peer is not another rank", {}};
     }
   Checker c{programs, stageRank, hasW, ranks, stages, m, {}, {}, {}, {},
-            {},       {},        {},   {}};
+            {},       {},        {},   {},   {}};
   if (auto e = c.checkActions())
     return e;
   if (auto e = c.checkPresence())
