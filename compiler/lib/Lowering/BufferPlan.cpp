@@ -53,11 +53,12 @@ int64_t wsavedFloats(Operation *op, int64_t batch) {
   return 0;
 }
 
-/// The index of the cell `op` sits in (the return op counts as the last).
-static int cellIndex(ModelOp model, Operation *op) {
+int cellIndex(ModelOp model, Operation *op) {
   if (isa<ReturnOp>(op))
     return static_cast<int>(llvm::range_size(model.getCells())) - 1;
-  auto cell = op->getParentOfType<CellOp>();
+  auto cell = dyn_cast<CellOp>(op);
+  if (!cell)
+    cell = op->getParentOfType<CellOp>();
   int i = 0;
   for (CellOp c : model.getCells()) {
     if (c == cell)

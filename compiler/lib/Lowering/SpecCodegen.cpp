@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Lowering/Codegen.h"
+#include "pipe/Plan/Schedule.h"
 
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/Format.h"
@@ -36,25 +37,6 @@ static std::string floatLiteral(double v) {
   return s + "f";
 }
 
-static const char *actionName(plan::Action::Kind k) {
-  switch (k) {
-  case plan::Action::F:
-    return "F";
-  case plan::Action::B:
-    return "B";
-  case plan::Action::W:
-    return "W";
-  case plan::Action::SendAct:
-    return "SendAct";
-  case plan::Action::RecvAct:
-    return "RecvAct";
-  case plan::Action::SendGrad:
-    return "SendGrad";
-  case plan::Action::RecvGrad:
-    return "RecvGrad";
-  }
-  return "F";
-}
 
 template <typename T> static std::string list(const std::vector<T> &v) {
   std::string s;
@@ -190,7 +172,7 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
       int onRow = 0;
       // Six actions a row, separated by one space.
       for (const plan::Action &a : p.programs[r]) {
-        row += (onRow ? " {A::" : "{A::") + std::string(actionName(a.kind)) +
+        row += (onRow ? " {A::" : "{A::") + std::string(plan::actionKindName(a.kind)) +
                ", " + std::to_string(a.stage) + ", " + std::to_string(a.mb) +
                ", " + std::to_string(a.peer) + "},";
         if (++onRow == 6) {

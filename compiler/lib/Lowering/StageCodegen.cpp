@@ -221,7 +221,7 @@ private:
     if (reversed)
       std::reverse(order.begin(), order.end());
     for (CellOp cell : order) {
-      int c = cellIndexOf(cell);
+      int c = cellIndex(model, cell);
       comment("cell " + Twine(c) + ": " + cell.getName() + "  [" +
               locString(cell.getLoc()) + "]");
       stmt("pipert::gen::beginCell", {frame, i64(c)});
@@ -234,15 +234,6 @@ private:
         body(op);
       stmt("pipert::gen::endCell", {frame, i64(c)});
     }
-  }
-  int cellIndexOf(CellOp cell) {
-    int i = 0;
-    for (CellOp c : model.getCells()) {
-      if (c == cell)
-        return i;
-      ++i;
-    }
-    return -1;
   }
 
   // ---- F ----
@@ -387,6 +378,7 @@ private:
               i64(4 * elems(v))});
       }
     forCells(true, [&](Operation *op) {
+      describe(op);
       backwardInput(op);
       if (!o.hasW)
         backwardWeight(op);
@@ -476,7 +468,12 @@ private:
 
   // ---- W ----
   void emitWeightGrad() {
-    forCells(true, [&](Operation *op) { backwardWeight(op); });
+    forCells(true, [&](Operation *op) {
+      if (!firstParam.count(op))
+        return;
+      describe(op);
+      backwardWeight(op);
+    });
   }
 
   void backwardWeight(Operation *op) {

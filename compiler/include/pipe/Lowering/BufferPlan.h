@@ -50,6 +50,10 @@ struct StageBuffers {
 /// yields, so every value is identified by the op (or model input) defining it.
 mlir::Value canonical(mlir::Value v);
 
+/// The index of the cell `op` is or sits in (the model's return op counts as
+/// the last cell).
+int cellIndex(ModelOp model, mlir::Operation *op);
+
 /// Elements of a model tensor with the batch dim bound to `batch`.
 int64_t numElements(mlir::Type type, int64_t batch);
 
