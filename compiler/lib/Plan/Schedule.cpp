@@ -9,9 +9,9 @@
 namespace pipe::plan {
 
 // Defined in ScheduleZeroBubble.cpp.
-std::vector<RankProgram> buildZeroBubbleOrder(ScheduleKind kind, int ranks,
-                                              int microbatches,
-                                              const std::vector<int> &stageRank);
+std::vector<RankProgram>
+buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
+                     const std::vector<int> &stageRank);
 
 const char *scheduleName(ScheduleKind kind) {
   switch (kind) {
@@ -47,9 +47,8 @@ std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
   int stages = ranks * virtualStages;
   std::vector<int> rankOf(stages);
   for (int s = 0; s < stages; ++s)
-    rankOf[s] = (kind == ScheduleKind::ZBV && s >= ranks)
-                    ? 2 * ranks - 1 - s
-                    : s % ranks;
+    rankOf[s] = (kind == ScheduleKind::ZBV && s >= ranks) ? 2 * ranks - 1 - s
+                                                          : s % ranks;
   return rankOf;
 }
 
@@ -131,8 +130,7 @@ build1F1B(int ranks, int m, const std::vector<std::vector<int>> &chunks) {
 
 /// Megatron-LM's schedule table: (micro-batch, chunk) in forward order, in
 /// groups of `group` micro-batches per chunk; the last group takes the rest.
-static std::vector<std::pair<int, int>> megatronTable(int m, int v,
-                                                      int group) {
+static std::vector<std::pair<int, int>> megatronTable(int m, int v, int group) {
   std::vector<std::pair<int, int>> table;
   for (int first = 0; first < m; first += group) {
     int last = first + group >= m ? m : first + group;
@@ -243,8 +241,7 @@ UnitReplay replayUnitCosts(const std::vector<RankProgram> &order,
     for (const Action &a : p)
       m = std::max(m, a.mb + 1);
   constexpr int kUnknown = -1;
-  std::vector<int> endF((size_t)S * m, kUnknown), endB((size_t)S * m,
-                                                        kUnknown);
+  std::vector<int> endF((size_t)S * m, kUnknown), endB((size_t)S * m, kUnknown);
   UnitReplay out;
   out.start.resize(ranks);
   out.computeIndex.resize(ranks);
@@ -391,19 +388,19 @@ insertTransfers(const std::vector<RankProgram> &computeOrder,
       unsigned cell = (unsigned)a.stage * m + a.mb;
       if (bits & 1) {
         int to = stageRank[a.stage + 1];
-        comms[fill[r]++] = {slot, (0u << 30) | cell, to};  // SendAct
-        comms[fill[to]++] = {slot, (1u << 30) | cell, r};  // RecvAct
+        comms[fill[r]++] = {slot, (0u << 30) | cell, to}; // SendAct
+        comms[fill[to]++] = {slot, (1u << 30) | cell, r}; // RecvAct
       }
       if (bits & 2) {
         int to = stageRank[a.stage - 1];
-        comms[fill[r]++] = {slot, (2u << 30) | cell, to};  // SendGrad
-        comms[fill[to]++] = {slot, (3u << 30) | cell, r};  // RecvGrad
+        comms[fill[r]++] = {slot, (2u << 30) | cell, to}; // SendGrad
+        comms[fill[to]++] = {slot, (3u << 30) | cell, r}; // RecvGrad
       }
     }
   auto actionOf = [&](const Comm &c) {
     unsigned cell = c.code & ((1u << 30) - 1);
-    return Action{Action::Kind(Action::SendAct + (c.code >> 30)),
-                  int(cell / m), int(cell % m), c.peer};
+    return Action{Action::Kind(Action::SendAct + (c.code >> 30)), int(cell / m),
+                  int(cell % m), c.peer};
   };
   std::vector<RankProgram> programs(ranks);
   for (int r = 0; r < ranks; ++r) {

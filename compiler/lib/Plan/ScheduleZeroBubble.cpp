@@ -18,9 +18,9 @@
 
 namespace pipe::plan {
 
-std::vector<RankProgram> buildZeroBubbleOrder(ScheduleKind kind, int ranks,
-                                              int microbatches,
-                                              const std::vector<int> &stageRank) {
+std::vector<RankProgram>
+buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
+                     const std::vector<int> &stageRank) {
   const int stages = stageRank.size(), m = microbatches;
   constexpr int kNotYet = 1 << 30;
   // End step of F(s, k) and B(s, k); kNotYet until scheduled.

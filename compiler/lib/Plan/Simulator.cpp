@@ -17,8 +17,8 @@ Simulation simulate(const std::vector<RankProgram> &programs,
     for (const Action &a : p)
       m = std::max(m, a.mb + 1);
   const double unknown = -1;
-  std::vector<double> endF((size_t)S * m, unknown), endB((size_t)S * m,
-                                                           unknown);
+  std::vector<double> endF((size_t)S * m, unknown),
+      endB((size_t)S * m, unknown);
   Simulation sim;
   sim.slices.assign(ranks, {});
   for (int r = 0; r < ranks; ++r)
@@ -137,8 +137,8 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
 std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
                                   int virtualStages, int microbatches) {
   std::vector<int> placement = stagePlacement(kind, ranks, virtualStages);
-  std::vector<RankProgram> order = buildComputeOrder(
-      kind, ranks, virtualStages, microbatches, placement);
+  std::vector<RankProgram> order =
+      buildComputeOrder(kind, ranks, virtualStages, microbatches, placement);
   return inFlightPerStage(order, ranks * virtualStages, scheduleHasW(kind));
 }
 

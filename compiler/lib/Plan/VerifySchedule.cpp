@@ -53,8 +53,8 @@ struct Checker {
   // pairing, indexed by offset[rank] + position.
   std::vector<int> partner;
 
-  std::optional<ScheduleError> fail(ScheduleError::Kind kind, int rank,
-                                    int pos, std::string msg) {
+  std::optional<ScheduleError> fail(ScheduleError::Kind kind, int rank, int pos,
+                                    std::string msg) {
     return ScheduleError{kind, rank, pos, std::move(msg), {}};
   }
 
@@ -141,8 +141,8 @@ std::optional<ScheduleError> Checker::checkPresence() {
                     std::to_string(s) + "," + std::to_string(k) + ")" + why);
   };
   auto name = [](const char *k, int s, int mb) {
-    return std::string(k) + "(" + std::to_string(s) + "," +
-           std::to_string(mb) + ")";
+    return std::string(k) + "(" + std::to_string(s) + "," + std::to_string(mb) +
+           ")";
   };
   // Called only on failure (first >= second), so names are built only
   // then: this runs for every (stage, mb).
@@ -193,7 +193,8 @@ std::optional<ScheduleError> Checker::checkPresence() {
         if (posF[i] >= posSendAct[i])
           return before(r, posF[i], posSendAct[i], "F", s, "SendAct", s, k);
         if (posRecvAct[i] >= posF[i + m])
-          return before(peer, posRecvAct[i], posF[i + m], "RecvAct", s, "F", s + 1, k);
+          return before(peer, posRecvAct[i], posF[i + m], "RecvAct", s, "F",
+                        s + 1, k);
       }
       if (gradOut) {
         int peer = stageRank[s - 1];
@@ -208,7 +209,8 @@ std::optional<ScheduleError> Checker::checkPresence() {
         if (posB[i] >= posSendGrad[i])
           return before(r, posB[i], posSendGrad[i], "B", s, "SendGrad", s, k);
         if (posRecvGrad[i] >= posB[i - m])
-          return before(peer, posRecvGrad[i], posB[i - m], "RecvGrad", s, "B", s - 1, k);
+          return before(peer, posRecvGrad[i], posB[i - m], "RecvGrad", s, "B",
+                        s - 1, k);
       }
     }
   }
@@ -289,7 +291,6 @@ std::optional<ScheduleError> Checker::execute() {
     const RankProgram &p = programs[r];
     const int *part = partner.data() + offset[r];
     int n = p.size(), i = pc[r];
-    bool blocked = false;
     while (i < n) {
       if (!isComm(p[i].kind)) {
         ++i;
@@ -313,13 +314,10 @@ std::optional<ScheduleError> Checker::execute() {
           }
         }
       }
-      if (unmatched[r] > 0) {
-        blocked = true;
+      if (unmatched[r] > 0)
         break;
-      }
       i = postedEnd[r];
     }
-    (void)blocked;
     pc[r] = i;
   }
   int stuck = -1;
@@ -370,16 +368,18 @@ std::optional<ScheduleError> Checker::execute() {
 
 std::optional<ScheduleError>
 verifySchedule(const std::vector<RankProgram> &programs,
-               const std::vector<int> &stageRank, bool hasW,
-               int microbatches) {
+               const std::vector<int> &stageRank, bool hasW, int microbatches) {
   int ranks = programs.size(), stages = stageRank.size();
   for (int s = 0; s < stages; ++s)
     if (stageRank[s] < 0 || stageRank[s] >= ranks)
-      return ScheduleError{ScheduleError::Malformed, -1, -1,
-                           "stage " + std::to_string(s) + " is placed on rank " +
-                               std::to_string(stageRank[s]) + " but there are " +
-                               std::to_string(ranks) + " programs",
-                           {}};
+      return ScheduleError{
+          ScheduleError::Malformed,
+          -1,
+          -1,
+          "stage " + std::to_string(s) + " is placed on rank " +
+              std::to_string(stageRank[s]) + " but there are " +
+              std::to_string(ranks) + " programs",
+          {}};
   int m = microbatches;
   if (m < 0) {
     m = 0;
@@ -391,11 +391,14 @@ verifySchedule(const std::vector<RankProgram> &programs,
     for (int i = 0, e = programs[r].size(); i < e; ++i) {
       const Action &a = programs[r][i];
       if (isComm(a.kind) && (a.peer < 0 || a.peer >= ranks || a.peer == r))
-        return ScheduleError{ScheduleError::Malformed, r, i,
-                             at(r, i, a) + ": peer is not another rank", {}};
+        return ScheduleError{ScheduleError::Malformed,
+                             r,
+                             i,
+                             at(r, i, a) + ": peer is not another rank",
+                             {}};
     }
-  Checker c{programs, stageRank, hasW, ranks, stages, m, {}, {}, {}, {},
-            {},       {},        {},   {},   {}};
+  Checker c{programs, stageRank, hasW, ranks, stages, m,  {}, {},
+            {},       {},        {},   {},    {},     {}, {}};
   if (auto e = c.checkActions())
     return e;
   if (auto e = c.checkPresence())
@@ -407,8 +410,7 @@ verifySchedule(const std::vector<RankProgram> &programs,
 
 std::optional<ScheduleError>
 verifySchedule(const std::vector<RankProgram> &programs,
-               const std::vector<Stage> &stages, bool hasW,
-               int microbatches) {
+               const std::vector<Stage> &stages, bool hasW, int microbatches) {
   std::vector<int> stageRank;
   for (const Stage &s : stages)
     stageRank.push_back(s.rank);
