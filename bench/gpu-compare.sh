@@ -144,6 +144,12 @@ main() {
   "$build/bin/pipeops-bench" "${bench_args[@]}" >"$work/pipeops-bench.txt" 2>&1 ||
     fail "pipeops-bench (see $work/pipeops-bench.txt)"
 
+  echo "== check-gpu: every CUDA op against its host kernel; the runtime's GPU tests"
+  cmake --build "$build" --target check-gpu >"$work/check-gpu.log" 2>&1 ||
+    fail "check-gpu (see $work/check-gpu.log)"
+  cmake --build "$build" --target check-runtime-gpu >"$work/check-runtime-gpu.log" 2>&1 ||
+    fail "check-runtime-gpu (see $work/check-runtime-gpu.log)"
+
   echo "== f32 check: tiny-gpt on cuda and on host, 5 steps"
   local tiny=$work/tiny-f32 f32_table="" f32_verdict="not run"
   if compile_program examples/tiny-gpt.pipe "$tiny" --set precision=f32 --set log_every=1; then
