@@ -96,7 +96,8 @@ LogicalResult emitPartitioned(Compilation &c, raw_ostream &os) {
 }
 
 LogicalResult emitPlan(Compilation &c, raw_ostream &os) {
-  os << llvm::formatv("{0:2}", plan::planToJson(*c.plan)) << '\n';
+  plan::printJson(os, plan::planToJson(*c.plan));
+  os << '\n';
   return success();
 }
 
@@ -112,7 +113,8 @@ LogicalResult emitTimeline(Compilation &c, raw_ostream &os) {
 }
 
 LogicalResult emitTrace(Compilation &c, raw_ostream &os) {
-  os << plan::renderTrace(c.plan->simulation, c.plan->stages) << '\n';
+  plan::printJson(os, plan::traceJson(c.plan->simulation, c.plan->stages));
+  os << '\n';
   return success();
 }
 

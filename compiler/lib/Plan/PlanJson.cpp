@@ -95,6 +95,43 @@ static std::string formatMemory(int64_t bytes) {
   return formatv("{0:F1} MiB", double(bytes) / double(1 << 20)).str();
 }
 
+static void writeJson(json::OStream &out, const json::Value &value) {
+  switch (value.kind()) {
+  case json::Value::Object: {
+    const json::Object &object = *value.getAsObject();
+    std::vector<StringRef> keys;
+    for (const auto &entry : object)
+      keys.push_back(entry.first);
+    llvm::sort(keys);
+    out.object([&] {
+      for (StringRef key : keys)
+        out.attributeBegin(key), writeJson(out, *object.get(key)),
+            out.attributeEnd();
+    });
+    return;
+  }
+  case json::Value::Array:
+    out.array([&] {
+      for (const json::Value &element : *value.getAsArray())
+        writeJson(out, element);
+    });
+    return;
+  case json::Value::Number:
+    if (std::optional<int64_t> i = value.getAsInteger())
+      out.value(*i);
+    else
+      out.rawValue(formatv("{0}", format("%.15g", *value.getAsNumber())).str());
+    return;
+  default:
+    out.value(value);
+  }
+}
+
+void printJson(raw_ostream &os, const json::Value &value) {
+  json::OStream out(os, /*IndentSize=*/2);
+  writeJson(out, value);
+}
+
 void printPlanSummary(raw_ostream &os, const PlanInfo &plan) {
   double bottleneck = 0;
   for (const Stage &s : plan.stages)

@@ -32,6 +32,10 @@ struct PlanInfo {
 /// nanosecond (3 decimals of a microsecond).
 llvm::json::Value planToJson(const PlanInfo &plan);
 
+/// Writes `value` indented, with numbers as short as they round-trip at 15
+/// significant digits (40.998, not 40.997999999999998) and keys sorted.
+void printJson(llvm::raw_ostream &os, const llvm::json::Value &value);
+
 /// One row per stage: rank, cells, F/B/W time, memory, and its share of the
 /// bottleneck; then each rank's memory against the capacity.
 void printPlanSummary(llvm::raw_ostream &os, const PlanInfo &plan);
