@@ -17,7 +17,10 @@ work="$build/fuzz"
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$root"/examples/*.pipe "$work/corpus/"
 cp "$root"/test/Frontend/*.pipe "$work/corpus/" 2>/dev/null || true
-# -timeout: any single input taking more than 10 s counts as a hang.
+# -timeout: any single input taking more than 10 s counts as a hang. A fixed
+# seed (PIPE_FUZZ_SEED, default 1) makes the test suite's run reproducible;
+# set PIPE_FUZZ_SEED=0 for a fresh random seed when fuzzing by hand.
 exec "$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=10 \
+  -seed="${PIPE_FUZZ_SEED:-1}" \
   -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/"
