@@ -80,13 +80,22 @@ int peakInFlight(const plan::RankProgram &program, int stage) {
 }
 
 uint64_t modelFingerprint(ModelOp model) {
-  // FNV-1a over the model's printed form without locations: names, shapes,
-  // attributes and structure, nothing of the strategy.
+  // FNV-1a over every op's name, result types and attributes (no locations),
+  // skipping what passes attach for the strategy (the `pipe.` attributes such
+  // as pipe.cost, which depend on batch, device and partition).
   std::string text;
   llvm::raw_string_ostream os(text);
-  model->print(os, OpPrintingFlags().elideLargeElementsAttrs());
+  model->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    os << op->getName() << '(' << op->getNumOperands() << ')';
+    for (Type t : op->getResultTypes())
+      os << ' ' << t;
+    for (NamedAttribute attr : op->getAttrs())
+      if (!attr.getName().getValue().starts_with("pipe."))
+        os << ' ' << attr.getName().getValue() << '=' << attr.getValue();
+    os << ';';
+  });
   uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
+  for (unsigned char c : os.str()) {
     h ^= c;
     h *= 1099511628211ull;
   }
