@@ -1,6 +1,7 @@
 //===- PlanJson.cpp - Emitting the plan JSON and the stage summary -------===//
 #include "pipe/Plan/PlanJson.h"
 #include "pipe/Plan/Partition.h"
+#include "pipe/Plan/Schedule.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include <algorithm>
@@ -12,17 +13,10 @@ namespace pipe::plan {
 
 static double us(double t) { return std::round(t * 1000.0) / 1000.0; }
 
+/// "F", "B" or "W"; nullptr for transfers, which the plan's programs omit.
 static const char *computeOpName(Action::Kind kind) {
-  switch (kind) {
-  case Action::F:
-    return "F";
-  case Action::B:
-    return "B";
-  case Action::W:
-    return "W";
-  default:
-    return nullptr; // transfers are not part of the plan's programs
-  }
+  bool compute = kind == Action::F || kind == Action::B || kind == Action::W;
+  return compute ? actionKindName(kind) : nullptr;
 }
 
 json::Value planToJson(const PlanInfo &plan) {
