@@ -5,14 +5,14 @@
 // RUN: pipec %examples/tiny-gpt.pipe --emit=partitioned | pipe-opt | pipe-opt --pipe-verify-schedule --convert-pipe-to-emitc | FileCheck %s
 // CHECK: emitc.include "pipert/pipert.h"
 // CHECK: emitc.func @stage0_forward(%{{.*}}: !emitc.opaque<"pipert::StageFrame&">) attributes {specifiers = ["static"]}
-// CHECK: emitc.call_opaque "pipeops::embedding_forward"
+// CHECK: call_opaque "pipeops::embedding_forward"
 // CHECK: emitc.func @stage0_backward(
 // CHECK: emitc.func @stage1_forward(
 // CHECK: emitc.func @stage1_backward(
 // CHECK: emitc.func @stage2_forward(
 // CHECK: emitc.func @stage2_backward(
 // CHECK: emitc.func @stage3_forward(
-// CHECK: emitc.call_opaque "pipeops::cross_entropy_forward"
+// CHECK: call_opaque "pipeops::cross_entropy_forward"
 // CHECK: emitc.func @stage3_backward(
 // CHECK-NOT: _wgrad
 // CHECK: emitc.func @makeSpec()
