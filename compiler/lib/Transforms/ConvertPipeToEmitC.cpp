@@ -1,5 +1,6 @@
 //===- ConvertPipeToEmitC.cpp - A planned model becomes an EmitC program --===//
 #include "pipe/Lowering/Codegen.h"
+#include "pipe/Plan/Schedule.h"
 #include "pipe/Transforms/Passes.h"
 #include "pipe/Transforms/ProgramIR.h"
 #include "pipe/Transforms/StagePlanIR.h"
@@ -85,7 +86,9 @@ struct ConvertPipeToEmitCPass
     int64_t batch = strategy.getBatch();
     bool recompute = strategy.getRecompute();
     StringRef schedule = strategy.getSchedule();
-    bool hasW = schedule == "zb-h1" || schedule == "zb-v";
+    std::optional<plan::ScheduleKind> kind =
+        plan::parseScheduleKind(schedule.str());
+    bool hasW = kind && plan::scheduleHasW(*kind);
     int numCells = static_cast<int>(llvm::range_size(model.getCells()));
 
     std::vector<int> cellStage(numCells, 0);
