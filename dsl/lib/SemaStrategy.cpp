@@ -1,6 +1,7 @@
 //===- SemaStrategy.cpp - pipeline/train keys, --set, strategy rules -----===//
 #include "Sema.h"
 #include "mlir/IR/Diagnostics.h"
+#include "pipe/Plan/ScheduleTable.h"
 #include "pipe/dsl/Parser.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -126,27 +127,22 @@ bool Analyzer::applyPipelineKey(const ast::KeyValue &kv) {
     return true;
   }
   if (key == "schedule") {
-    auto s = llvm::StringSwitch<std::optional<Schedule>>(wordOf(v))
-                 .Case("gpipe", Schedule::GPipe)
-                 .Case("1f1b", Schedule::OneFOneB)
-                 .Case("interleaved", Schedule::Interleaved)
-                 .Case("zb-h1", Schedule::ZBH1)
-                 .Case("zb-v", Schedule::ZBV)
-                 .Case("auto", Schedule::Auto)
-                 .Default(std::nullopt);
-    if (!s)
-      return error(v.loc, "unknown schedule" +
-                              (wordOf(v).empty() ? llvm::Twine("")
-                                                 : " '" + wordOf(v) + "'") +
-                              "; expected gpipe, 1f1b, interleaved, zb-h1, "
-                              "zb-v or auto");
+    // The names are the schedule table's rows, plus auto.
+    std::optional<Schedule> s = symbolizeScheduleKind(wordOf(v));
+    if (wordOf(v).empty() || !s)
+      return error(
+          v.loc,
+          "unknown schedule" +
+              (wordOf(v).empty() ? llvm::Twine("") : " '" + wordOf(v) + "'") +
+              "; expected " + plan::scheduleNames() + " or auto");
     st.schedule = *s;
     return true;
   }
   if (key == "partition") {
-    if (wordOf(v) == "balanced" || wordOf(v) == "uniform") {
-      st.partition = wordOf(v) == "balanced" ? PartitionKind::Balanced
-                                             : PartitionKind::Uniform;
+    // A bare word names a partitioner; only manual takes a list.
+    std::optional<PartitionKind> word = symbolizePartitionKind(wordOf(v));
+    if (word && *word != PartitionKind::Manual) {
+      st.partition = *word;
       return true;
     }
     if (v.kind != Expr::Kind::Call || v.text != "manual")
@@ -173,9 +169,10 @@ bool Analyzer::applyPipelineKey(const ast::KeyValue &kv) {
     return true;
   }
   if (key == "precision") {
-    if (wordOf(v) != "f32" && wordOf(v) != "bf16")
+    std::optional<Precision> precision = symbolizePrecision(wordOf(v));
+    if (wordOf(v).empty() || !precision)
       return error(v.loc, "expected a precision: f32 or bf16");
-    st.precision = wordOf(v) == "f32" ? Precision::F32 : Precision::BF16;
+    st.precision = *precision;
     return true;
   }
   // device
@@ -223,12 +220,15 @@ bool Analyzer::applyTrainKey(const ast::KeyValue &kv) {
     return checkData(kv);
   }
   // optimizer
-  bool adamw = v.kind == Expr::Kind::Call && v.text == "adamw";
-  bool sgd = v.kind == Expr::Kind::Call && v.text == "sgd";
-  if (!adamw && !sgd)
+  std::optional<OptimizerKind> optimizer = v.kind == Expr::Kind::Call
+                                               ? symbolizeOptimizerKind(v.text)
+                                               : std::nullopt;
+  if (!optimizer)
     return error(v.loc, "expected an optimizer: adamw(lr: ...) or "
                         "sgd(lr: ...)");
-  tr.optimizer = adamw ? OptimizerKind::AdamW : OptimizerKind::SGD;
+  tr.optimizer = *optimizer;
+  bool adamw = *optimizer == OptimizerKind::AdamW;
+  bool sgd = *optimizer == OptimizerKind::SGD;
   if (!v.operands.empty())
     return error(v.operands[0]->loc, v.text + "(...) takes named arguments, "
                                               "e.g. lr: 1e-3");
@@ -297,28 +297,15 @@ bool Analyzer::checkStrategyRules() {
       return entries[fallback]->loc;
     return pipelineDecl ? pipelineDecl->loc : ast::Loc{file.name, 1, 1};
   };
-  std::string sched = name(st.schedule);
-  std::string got = ", got virtual = " + std::to_string(st.virtualStages);
-  switch (st.schedule) {
-  case Schedule::GPipe:
-  case Schedule::OneFOneB:
-  case Schedule::ZBH1:
-    if (st.virtualStages != 1)
+  // The schedule's rule on virtual is its row of the schedule table; auto's
+  // search chooses virtual.
+  if (st.schedule != Schedule::Auto) {
+    const plan::ScheduleInfo &row = plan::scheduleInfo(st.schedule);
+    if (!plan::allowsVirtual(row, st.virtualStages))
       return error(at("schedule", "virtual"),
-                   "schedule '" + sched + "' needs virtual = 1" + got);
-    break;
-  case Schedule::Interleaved:
-    if (st.virtualStages < 2)
-      return error(at("schedule", "virtual"),
-                   "schedule 'interleaved' needs virtual >= 2" + got);
-    break;
-  case Schedule::ZBV:
-    if (st.virtualStages != 2)
-      return error(at("schedule", "virtual"),
-                   "schedule 'zb-v' needs virtual = 2" + got);
-    break;
-  case Schedule::Auto: // the search chooses virtual
-    break;
+                   "schedule '" + std::string(plan::scheduleName(row.kind)) +
+                       "' needs " + plan::virtualRule(row) +
+                       ", got virtual = " + std::to_string(st.virtualStages));
   }
   int64_t cells = program.model.cells.size();
   // Under auto (without a manual list, which fixes the stages) the search

@@ -1,5 +1,6 @@
 //===- PipeJobOps.cpp - Value ranges of strategy, train and extern ops ---===//
 #include "pipe/Dialect/PipeOps.h"
+#include "pipe/Plan/ScheduleTable.h"
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
@@ -42,31 +43,22 @@ LogicalResult ExternDeclOp::verify() {
   return success();
 }
 
-/// The schedule's rule on `virtual` (language.md, `pipeline` keys); "auto"
-/// has none, its search chooses virtual.
+/// The schedule's rule on `virtual`, from its row of the schedule table;
+/// "auto" has none, its search chooses virtual.
 static LogicalResult verifyVirtualRule(StrategyOp op) {
-  StringRef schedule = op.getSchedule();
+  if (op.getSchedule() == ScheduleKind::Auto)
+    return success();
+  const plan::ScheduleInfo &row = plan::scheduleInfo(op.getSchedule());
   int64_t v = op.getVirtualStages();
-  if ((schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1") &&
-      v != 1)
-    return op.emitOpError()
-           << "schedule '" << schedule << "' needs virtual = 1, got " << v;
-  if (schedule == "interleaved" && v < 2)
-    return op.emitOpError()
-           << "schedule 'interleaved' needs virtual >= 2, got " << v;
-  if (schedule == "zb-v" && v != 2)
-    return op.emitOpError() << "schedule 'zb-v' needs virtual = 2, got " << v;
-  return success();
+  if (plan::allowsVirtual(row, v))
+    return success();
+  return op.emitOpError() << "schedule '" << plan::scheduleName(row.kind)
+                          << "' needs " << plan::virtualRule(row) << ", got "
+                          << v;
 }
 
 LogicalResult StrategyOp::verify() {
-  if (failed(checkOneOf(
-          *this, "schedule", getSchedule(),
-          {"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v", "auto"})) ||
-      failed(verifyVirtualRule(*this)) ||
-      failed(checkOneOf(*this, "partition", getPartition(),
-                        {"balanced", "uniform", "manual"})) ||
-      failed(checkOneOf(*this, "precision", getPrecision(), {"f32", "bf16"})))
+  if (failed(verifyVirtualRule(*this)))
     return failure();
   if (!getDeviceIsFile() && failed(checkOneOf(*this, "device", getDevice(),
                                               {"h100", "h200", "a100", "cpu"})))
@@ -76,7 +68,7 @@ LogicalResult StrategyOp::verify() {
 
   int64_t stages = getNumStages();
   std::optional<ArrayRef<int64_t>> manual = getManual();
-  if ((getPartition() == "manual") != manual.has_value())
+  if ((getPartition() == PartitionKind::Manual) != manual.has_value())
     return emitOpError() << "a 'manual' list is given exactly when partition "
                             "= \"manual\"";
   if (manual) {
@@ -95,7 +87,7 @@ LogicalResult StrategyOp::verify() {
     return success();
   // Under "auto" without a manual list the search chooses virtual: only the
   // ranks must not exceed the cells.
-  bool searchesVirtual = getSchedule() == "auto" && !manual;
+  bool searchesVirtual = getSchedule() == ScheduleKind::Auto && !manual;
   for (ModelOp model : module.getOps<ModelOp>()) {
     int64_t cells = llvm::range_size(model.getCells());
     if (searchesVirtual && int64_t(getRanks()) > cells)
@@ -118,9 +110,7 @@ LogicalResult StrategyOp::verify() {
 }
 
 LogicalResult TrainOp::verify() {
-  if (failed(
-          checkOneOf(*this, "optimizer", getOptimizer(), {"adamw", "sgd"})) ||
-      failed(checkOneOf(*this, "data", getData(),
+  if (failed(checkOneOf(*this, "data", getData(),
                         {"synthetic", "bytes", "tokens"})))
     return failure();
   double lr = getLr().convertToDouble();

@@ -1,4 +1,5 @@
 //===- PipeModelOps.cpp - pipe.model / pipe.cell: assembly and verifiers -===//
+#include "EnumName.h"
 #include "pipe/Dialect/PipeOps.h"
 
 #include "mlir/IR/Builders.h"

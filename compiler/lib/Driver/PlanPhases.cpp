@@ -1,9 +1,8 @@
 //===- PlanPhases.cpp - pipec's partition, plan and codegen phases --------===//
 //
-// Partition runs the pass pipeline pipe-partition → pipe-schedule →
-// pipe-verify-schedule on the module; plan gathers the plan (costs, stages,
-// programs, simulation) from the result; codegen lowers a copy of the module
-// to EmitC and prints it as C++.
+// Partition runs the pipe-compile pass pipeline (Pipeline.h) on the module;
+// plan gathers the plan (costs, stages, programs, simulation) from the result;
+// codegen lowers a copy of the module to EmitC and prints it as C++.
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Driver/Compilation.h"
@@ -12,6 +11,7 @@
 #include "pipe/Plan/Timeline.h"
 #include "pipe/Plan/Trace.h"
 #include "pipe/Transforms/Passes.h"
+#include "pipe/Transforms/Pipeline.h"
 #include "pipe/Transforms/PlanBuilder.h"
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
@@ -28,19 +28,17 @@ using namespace mlir;
 namespace pipe::driver {
 
 LogicalResult partitionPhase(Compilation &c) {
-  // Custom ops are checked (and their arithmetic counted) first, so that the
-  // auto search and the partitioner cost them from their bodies.
-  PassManager check(&c.context);
-  check.addPass(createPipeCheckExtern());
-  if (failed(check.run(*c.module)) || failed(resolveAutoSchedule(c)))
-    return failure();
   PassManager pm(&c.context);
-  PipePartitionOptions partition;
-  partition.profile = c.options.profileFile;
-  pm.addPass(createPipePartition(partition));
-  pm.addPass(createPipeSchedule());
-  pm.addPass(createPipeVerifySchedule());
-  return pm.run(*c.module);
+  buildCompilePipeline(pm, CompilePipelineOptions{c.options.profileFile});
+  if (failed(pm.run(*c.module)))
+    return failure();
+  // schedule = auto: the ranked candidates, printed before the summary.
+  Operation *module = c.module->getOperation();
+  if (auto report = module->getAttrOfType<StringAttr>(kAutoReportAttr)) {
+    c.autoReport = report.str();
+    module->removeAttr(kAutoReportAttr);
+  }
+  return success();
 }
 
 LogicalResult planPhase(Compilation &c) {

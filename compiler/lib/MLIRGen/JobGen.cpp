@@ -11,36 +11,6 @@ Location locOr(LocationAttr loc, Location fallback) {
   return loc ? Location(loc) : fallback;
 }
 
-static StringRef scheduleName(dsl::Schedule s) {
-  switch (s) {
-  case dsl::Schedule::GPipe:
-    return "gpipe";
-  case dsl::Schedule::OneFOneB:
-    return "1f1b";
-  case dsl::Schedule::Interleaved:
-    return "interleaved";
-  case dsl::Schedule::ZBH1:
-    return "zb-h1";
-  case dsl::Schedule::ZBV:
-    return "zb-v";
-  case dsl::Schedule::Auto:
-    return "auto";
-  }
-  llvm_unreachable("unknown schedule");
-}
-
-static StringRef partitionName(dsl::PartitionKind p) {
-  switch (p) {
-  case dsl::PartitionKind::Balanced:
-    return "balanced";
-  case dsl::PartitionKind::Uniform:
-    return "uniform";
-  case dsl::PartitionKind::Manual:
-    return "manual";
-  }
-  llvm_unreachable("unknown partition");
-}
-
 static StringRef dataName(dsl::DataKind d) {
   switch (d) {
   case dsl::DataKind::Synthetic:
@@ -66,15 +36,15 @@ void genStrategy(OpBuilder &b, const dsl::Strategy &s, Location fallback) {
   if (s.partition == dsl::PartitionKind::Manual)
     manual = b.getDenseI64ArrayAttr(s.manual);
   auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
-  StrategyOp::create(
-      b, locOr(s.loc, fallback), i64(s.ranks), i64(s.virtualStages),
-      i64(s.microbatches), i64(s.batch),
-      b.getStringAttr(scheduleName(s.schedule)),
-      b.getStringAttr(partitionName(s.partition)), manual,
-      b.getBoolAttr(s.recompute),
-      b.getStringAttr(s.precision == dsl::Precision::F32 ? "f32" : "bf16"),
-      b.getStringAttr(s.device), s.deviceIsFile ? b.getUnitAttr() : UnitAttr(),
-      i64(s.dataParallel));
+  StrategyOp::create(b, locOr(s.loc, fallback), i64(s.ranks),
+                     i64(s.virtualStages), i64(s.microbatches), i64(s.batch),
+                     ScheduleKindAttr::get(b.getContext(), s.schedule),
+                     PartitionKindAttr::get(b.getContext(), s.partition),
+                     manual, b.getBoolAttr(s.recompute),
+                     PrecisionAttr::get(b.getContext(), s.precision),
+                     b.getStringAttr(s.device),
+                     s.deviceIsFile ? b.getUnitAttr() : UnitAttr(),
+                     i64(s.dataParallel));
 }
 
 void genTrain(OpBuilder &b, const dsl::Train &t, Location loc) {
@@ -82,13 +52,12 @@ void genTrain(OpBuilder &b, const dsl::Train &t, Location loc) {
   StringAttr dataFile;
   if (t.data != dsl::DataKind::Synthetic)
     dataFile = b.getStringAttr(t.dataFile);
-  TrainOp::create(
-      b, loc,
-      b.getStringAttr(t.optimizer == dsl::OptimizerKind::SGD ? "sgd" : "adamw"),
-      f64(t.lr), f64(t.beta1), f64(t.beta2), f64(t.eps), f64(t.weightDecay),
-      f64(t.momentum), b.getI64IntegerAttr(t.steps),
-      b.getI64IntegerAttr(t.seed), b.getI64IntegerAttr(t.logEvery),
-      b.getStringAttr(dataName(t.data)), dataFile);
+  TrainOp::create(b, loc, OptimizerKindAttr::get(b.getContext(), t.optimizer),
+                  f64(t.lr), f64(t.beta1), f64(t.beta2), f64(t.eps),
+                  f64(t.weightDecay), f64(t.momentum),
+                  b.getI64IntegerAttr(t.steps), b.getI64IntegerAttr(t.seed),
+                  b.getI64IntegerAttr(t.logEvery),
+                  b.getStringAttr(dataName(t.data)), dataFile);
 }
 
 } // namespace pipe::detail

@@ -1,11 +1,25 @@
 //===- Auto.cpp - schedule = auto: enumerate, evaluate, rank ------------===//
 #include "pipe/Plan/Auto.h"
+#include "pipe/Plan/Partition.h"
 #include "pipe/Plan/Schedule.h"
 #include "pipe/Plan/Simulator.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace pipe::plan {
+
+/// The virtual values `row` allows among those the space tries.
+static std::vector<int> virtualsFor(const ScheduleInfo &row,
+                                    const AutoSpace &space) {
+  if (row.minVirtual == row.maxVirtual)
+    return {row.minVirtual};
+  std::vector<int> virtuals;
+  for (int v : space.virtuals)
+    if (allowsVirtual(row, v))
+      virtuals.push_back(v);
+  return virtuals;
+}
 
 std::vector<AutoConfig> enumerateAuto(const AutoSpace &space) {
   std::vector<int> counts = space.microbatchCounts;
@@ -13,16 +27,13 @@ std::vector<AutoConfig> enumerateAuto(const AutoSpace &space) {
     for (int64_t m = 1; m <= space.globalBatch; ++m)
       if (space.globalBatch % m == 0)
         counts.push_back(m);
+  std::vector<ScheduleKind> schedules = space.schedules;
+  if (schedules.empty())
+    for (const ScheduleInfo &row : scheduleTable())
+      schedules.push_back(row.kind);
   std::vector<AutoConfig> configs;
-  for (ScheduleKind kind : space.schedules) {
-    std::vector<int> virtuals = {1};
-    if (kind == ScheduleKind::Interleaved)
-      virtuals = space.virtuals;
-    if (kind == ScheduleKind::ZBV)
-      virtuals = {2};
-    for (int v : virtuals) {
-      if (kind == ScheduleKind::Interleaved && v < 2)
-        continue;
+  for (ScheduleKind kind : schedules) {
+    for (int v : virtualsFor(scheduleInfo(kind), space)) {
       if ((int64_t)space.ranks * v > space.maxStages)
         continue;
       for (int m : counts) {
@@ -62,39 +73,44 @@ searchAuto(const AutoSpace &space,
   return ranked;
 }
 
+std::string formatMemory(int64_t bytes) {
+  if (bytes >= (int64_t(1) << 30))
+    return formatGiB(bytes);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(1 << 20));
+  return text;
+}
+
 AutoCandidate scoreConfig(const AutoConfig &config, int ranks,
                           const std::vector<Stage> &stages,
                           int64_t capacityBytes) {
   std::vector<int> placement;
   for (const Stage &s : stages)
     placement.push_back(s.rank);
-  bool hasW = scheduleHasW(config.schedule);
   std::vector<RankProgram> order =
       buildComputeOrder(config.schedule, ranks, config.virtualStages,
-                        config.microbatches, placement);
-  Simulation sim = simulate(order, stages, hasW);
+                        config.microbatches, placement, &stages);
+  Simulation sim = simulate(order, stages, scheduleHasW(config.schedule));
   AutoCandidate cand;
   cand.config = config;
   cand.makespanUs = sim.makespanUs;
   cand.bubble = sim.bubble;
   cand.fits = sim.complete;
+  cand.capacityBytes = capacityBytes;
+  if (!sim.complete)
+    cand.note = "the simulated step does not complete";
   for (size_t r = 0; r < sim.peakBytes.size(); ++r) {
     cand.peakBytes = std::max(cand.peakBytes, sim.peakBytes[r]);
     if (sim.peakBytes[r] > capacityBytes && cand.fits) {
       cand.fits = false;
+      cand.shortRank = int(r);
+      cand.shortNeedBytes = sim.peakBytes[r];
       cand.note = "rank " + std::to_string(r) + " needs " +
-                  std::to_string(sim.peakBytes[r]) + " bytes of " +
-                  std::to_string(capacityBytes);
+                  formatMemory(sim.peakBytes[r]) + " of " +
+                  formatMemory(capacityBytes);
     }
   }
   return cand;
-}
-
-std::string describeConfig(const AutoConfig &c) {
-  return std::string(scheduleName(c.schedule)) + " v" +
-         std::to_string(c.virtualStages) + " m" +
-         std::to_string(c.microbatches) + " b" + std::to_string(c.batch) +
-         (c.recompute ? " recompute" : "");
 }
 
 } // namespace pipe::plan

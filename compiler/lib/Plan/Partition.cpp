@@ -179,4 +179,19 @@ Expected<Partition> partitionManual(const std::vector<CellCost> &cells,
                           "manual partition");
 }
 
+llvm::Expected<Partition>
+partitionCells(PartitionKind kind, const std::vector<CellCost> &cells,
+               const PartitionRequest &request,
+               const std::vector<int64_t> &manualCounts) {
+  switch (kind) {
+  case PartitionKind::Uniform:
+    return partitionUniform(cells, request);
+  case PartitionKind::Manual:
+    return partitionManual(cells, request, manualCounts);
+  case PartitionKind::Balanced:
+    break;
+  }
+  return partitionBalanced(cells, request);
+}
+
 } // namespace pipe::plan

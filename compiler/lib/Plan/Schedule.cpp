@@ -1,5 +1,7 @@
-//===- Schedule.cpp - gpipe, 1f1b and interleaved orders; transfers ------===//
+//===- Schedule.cpp - Placement, the order dispatch and the transfers ---===//
 #include "pipe/Plan/Schedule.h"
+#include "pipe/Plan/ScheduleTable.h"
+#include "pipe/Plan/Simulator.h"
 
 #include <algorithm>
 #include <cassert>
@@ -8,47 +10,14 @@
 
 namespace pipe::plan {
 
-// Defined in ScheduleZeroBubble.cpp.
-std::vector<RankProgram>
-buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
-                     const std::vector<int> &stageRank);
-
-const char *scheduleName(ScheduleKind kind) {
-  switch (kind) {
-  case ScheduleKind::GPipe:
-    return "gpipe";
-  case ScheduleKind::OneFOneB:
-    return "1f1b";
-  case ScheduleKind::Interleaved:
-    return "interleaved";
-  case ScheduleKind::ZBH1:
-    return "zb-h1";
-  case ScheduleKind::ZBV:
-    return "zb-v";
-  }
-  return "?";
-}
-
-std::optional<ScheduleKind> parseScheduleKind(const std::string &name) {
-  for (ScheduleKind k :
-       {ScheduleKind::GPipe, ScheduleKind::OneFOneB, ScheduleKind::Interleaved,
-        ScheduleKind::ZBH1, ScheduleKind::ZBV})
-    if (name == scheduleName(k))
-      return k;
-  return std::nullopt;
-}
-
-bool scheduleHasW(ScheduleKind kind) {
-  return kind == ScheduleKind::ZBH1 || kind == ScheduleKind::ZBV;
-}
-
 std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
                                 int virtualStages) {
   int stages = ranks * virtualStages;
   std::vector<int> rankOf(stages);
   for (int s = 0; s < stages; ++s)
-    rankOf[s] = (kind == ScheduleKind::ZBV && s >= ranks) ? 2 * ranks - 1 - s
-                                                          : s % ranks;
+    rankOf[s] = scheduleInfo(kind).placement == Placement::V && s >= ranks
+                    ? 2 * ranks - 1 - s
+                    : s % ranks;
   return rankOf;
 }
 
@@ -82,124 +51,14 @@ std::string describeAction(const Action &a) {
   return s;
 }
 
-/// The stages each rank holds, in ascending order (its chunks).
-static std::vector<std::vector<int>>
-stagesByRank(int ranks, const std::vector<int> &stageRank) {
-  std::vector<std::vector<int>> chunks(ranks);
-  for (int s = 0, e = stageRank.size(); s < e; ++s)
-    chunks[stageRank[s]].push_back(s);
-  return chunks;
-}
-
-static Action compute(Action::Kind kind, int stage, int mb) {
-  return Action{kind, stage, mb, -1};
-}
-
-static std::vector<RankProgram>
-buildGPipe(int ranks, int m, const std::vector<std::vector<int>> &chunks) {
-  std::vector<RankProgram> programs(ranks);
-  for (int r = 0; r < ranks; ++r) {
-    for (int s : chunks[r])
-      for (int k = 0; k < m; ++k)
-        programs[r].push_back(compute(Action::F, s, k));
-    for (auto it = chunks[r].rbegin(); it != chunks[r].rend(); ++it)
-      for (int k = 0; k < m; ++k)
-        programs[r].push_back(compute(Action::B, *it, k));
-  }
-  return programs;
-}
-
-static std::vector<RankProgram>
-build1F1B(int ranks, int m, const std::vector<std::vector<int>> &chunks) {
-  std::vector<RankProgram> programs(ranks);
-  for (int r = 0; r < ranks; ++r) {
-    int stage = chunks[r].front();
-    int warmup = std::min(ranks - r - 1, m);
-    RankProgram &p = programs[r];
-    for (int k = 0; k < warmup; ++k)
-      p.push_back(compute(Action::F, stage, k));
-    for (int i = 0; i < m - warmup; ++i) {
-      p.push_back(compute(Action::F, stage, warmup + i));
-      p.push_back(compute(Action::B, stage, i));
-    }
-    for (int k = m - warmup; k < m; ++k)
-      p.push_back(compute(Action::B, stage, k));
-  }
-  return programs;
-}
-
-/// Megatron-LM's schedule table: (micro-batch, chunk) in forward order, in
-/// groups of `group` micro-batches per chunk; the last group takes the rest.
-static std::vector<std::pair<int, int>> megatronTable(int m, int v, int group) {
-  std::vector<std::pair<int, int>> table;
-  for (int first = 0; first < m; first += group) {
-    int last = first + group >= m ? m : first + group;
-    for (int c = 0; c < v; ++c)
-      for (int k = first; k < last; ++k)
-        table.emplace_back(k, c);
-    if (last == m)
-      break;
-  }
-  return table;
-}
-
-static std::vector<RankProgram>
-buildInterleaved(int ranks, int v, int m,
-                 const std::vector<std::vector<int>> &chunks) {
-  // Megatron-LM needs m to be a multiple of ranks. Otherwise we build the
-  // schedule for m rounded up and drop the padding micro-batches: deleting
-  // whole micro-batches from a runnable order leaves a runnable order (every
-  // remaining action's inputs still come before it), so this stays correct.
-  int padded = (m + ranks - 1) / ranks * ranks;
-  std::vector<RankProgram> programs(ranks);
-  std::vector<std::pair<int, int>> table = megatronTable(padded, v, ranks);
-  int total = padded * v;
-  for (int r = 0; r < ranks; ++r) {
-    RankProgram &p = programs[r];
-    auto fwd = [&](int i) {
-      auto [k, c] = table[i];
-      p.push_back(compute(Action::F, chunks[r][c], k));
-    };
-    auto bwd = [&](int i) {
-      auto [k, c] = table[i];
-      p.push_back(compute(Action::B, chunks[r][v - 1 - c], k));
-    };
-    int warmup = std::min((ranks - r - 1) * 2 + (v - 1) * ranks, total);
-    for (int i = 0; i < warmup; ++i)
-      fwd(i);
-    for (int i = 0; i < total - warmup; ++i) {
-      fwd(warmup + i);
-      bwd(i);
-    }
-    for (int i = total - warmup; i < total; ++i)
-      bwd(i);
-    p.erase(std::remove_if(p.begin(), p.end(),
-                           [&](const Action &a) { return a.mb >= m; }),
-            p.end());
-  }
-  return programs;
-}
-
 std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
                                            int virtualStages, int microbatches,
-                                           const std::vector<int> &stageRank) {
+                                           const std::vector<int> &stageRank,
+                                           const std::vector<Stage> *stages) {
   assert(ranks >= 1 && virtualStages >= 1 && microbatches >= 1);
   assert((int)stageRank.size() == ranks * virtualStages);
-  std::vector<std::vector<int>> chunks = stagesByRank(ranks, stageRank);
-  switch (kind) {
-  case ScheduleKind::GPipe:
-    return buildGPipe(ranks, microbatches, chunks);
-  case ScheduleKind::OneFOneB:
-    if (virtualStages == 1)
-      return build1F1B(ranks, microbatches, chunks);
-    return buildInterleaved(ranks, virtualStages, microbatches, chunks);
-  case ScheduleKind::Interleaved:
-    return buildInterleaved(ranks, virtualStages, microbatches, chunks);
-  case ScheduleKind::ZBH1:
-  case ScheduleKind::ZBV:
-    return buildZeroBubbleOrder(kind, ranks, microbatches, stageRank);
-  }
-  return {};
+  OrderRequest request{ranks, virtualStages, microbatches, stageRank, stages};
+  return scheduleInfo(kind).buildOrder(request);
 }
 
 // Each transfer gets a slot: the end time of its producer when the compute
@@ -223,10 +82,10 @@ std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
 namespace {
 
 /// Start step of every compute action when `order` is played with unit
-/// costs: simulate()'s semantics with F = B = W = 1 and free sends (so all
-/// times are integers), without its bookkeeping. start[r] lists rank r's
-/// compute actions that could play, in program order (action index
-/// computeIndex[r][j]); complete is false when some rank could not finish.
+/// costs: the simulator with F = B = W = 1 and free sends, so all times are
+/// integers. start[r] lists rank r's compute actions that could play, in
+/// program order (action index computeIndex[r][j]); complete is false when
+/// some rank could not finish.
 struct UnitReplay {
   std::vector<std::vector<int>> start, computeIndex;
   int makespan = 0;
@@ -235,81 +94,33 @@ struct UnitReplay {
 
 UnitReplay replayUnitCosts(const std::vector<RankProgram> &order,
                            const std::vector<int> &stageRank) {
-  const int ranks = order.size(), S = stageRank.size();
-  int m = 0;
+  bool hasW = false;
   for (const RankProgram &p : order)
     for (const Action &a : p)
-      m = std::max(m, a.mb + 1);
-  constexpr int kUnknown = -1;
-  std::vector<int> endF((size_t)S * m, kUnknown), endB((size_t)S * m, kUnknown);
+      hasW |= a.kind == Action::W;
+  std::vector<Stage> unit(stageRank.size());
+  for (size_t s = 0; s < unit.size(); ++s) {
+    unit[s].rank = stageRank[s];
+    unit[s].fwdUs = unit[s].bwdUs = 1;
+    unit[s].wgradUs = hasW ? 1 : 0; // without W, B alone lasts 1
+  }
+  Simulation sim = simulate(order, unit, hasW);
   UnitReplay out;
-  out.start.resize(ranks);
-  out.computeIndex.resize(ranks);
-  for (int r = 0; r < ranks; ++r) {
-    out.start[r].reserve(order[r].size());
-    out.computeIndex[r].reserve(order[r].size());
-  }
-  std::vector<size_t> pc(ranks, 0);
-  std::vector<int> free(ranks, 0), work;
-  work.reserve(2 * ranks);
-  for (int r = ranks - 1; r >= 0; --r)
-    work.push_back(r);
-  // Same worklist as simulate(): a rank runs until an input is missing and
-  // is woken by the producer; the resulting times do not depend on the
-  // order in which ranks are visited.
-  while (!work.empty()) {
-    int r = work.back();
-    work.pop_back();
-    const RankProgram &p = order[r];
-    size_t i = pc[r];
-    int t = free[r];
-    for (; i < p.size(); ++i) {
-      const Action &a = p[i];
-      if (a.kind > Action::W)
-        continue;
-      size_t idx = (size_t)a.stage * m + a.mb;
-      int ready = t;
-      if (a.kind == Action::F) {
-        if (a.stage > 0) {
-          if (endF[idx - m] < 0)
-            break;
-          ready = std::max(ready, endF[idx - m]);
-        }
-      } else {
-        if (endF[idx] < 0)
-          break;
-        ready = std::max(ready, endF[idx]);
-        if (a.kind == Action::B && a.stage + 1 < S) {
-          if (endB[idx + m] < 0)
-            break;
-          ready = std::max(ready, endB[idx + m]);
-        }
-        if (a.kind == Action::W) {
-          if (endB[idx] < 0)
-            break;
-          ready = std::max(ready, endB[idx]);
-        }
-      }
-      t = ready + 1;
-      out.start[r].push_back(ready);
-      out.computeIndex[r].push_back(int(i));
-      if (a.kind == Action::F) {
-        endF[idx] = t;
-        if (a.stage + 1 < S)
-          work.push_back(stageRank[a.stage + 1]);
-      } else if (a.kind == Action::B) {
-        endB[idx] = t;
-        if (a.stage > 0)
-          work.push_back(stageRank[a.stage - 1]);
-      }
+  out.complete = sim.complete;
+  out.makespan = int(sim.makespanUs);
+  out.start.resize(order.size());
+  out.computeIndex.resize(order.size());
+  for (size_t r = 0; r < order.size(); ++r) {
+    // Slices are the compute actions that played, in program order.
+    out.start[r].reserve(sim.slices[r].size());
+    out.computeIndex[r].reserve(sim.slices[r].size());
+    int i = 0;
+    for (const Simulation::Slice &slice : sim.slices[r]) {
+      while (order[r][i].kind > Action::W)
+        ++i;
+      out.start[r].push_back(int(slice.startUs));
+      out.computeIndex[r].push_back(i++);
     }
-    pc[r] = i;
-    free[r] = t;
-  }
-  for (int r = 0; r < ranks; ++r) {
-    out.makespan = std::max(out.makespan, free[r]);
-    if (pc[r] < order[r].size())
-      out.complete = false;
   }
   return out;
 }
@@ -434,10 +245,11 @@ insertTransfers(const std::vector<RankProgram> &computeOrder,
 
 std::vector<RankProgram> buildSchedule(ScheduleKind kind, int ranks,
                                        int virtualStages, int microbatches,
-                                       const std::vector<int> &stageRank) {
-  return insertTransfers(
-      buildComputeOrder(kind, ranks, virtualStages, microbatches, stageRank),
-      stageRank);
+                                       const std::vector<int> &stageRank,
+                                       const std::vector<Stage> *stages) {
+  return insertTransfers(buildComputeOrder(kind, ranks, virtualStages,
+                                           microbatches, stageRank, stages),
+                         stageRank);
 }
 
 } // namespace pipe::plan

@@ -12,16 +12,18 @@
 // and idles otherwise. Deferring W into the slots 1F1B leaves idle is what
 // removes the bubble (ZB-H1: (p-1)/(3m+p-1) with F = B = W).
 //===----------------------------------------------------------------------===//
-#include "pipe/Plan/Schedule.h"
+#include "ScheduleBuilders.h"
 
 #include <deque>
 
 namespace pipe::plan {
 
-std::vector<RankProgram>
-buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
-                     const std::vector<int> &stageRank) {
-  const int stages = stageRank.size(), m = microbatches;
+/// The list schedule above, with the in-flight limit of `kind`'s row.
+static std::vector<RankProgram> buildZeroBubbleOrder(ScheduleKind kind,
+                                                     const OrderRequest &req) {
+  const std::vector<int> &stageRank = req.stageRank;
+  const int ranks = req.ranks, stages = stageRank.size(), m = req.microbatches;
+  int (*inFlightLimit)(int, int) = scheduleInfo(kind).inFlightLimit;
   constexpr int kNotYet = 1 << 30;
   // End step of F(s, k) and B(s, k); kNotYet until scheduled.
   std::vector<int> endF(stages * m, kNotYet), endB(stages * m, kNotYet);
@@ -36,7 +38,7 @@ buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
     nextF[r].assign(chunks[r].size(), 0);
     nextB[r].assign(chunks[r].size(), 0);
     remaining[r] = 3 * m * chunks[r].size();
-    limit[r] = kind == ScheduleKind::ZBV ? 2 * ranks : ranks - r;
+    limit[r] = inFlightLimit(ranks, r);
   }
   std::vector<RankProgram> programs(ranks);
   for (int r = 0; r < ranks; ++r) // exact size: no regrowth, no copies
@@ -96,6 +98,14 @@ buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
       break; // unreachable for valid placements; the verifier would reject
   }
   return programs;
+}
+
+std::vector<RankProgram> buildZBH1Order(const OrderRequest &request) {
+  return buildZeroBubbleOrder(ScheduleKind::ZBH1, request);
+}
+
+std::vector<RankProgram> buildZBVOrder(const OrderRequest &request) {
+  return buildZeroBubbleOrder(ScheduleKind::ZBV, request);
 }
 
 } // namespace pipe::plan

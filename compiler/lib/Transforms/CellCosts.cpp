@@ -59,29 +59,16 @@ FailureOr<plan::DeviceProfile> loadDevice(StrategyOp strategy) {
   return *device;
 }
 
-FailureOr<plan::Precision> getPrecision(StrategyOp strategy) {
-  if (strategy.getPrecision() == "bf16")
-    return plan::Precision::BF16;
-  if (strategy.getPrecision() == "f32")
-    return plan::Precision::F32;
-  return strategy.emitError()
-         << "unknown precision '" << strategy.getPrecision()
-         << "' (expected bf16 or f32)";
-}
-
-FailureOr<plan::Optimizer> getOptimizer(ModuleOp module) {
+plan::Optimizer getOptimizer(ModuleOp module) {
   auto trains = module.getOps<TrainOp>();
   if (trains.empty())
     return plan::Optimizer::AdamW;
   TrainOp train = *trains.begin();
-  if (train.getOptimizer() == "adamw")
+  if (train.getOptimizer() == OptimizerKind::AdamW)
     return plan::Optimizer::AdamW;
-  if (train.getOptimizer() == "sgd")
-    return train.getMomentum().convertToDouble() != 0.0
-               ? plan::Optimizer::SGDMomentum
-               : plan::Optimizer::SGD;
-  return train.emitError() << "unknown optimizer '" << train.getOptimizer()
-                           << "' (expected adamw or sgd)";
+  return train.getMomentum().convertToDouble() != 0.0
+             ? plan::Optimizer::SGDMomentum
+             : plan::Optimizer::SGD;
 }
 
 namespace {
@@ -263,15 +250,12 @@ FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch) {
 FailureOr<std::vector<plan::CellCost>>
 estimateModelCosts(ModelOp model, StrategyOp strategy,
                    const plan::DeviceProfile &device) {
-  FailureOr<plan::Precision> precision = getPrecision(strategy);
-  FailureOr<plan::Optimizer> optimizer =
-      getOptimizer(model->getParentOfType<ModuleOp>());
-  if (failed(precision) || failed(optimizer))
-    return failure();
+  plan::Optimizer optimizer = getOptimizer(model->getParentOfType<ModuleOp>());
   FailureOr<plan::ModelDesc> desc = describeModel(model, strategy.getBatch());
   if (failed(desc))
     return failure();
-  return plan::estimateCellCosts(*desc, device, *precision, *optimizer);
+  return plan::estimateCellCosts(*desc, device, strategy.getPrecision(),
+                                 optimizer);
 }
 
 plan::PartitionRequest partitionRequest(StrategyOp strategy,
@@ -282,9 +266,11 @@ plan::PartitionRequest partitionRequest(StrategyOp strategy,
   request.stageRank = stageRank;
   request.recompute = strategy.getRecompute();
   request.capacityBytes = capacityBytes;
-  plan::ScheduleKind kind =
-      plan::parseScheduleKind(strategy.getSchedule().str())
-          .value_or(plan::ScheduleKind::OneFOneB);
+  // Under auto (before the search resolves it) the partitioner's bound is
+  // 1F1B's.
+  plan::ScheduleKind kind = strategy.getSchedule() == ScheduleKind::Auto
+                                ? plan::ScheduleKind::OneFOneB
+                                : strategy.getSchedule();
   std::vector<int> inFlight = plan::scheduleInFlight(
       kind, request.ranks, int(strategy.getVirtualStages()),
       int(strategy.getMicrobatches()));

@@ -85,10 +85,8 @@ struct ConvertPipeToEmitCPass
 
     int64_t batch = strategy.getBatch();
     bool recompute = strategy.getRecompute();
-    StringRef schedule = strategy.getSchedule();
-    std::optional<plan::ScheduleKind> kind =
-        plan::parseScheduleKind(schedule.str());
-    bool hasW = kind && plan::scheduleHasW(*kind);
+    plan::ScheduleKind schedule = strategy.getSchedule();
+    bool hasW = plan::scheduleHasW(schedule);
     int numCells = static_cast<int>(llvm::range_size(model.getCells()));
 
     std::vector<int> cellStage(numCells, 0);
@@ -99,14 +97,14 @@ struct ConvertPipeToEmitCPass
     ProgramDescription p;
     p.model = model.getSymName().str();
     p.source = sourceFile(model);
-    p.schedule = schedule.str();
+    p.schedule = plan::scheduleName(schedule);
     p.fingerprint = modelFingerprint(model);
     p.ranks = strategy.getRanks();
     p.virtualStages = strategy.getVirtualStages();
     p.microbatches = strategy.getMicrobatches();
     p.batch = batch;
     p.dataParallel = strategy.getDataParallel();
-    p.bf16 = strategy.getPrecision() == "bf16";
+    p.bf16 = strategy.getPrecision() == Precision::BF16;
     auto names = model.getInputNames();
     for (BlockArgument arg : model.getInputs()) {
       auto type = cast<RankedTensorType>(arg.getType());
@@ -131,7 +129,7 @@ struct ConvertPipeToEmitCPass
       p.cellCutBytes.push_back(bytes);
     }
     p.programs = *programs;
-    p.optimizer = train.getOptimizer().str();
+    p.optimizer = stringifyOptimizerKind(train.getOptimizer()).str();
     p.lr = train.getLr().convertToDouble();
     p.beta1 = train.getBeta1().convertToDouble();
     p.beta2 = train.getBeta2().convertToDouble();

@@ -13,6 +13,7 @@
 #include "pipe/Transforms/Passes.h"
 #include "pipe/Transforms/StagePlacement.h"
 #include "pipe/Transforms/StagePlanIR.h"
+#include "pipe/Transforms/StrategyPartition.h"
 
 #include "llvm/ADT/STLExtras.h"
 
@@ -24,33 +25,48 @@ namespace pipe {
 using namespace mlir;
 
 namespace pipe {
-namespace {
 
-/// Runs the strategy's partitioner; errors are reported at the strategy.
-static FailureOr<plan::Partition>
-partitionCells(StrategyOp strategy, const std::vector<plan::CellCost> &cells,
-               const plan::PartitionRequest &request) {
-  llvm::Expected<plan::Partition> partition = [&] {
-    StringRef kind = strategy.getPartition();
-    if (kind == "uniform")
-      return plan::partitionUniform(cells, request);
-    if (kind == "manual") {
-      std::vector<int64_t> counts;
-      if (std::optional<ArrayRef<int64_t>> manual = strategy.getManual())
-        counts.assign(manual->begin(), manual->end());
-      return plan::partitionManual(cells, request, counts);
-    }
-    return plan::partitionBalanced(cells, request);
-  }();
+FailureOr<StrategyPartition> partitionStrategy(ModelOp model,
+                                               StrategyOp strategy,
+                                               StringRef profile,
+                                               MemoryShortfall *shortfall) {
+  FailureOr<plan::DeviceProfile> device = loadDevice(strategy);
+  if (failed(device))
+    return failure();
+  FailureOr<std::vector<plan::CellCost>> cells =
+      estimateModelCosts(model, strategy, *device);
+  if (failed(cells))
+    return failure();
+  if (!profile.empty())
+    if (llvm::Error err = plan::applyMeasuredProfileFile(profile, *cells))
+      return model->emitError() << llvm::toString(std::move(err));
+
+  std::vector<int> stageRank =
+      plan::stagePlacement(strategy.getSchedule(), int(strategy.getRanks()),
+                           int(strategy.getVirtualStages()));
+  plan::PartitionRequest request =
+      partitionRequest(strategy, stageRank, device->memoryBytes);
+  std::vector<int64_t> counts;
+  if (std::optional<ArrayRef<int64_t>> manual = strategy.getManual())
+    counts.assign(manual->begin(), manual->end());
+  llvm::Expected<plan::Partition> partition =
+      plan::partitionCells(strategy.getPartition(), *cells, request, counts);
   if (partition)
-    return std::move(*partition);
+    return StrategyPartition{std::move(*cells), std::move(*partition),
+                             device->memoryBytes};
   InFlightDiagnostic diag = strategy.emitError();
   llvm::handleAllErrors(
       partition.takeError(),
-      [&](const plan::InfeasibleMemoryError &e) { diag << e.text(); },
+      [&](const plan::InfeasibleMemoryError &e) {
+        diag << e.text();
+        if (shortfall)
+          *shortfall = {e.rank, e.needBytes, e.capacityBytes};
+      },
       [&](const llvm::ErrorInfoBase &e) { diag << e.message(); });
   return diag;
 }
+
+namespace {
 
 struct PipePartitionPass : impl::PipePartitionBase<PipePartitionPass> {
   using PipePartitionBase::PipePartitionBase;
@@ -63,40 +79,13 @@ struct PipePartitionPass : impl::PipePartitionBase<PipePartitionPass> {
     FailureOr<StrategyOp> strategy = getStrategy(module, "pipe-partition");
     if (failed(strategy))
       return signalPassFailure();
-    if (strategy->getPartition() != "balanced" &&
-        strategy->getPartition() != "uniform" &&
-        strategy->getPartition() != "manual") {
-      strategy->emitError()
-          << "unknown partition '" << strategy->getPartition() << "'";
+    FailureOr<StrategyPartition> result =
+        partitionStrategy(*model, *strategy, profile);
+    if (failed(result))
       return signalPassFailure();
-    }
-    FailureOr<plan::DeviceProfile> device = loadDevice(*strategy);
-    if (failed(device))
-      return signalPassFailure();
-    FailureOr<std::vector<plan::CellCost>> cells =
-        estimateModelCosts(*model, *strategy, *device);
-    if (failed(cells))
-      return signalPassFailure();
-    if (!profile.empty())
-      if (llvm::Error err = plan::applyMeasuredProfileFile(profile, *cells)) {
-        model->emitError() << llvm::toString(std::move(err));
-        return signalPassFailure();
-      }
-
-    plan::ScheduleKind kind =
-        *plan::parseScheduleKind(strategy->getSchedule().str());
-    std::vector<int> stageRank = plan::stagePlacement(
-        kind, int(strategy->getRanks()), int(strategy->getVirtualStages()));
-    plan::PartitionRequest request =
-        partitionRequest(*strategy, stageRank, device->memoryBytes);
-    FailureOr<plan::Partition> partition =
-        partitionCells(*strategy, *cells, request);
-    if (failed(partition))
-      return signalPassFailure();
-
-    for (auto [cell, cost] : llvm::zip_equal(model->getCells(), *cells))
+    for (auto [cell, cost] : llvm::zip_equal(model->getCells(), result->cells))
       writeCellCost(cell, cost);
-    writeStages(*strategy, partition->stages);
+    writeStages(*strategy, result->partition.stages);
   }
 };
 

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Transforms/Passes.h"
+#include "pipe/Transforms/Pipeline.h"
 
 namespace pipe {
 namespace generated {
@@ -12,5 +13,8 @@ namespace generated {
 #include "pipe/Transforms/Passes.h.inc"
 } // namespace generated
 
-void registerPipePasses() { generated::registerPipePasses(); }
+void registerPipePasses() {
+  generated::registerPipePasses();
+  registerCompilePipeline();
+}
 } // namespace pipe

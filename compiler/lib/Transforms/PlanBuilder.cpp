@@ -31,8 +31,8 @@ FailureOr<plan::PlanInfo> buildPlanInfo(ModuleOp module) {
   info.microbatches = int(strategy->getMicrobatches());
   info.batch = int(strategy->getBatch());
   info.dataParallel = int(strategy->getDataParallel());
-  info.schedule = strategy->getSchedule().str();
-  info.partition = strategy->getPartition().str();
+  info.schedule = plan::scheduleName(strategy->getSchedule());
+  info.partition = stringifyPartitionKind(strategy->getPartition()).str();
   info.deviceName = device->name;
   info.deviceMemoryBytes = device->memoryBytes;
 
@@ -72,8 +72,7 @@ FailureOr<plan::PlanInfo> buildPlanInfo(ModuleOp module) {
                << " names a stage the partition does not have ("
                << info.stages.size() << " stages)";
   info.programs = std::move(*programs);
-  plan::ScheduleKind kind =
-      *plan::parseScheduleKind(strategy->getSchedule().str());
+  plan::ScheduleKind kind = strategy->getSchedule();
   info.simulation =
       plan::simulate(info.programs, info.stages, plan::scheduleHasW(kind));
   return info;

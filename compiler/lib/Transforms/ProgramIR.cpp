@@ -156,7 +156,7 @@ private:
 
 } // namespace
 
-ScheduleOp writePrograms(OpBuilder &builder, Location loc, StringRef kind,
+ScheduleOp writePrograms(OpBuilder &builder, Location loc, ScheduleKind kind,
                          const std::vector<plan::RankProgram> &programs) {
   OpBuilder::InsertionGuard guard(builder);
   auto schedule = ScheduleOp::create(builder, loc, kind);
@@ -171,7 +171,7 @@ ScheduleOp writePrograms(OpBuilder &builder, Location loc, StringRef kind,
   return schedule;
 }
 
-ScheduleOp replacePrograms(ModuleOp module, Location loc, StringRef kind,
+ScheduleOp replacePrograms(ModuleOp module, Location loc, ScheduleKind kind,
                            const std::vector<plan::RankProgram> &programs) {
   for (ScheduleOp old : llvm::make_early_inc_range(module.getOps<ScheduleOp>()))
     old.erase();

@@ -29,8 +29,7 @@ struct PipeSchedulePass : impl::PipeScheduleBase<PipeSchedulePass> {
         readStagePlacement(module, *strategy);
     if (failed(stageRank))
       return signalPassFailure();
-    plan::ScheduleKind kind =
-        *plan::parseScheduleKind(strategy->getSchedule().str());
+    plan::ScheduleKind kind = strategy->getSchedule();
     std::vector<plan::RankProgram> programs = plan::buildSchedule(
         kind, static_cast<int>(strategy->getRanks()),
         static_cast<int>(strategy->getVirtualStages()),

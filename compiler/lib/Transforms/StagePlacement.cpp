@@ -9,10 +9,6 @@ using namespace mlir;
 
 namespace pipe {
 
-/// Above this many compute actions per step we refuse rather than run out of
-/// memory: 2^24 is 64 ranks x 2 chunks x 131072 micro-batches.
-static constexpr int64_t kMaxActions = int64_t(1) << 24;
-
 FailureOr<StrategyOp> getStrategy(ModuleOp module, StringRef pass) {
   auto strategies = module.getOps<StrategyOp>();
   if (strategies.empty())
@@ -26,15 +22,16 @@ FailureOr<StrategyOp> getStrategy(ModuleOp module, StringRef pass) {
            << "the first is here";
   int64_t ranks = strategy.getRanks(), v = strategy.getVirtualStages(),
           m = strategy.getMicrobatches();
-  if (ranks > kMaxActions || v > kMaxActions || m > kMaxActions ||
-      ranks * v > kMaxActions / m)
+  if (ranks > plan::kMaxActions || v > plan::kMaxActions ||
+      m > plan::kMaxActions || ranks * v > plan::kMaxActions / m)
     return strategy.emitOpError()
            << "has " << ranks << " ranks x " << v << " virtual x " << m
            << " micro-batches, too many actions to schedule (the limit is "
-           << kMaxActions << ")";
-  if (!plan::parseScheduleKind(strategy.getSchedule().str()))
+           << plan::kMaxActions << ")";
+  if (strategy.getSchedule() == ScheduleKind::Auto)
     return strategy.emitOpError()
-           << "has unknown schedule '" << strategy.getSchedule() << "'";
+           << "says schedule 'auto', which " << pass
+           << " cannot build: pipec's auto search replaces it first";
   return strategy;
 }
 
@@ -43,8 +40,7 @@ FailureOr<std::vector<int>> readStagePlacement(ModuleOp module,
   (void)module;
   int ranks = static_cast<int>(strategy.getRanks());
   int v = static_cast<int>(strategy.getVirtualStages());
-  plan::ScheduleKind kind =
-      *plan::parseScheduleKind(strategy.getSchedule().str());
+  plan::ScheduleKind kind = strategy.getSchedule();
   Attribute recorded = strategy->getAttr(kStageRanksAttr);
   if (!recorded) // pipe-partition has not run: the standard placement
     return plan::stagePlacement(kind, ranks, v);
@@ -65,8 +61,9 @@ FailureOr<std::vector<int>> readStagePlacement(ModuleOp module,
     if (list[s] != standard[s])
       return strategy.emitOpError()
              << "places stage " << s << " on rank " << list[s] << " in '"
-             << kStageRanksAttr << "', but schedule '" << strategy.getSchedule()
-             << "' places it on rank " << standard[s];
+             << kStageRanksAttr << "', but schedule '"
+             << plan::scheduleName(kind) << "' places it on rank "
+             << standard[s];
   return standard;
 }
 

@@ -81,9 +81,9 @@ struct PipeVerifySchedulePass
     ScheduleOp schedule = *module.getOps<ScheduleOp>().begin();
     if (schedule.getKind() != strategy->getSchedule())
       return schedule.emitOpError()
-                 .append("is a '", schedule.getKind(),
+                 .append("is a '", plan::scheduleName(schedule.getKind()),
                          "' schedule but the strategy asks for '",
-                         strategy->getSchedule(), "'")
+                         plan::scheduleName(strategy->getSchedule()), "'")
                  .attachNote(strategy->getLoc())
              << "the strategy is here";
     if (programs->size() != strategy->getRanks())
@@ -96,8 +96,7 @@ struct PipeVerifySchedulePass
         readStagePlacement(module, *strategy);
     if (failed(stageRank))
       return failure();
-    plan::ScheduleKind kind =
-        *plan::parseScheduleKind(strategy->getSchedule().str());
+    plan::ScheduleKind kind = strategy->getSchedule();
     std::optional<plan::ScheduleError> error =
         plan::verifySchedule(*programs, *stageRank, plan::scheduleHasW(kind),
                              static_cast<int>(strategy->getMicrobatches()));

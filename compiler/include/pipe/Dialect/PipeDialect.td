@@ -39,6 +39,7 @@ def Pipe_Dialect : Dialect {
     ```
   }];
   let hasOperationAttrVerify = 1;
+  let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     /// The module attribute naming the `.pipe` file the module came from.
     static constexpr ::llvm::StringLiteral getSourceAttrName() {

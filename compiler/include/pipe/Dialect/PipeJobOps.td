@@ -10,6 +10,7 @@
 #define PIPE_JOB_OPS_TD
 
 include "pipe/Dialect/PipeDialect.td"
+include "pipe/Dialect/PipeEnums.td"
 include "mlir/IR/SymbolInterfaces.td"
 
 def Pipe_ExternDeclOp : Pipe_Op<"extern_op", [Symbol, HasParent<"::mlir::ModuleOp">]> {
@@ -35,9 +36,10 @@ def Pipe_StrategyOp : Pipe_Op<"strategy", [HasParent<"::mlir::ModuleOp">]> {
   let description = [{
     The `pipeline` block with defaults applied. `virtual` (stored as
     `virtual_stages`) is the number of model chunks per rank; stages =
-    ranks x virtual. `schedule` is one of `gpipe`, `1f1b`, `interleaved`,
-    `zb-h1`, `zb-v`; `partition` one of `balanced`, `uniform`, `manual`
-    (then `manual` lists the cells per stage); `precision` `f32` or `bf16`;
+    ranks x virtual. `schedule`, `partition` and `precision` are enum
+    attributes written as their names (`"zb-h1"`): a schedule of the
+    schedule table or `auto`; `balanced`, `uniform` or `manual` (then
+    `manual` lists the cells per stage); `f32` or `bf16`.
     `device` a built-in device name (`h100`, `h200`, `a100`, `cpu`) or, with
     the `device_is_file` unit attribute, a device-profile JSON path.
     The verifier checks the ranges and the schedule/virtual rules, and, when
@@ -52,16 +54,18 @@ def Pipe_StrategyOp : Pipe_Op<"strategy", [HasParent<"::mlir::ModuleOp">]> {
   }];
   let arguments = (ins Pipe_PositiveI64:$ranks, Pipe_PositiveI64:$virtual_stages,
                        Pipe_PositiveI64:$microbatches, Pipe_PositiveI64:$batch,
-                       StrAttr:$schedule, StrAttr:$partition,
+                       Pipe_ScheduleKindAttr:$schedule,
+                       Pipe_PartitionKindAttr:$partition,
                        OptionalAttr<DenseI64ArrayAttr>:$manual,
-                       BoolAttr:$recompute, StrAttr:$precision,
+                       BoolAttr:$recompute, Pipe_PrecisionAttr:$precision,
                        StrAttr:$device, UnitAttr:$device_is_file,
                        Pipe_PositiveI64:$data_parallel);
   let assemblyFormat = [{
     `ranks` `=` $ranks `,` `virtual` `=` $virtual_stages `,` `microbatches` `=`
-    $microbatches `,` `batch` `=` $batch `,` `schedule` `=` $schedule `,`
-    `partition` `=` $partition `,` (`manual` `=` $manual^ `,`)? `recompute`
-    `=` $recompute `,` `precision` `=` $precision `,` `device` `=` $device
+    $microbatches `,` `batch` `=` $batch `,` `schedule` `=`
+    custom<EnumName>($schedule) `,` `partition` `=` custom<EnumName>($partition)
+    `,` (`manual` `=` $manual^ `,`)? `recompute` `=` $recompute `,`
+    `precision` `=` custom<EnumName>($precision) `,` `device` `=` $device
     `,` `data_parallel` `=` $data_parallel attr-dict
   }];
   let hasVerifier = 1;
@@ -74,7 +78,8 @@ def Pipe_StrategyOp : Pipe_Op<"strategy", [HasParent<"::mlir::ModuleOp">]> {
 def Pipe_TrainOp : Pipe_Op<"train", [HasParent<"::mlir::ModuleOp">]> {
   let summary = "The training setup: optimizer, steps, data";
   let description = [{
-    The `train` block with defaults applied. `optimizer` is `adamw` (using
+    The `train` block with defaults applied. `optimizer` (an enum
+    attribute, written as its name) is `adamw` (using
     `lr`, `beta1`, `beta2`, `eps`, `weight_decay`) or `sgd` (using `lr`,
     `momentum`); every hyper-parameter is present either way. `data` is
     `synthetic`, `bytes` or `tokens`; the latter two name `data_file`,
@@ -87,13 +92,13 @@ def Pipe_TrainOp : Pipe_Op<"train", [HasParent<"::mlir::ModuleOp">]> {
       data = "bytes", data_file = "corpus.txt"
     ```
   }];
-  let arguments = (ins StrAttr:$optimizer, F64Attr:$lr, F64Attr:$beta1,
+  let arguments = (ins Pipe_OptimizerKindAttr:$optimizer, F64Attr:$lr, F64Attr:$beta1,
                        F64Attr:$beta2, F64Attr:$eps, F64Attr:$weight_decay,
                        F64Attr:$momentum, Pipe_PositiveI64:$steps,
                        I64Attr:$seed, Pipe_PositiveI64:$log_every,
                        StrAttr:$data, OptionalAttr<StrAttr>:$data_file);
   let assemblyFormat = [{
-    `optimizer` `=` $optimizer `,` `lr` `=` $lr `,` `beta1` `=` $beta1 `,`
+    `optimizer` `=` custom<EnumName>($optimizer) `,` `lr` `=` $lr `,` `beta1` `=` $beta1 `,`
     `beta2` `=` $beta2 `,` `eps` `=` $eps `,` `weight_decay` `=` $weight_decay
     `,` `momentum` `=` $momentum `,` `steps` `=` $steps `,` `seed` `=` $seed
     `,` `log_every` `=` $log_every `,` `data` `=` $data

@@ -11,6 +11,10 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "pipe/Dialect/PipeDialect.h"
+#include "pipe/Dialect/PipeEnums.h"
+
+#define GET_ATTRDEF_CLASSES
+#include "pipe/Dialect/PipeAttrs.h.inc"
 
 namespace pipe {
 class CellOp;

@@ -11,6 +11,7 @@
 #define PIPE_PROGRAM_OPS_TD
 
 include "pipe/Dialect/PipeDialect.td"
+include "pipe/Dialect/PipeEnums.td"
 
 /// A non-negative index (stage, micro-batch, rank). 32 bits, like the plan.
 def Pipe_IndexAttr : ConfinedAttr<I32Attr, [IntNonNegative]>;
@@ -21,8 +22,8 @@ def Pipe_ScheduleOp : Pipe_Op<"schedule", [
   let summary = "The per-rank programs of one training step";
   let description = [{
     Holds one `pipe.program` per pipeline rank (ranks 0 .. n-1, each once)
-    and names the schedule that built them (`gpipe`, `1f1b`, `interleaved`,
-    `zb-h1`, `zb-v`). It sits at the top level of the module beside
+    and names the schedule that built them (a row of the schedule table,
+    written as its name). It sits at the top level of the module beside
     `pipe.model`, `pipe.strategy` and `pipe.train`, and never refers to the
     model: the actions name stages and micro-batches by number. Later
     lowering reads exactly these programs (see `pipe-verify-schedule`).
@@ -44,13 +45,13 @@ def Pipe_ScheduleOp : Pipe_Op<"schedule", [
     }
     ```
   }];
-  let arguments = (ins StrAttr:$kind);
+  let arguments = (ins Pipe_ScheduleKindAttr:$kind);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$kind attr-dict-with-keyword $body";
+  let assemblyFormat = "custom<ScheduleName>($kind) attr-dict-with-keyword $body";
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
   let skipDefaultBuilders = 1;
-  let builders = [OpBuilder<(ins "::llvm::StringRef":$kind)>];
+  let builders = [OpBuilder<(ins "::pipe::ScheduleKind":$kind)>];
 }
 
 def Pipe_ProgramOp : Pipe_Op<"program", [

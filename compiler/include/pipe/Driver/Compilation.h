@@ -44,7 +44,7 @@ struct Compilation {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::optional<plan::PlanInfo> plan; ///< after Phase::Plan
   std::string cpp;                    ///< after Phase::Codegen
-  /// schedule = auto: the ranked candidates (AutoSchedule.cpp), printed
+  /// schedule = auto: the ranked candidates (pipe-auto-schedule), printed
   /// before the summary; empty for a fixed schedule.
   std::string autoReport;
   std::string bufferPlan; ///< its report, after Phase::Codegen
@@ -92,13 +92,6 @@ bool hasExternOps(Compilation &c);
 mlir::LogicalResult emitExternOpsHeader(Compilation &c, llvm::raw_ostream &os);
 mlir::LogicalResult emitExternOpsHost(Compilation &c, llvm::raw_ostream &os);
 mlir::LogicalResult emitExternOpsCuda(Compilation &c, llvm::raw_ostream &os);
-
-/// schedule = auto (AutoSchedule.cpp): searches schedule x virtual x
-/// micro-batch count (same global batch) x recompute by simulated step,
-/// sets the module's strategy to the best that fits and records the ranked
-/// table in autoReport; a located error when none fits. Nothing to do for a
-/// fixed schedule.
-mlir::LogicalResult resolveAutoSchedule(Compilation &c);
 
 /// Runs every phase up to and including `last`, stopping at the first failure.
 mlir::LogicalResult runPhases(Compilation &compilation, Phase last);

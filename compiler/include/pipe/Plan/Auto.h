@@ -1,18 +1,13 @@
 //===- Auto.h - schedule = auto: search strategies by simulated step ----===//
 //
 // searchAuto enumerates schedule x virtual x micro-batch count x recompute
-// under a fixed global batch (microbatches * batch), asks the driver's
+// under a fixed global batch (microbatches * batch), asks the
 // `evaluate` callback to partition and cost each configuration, and ranks
 // the answers: those that fit memory by simulated step time (then peak
 // memory, then enumeration order), then those that do not fit.
 //
-// The driver wires the callback, e.g.
-//   auto eval = [&](const AutoConfig &c) -> std::optional<AutoCandidate> {
-//     std::optional<std::vector<Stage>> st = partition(c);  // H5's
-//     if (!st) return std::nullopt;                         // infeasible
-//     return scoreConfig(c, ranks, *st, deviceBytes);
-//   };
-//   std::vector<AutoCandidate> ranked = searchAuto(space, eval);
+// pipe-auto-schedule wires the callback: it partitions each configuration
+// with pipe-partition's routine and returns scoreConfig's answer.
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_PLAN_AUTO_H
 #define PIPE_PLAN_AUTO_H
@@ -41,24 +36,28 @@ struct AutoCandidate {
   int64_t peakBytes = 0; ///< the worst rank's
   bool fits = false;
   std::string note; ///< e.g. which rank does not fit
+  /// When memory is why it does not fit: the first rank over capacity and
+  /// its need (-1: fits, or fails for another reason).
+  int shortRank = -1;
+  int64_t shortNeedBytes = 0, capacityBytes = 0;
 };
 
 struct AutoSpace {
   int ranks = 1;
   int64_t globalBatch = 1; ///< microbatches * batch, kept fixed
   int maxStages = 1;       ///< cells: stages must not exceed them
-  std::vector<ScheduleKind> schedules = {
-      ScheduleKind::GPipe, ScheduleKind::OneFOneB, ScheduleKind::Interleaved,
-      ScheduleKind::ZBH1, ScheduleKind::ZBV};
-  std::vector<int> virtuals = {2, 4}; ///< tried for interleaved
+  /// Empty: every schedule of the schedule table.
+  std::vector<ScheduleKind> schedules;
+  /// Tried where a schedule's virtual rule allows more than one value.
+  std::vector<int> virtuals = {2, 4};
   /// Micro-batch counts to try; empty = every divisor of globalBatch.
   std::vector<int> microbatchCounts;
   std::vector<bool> recompute = {false, true};
 };
 
 /// The configurations searchAuto tries, in enumeration order: only those
-/// language.md allows (virtual 1 for gpipe/1f1b/zb-h1, >= 2 for
-/// interleaved, 2 for zb-v; stages <= maxStages; batch integral).
+/// the schedule table allows (each schedule's virtual rule; stages <=
+/// maxStages; batch integral).
 std::vector<AutoConfig> enumerateAuto(const AutoSpace &space);
 
 /// Ranked candidates (best first); configurations for which `evaluate`
@@ -70,13 +69,14 @@ searchAuto(const AutoSpace &space,
 
 /// Builds, simulates and checks memory of `config` over given stages (with
 /// their costs for config.batch and config.recompute): what `evaluate`
-/// usually returns once it has partitioned.
+/// returns once it has partitioned. The note of one that does not fit says
+/// "rank R needs X of Y" (formatMemory).
 AutoCandidate scoreConfig(const AutoConfig &config, int ranks,
                           const std::vector<Stage> &stages,
                           int64_t capacityBytes);
 
-/// "zb-v v2 m8 b4 recompute" style text of one configuration.
-std::string describeConfig(const AutoConfig &config);
+/// GiB for big figures, MiB below one GiB (as the summary prints memory).
+std::string formatMemory(int64_t bytes);
 
 } // namespace pipe::plan
 

@@ -21,6 +21,8 @@
 #ifndef PIPE_PLAN_DEVICEPROFILE_H
 #define PIPE_PLAN_DEVICEPROFILE_H
 
+#include "pipe/Dialect/PipeEnums.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
@@ -31,7 +33,8 @@
 namespace pipe::plan {
 
 /// Storage and arithmetic precision of float tensors (the `precision` key).
-enum class Precision { F32, BF16 };
+/// pipe::Precision (PipeEnums.td): f32 or bf16 storage.
+using ::pipe::Precision;
 
 struct DeviceProfile {
   std::string name;

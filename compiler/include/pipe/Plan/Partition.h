@@ -21,6 +21,7 @@
 #ifndef PIPE_PLAN_PARTITION_H
 #define PIPE_PLAN_PARTITION_H
 
+#include "pipe/Plan/DeviceProfile.h"
 #include "pipe/Plan/Plan.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
@@ -97,6 +98,13 @@ llvm::Expected<Partition> partitionUniform(const std::vector<CellCost> &cells,
 llvm::Expected<Partition> partitionManual(const std::vector<CellCost> &cells,
                                           const PartitionRequest &request,
                                           const std::vector<int64_t> &counts);
+
+/// The strategy's partitioner: the one dispatch that pipe-partition and the
+/// auto search both call. `manualCounts` is read for PartitionKind::Manual.
+llvm::Expected<Partition>
+partitionCells(PartitionKind kind, const std::vector<CellCost> &cells,
+               const PartitionRequest &request,
+               const std::vector<int64_t> &manualCounts);
 
 /// Bytes as GiB with one decimal: "80.0 GiB".
 std::string formatGiB(int64_t bytes);

@@ -9,6 +9,8 @@
 #ifndef PIPE_PLAN_PLAN_H
 #define PIPE_PLAN_PLAN_H
 
+#include "pipe/Dialect/PipeEnums.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,7 +45,9 @@ struct Stage {
       0; ///< boundary received from the previous stage per micro-batch
 };
 
-enum class ScheduleKind { GPipe, OneFOneB, Interleaved, ZBH1, ZBV };
+/// The schedules are pipe::ScheduleKind (PipeEnums.td), one enum for the
+/// dialect, the front end and the planner.
+using ::pipe::ScheduleKind;
 
 /// One step of a rank's program. Consecutive Send/Recv actions on a rank form
 /// one communication group (posted together, like ncclGroupStart/End); a group

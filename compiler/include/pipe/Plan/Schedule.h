@@ -15,6 +15,7 @@
 #define PIPE_PLAN_SCHEDULE_H
 
 #include "pipe/Plan/Plan.h"
+#include "pipe/Plan/ScheduleTable.h"
 
 #include <optional>
 #include <string>
@@ -22,20 +23,17 @@
 
 namespace pipe::plan {
 
-/// "gpipe", "1f1b", "interleaved", "zb-h1", "zb-v".
-const char *scheduleName(ScheduleKind kind);
-std::optional<ScheduleKind> parseScheduleKind(const std::string &name);
-/// True for the zero-bubble schedules, whose backward is split into B and W.
-bool scheduleHasW(ScheduleKind kind);
-
-/// Rank of every stage (ranks * virtualStages stages): s mod ranks, except
-/// zb-v's V (s for s < ranks, else 2*ranks - 1 - s).
+/// Rank of every stage (ranks * virtualStages stages) by the schedule's
+/// placement: s mod ranks, or zb-v's V (s for s < ranks, else
+/// 2*ranks - 1 - s).
 std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
                                 int virtualStages);
 
-/// The compute actions (F/B/W only) of every rank in schedule order.
+/// The compute actions (F/B/W only) of every rank in schedule order, from
+/// the schedule table's builder; `stages` (each stage's costs, when the
+/// partition is known) lets cost-aware builders shape the order.
 /// Preconditions (checked by the front end): ranks >= 1, microbatches >= 1,
-/// virtualStages as language.md requires for the kind, stageRank from
+/// virtualStages as the schedule's row allows, stageRank from
 /// stagePlacement (or any placement for gpipe / 1f1b-like orders).
 ///
 /// - gpipe: all F in micro-batch order, then all B in micro-batch order.
@@ -55,9 +53,10 @@ std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
 ///   oldest pending W. With F = B = W this gives Qi et al.'s ZB-H1 bubble
 ///   (p-1)/(3m+p-1); the order is fixed, so with very unequal F/B/W costs
 ///   zb-v can end a few percent behind 1f1b (auto compares both).
-std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
-                                           int virtualStages, int microbatches,
-                                           const std::vector<int> &stageRank);
+std::vector<RankProgram>
+buildComputeOrder(ScheduleKind kind, int ranks, int virtualStages,
+                  int microbatches, const std::vector<int> &stageRank,
+                  const std::vector<Stage> *stages = nullptr);
 
 /// Inserts the transfers into compute-only programs. Each transfer gets the
 /// slot its producer ends at when the order is played with unit costs; the
@@ -71,9 +70,10 @@ insertTransfers(const std::vector<RankProgram> &computeOrder,
                 const std::vector<int> &stageRank);
 
 /// buildComputeOrder followed by insertTransfers.
-std::vector<RankProgram> buildSchedule(ScheduleKind kind, int ranks,
-                                       int virtualStages, int microbatches,
-                                       const std::vector<int> &stageRank);
+std::vector<RankProgram>
+buildSchedule(ScheduleKind kind, int ranks, int virtualStages, int microbatches,
+              const std::vector<int> &stageRank,
+              const std::vector<Stage> *stages = nullptr);
 
 /// "F(2,3)" / "SendAct(2,3)->1" / "RecvGrad(2,3)<-1": for diagnostics.
 std::string describeAction(const Action &action);

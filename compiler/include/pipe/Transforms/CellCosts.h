@@ -32,12 +32,10 @@ mlir::FailureOr<ModelOp> getModel(mlir::ModuleOp module, llvm::StringRef pass);
 /// name or file is an error at the strategy naming the offending field.
 mlir::FailureOr<plan::DeviceProfile> loadDevice(StrategyOp strategy);
 
-/// `precision`: "bf16" or "f32"; an error at the strategy otherwise.
-mlir::FailureOr<plan::Precision> getPrecision(StrategyOp strategy);
-
-/// The module's optimizer: adamw, sgd (momentum 0) or sgd with momentum;
-/// AdamW (language.md's default) when the module has no pipe.train.
-mlir::FailureOr<plan::Optimizer> getOptimizer(mlir::ModuleOp module);
+/// The module's optimizer as the cost model counts its state: adamw, sgd
+/// (momentum 0) or sgd with momentum; AdamW (language.md's default) when the
+/// module has no pipe.train.
+plan::Optimizer getOptimizer(mlir::ModuleOp module);
 
 /// Every op of every cell as an OpDesc, each dynamic dimension bound to
 /// `batch` (the strategy's micro-batch size). A yielded value keeps the id

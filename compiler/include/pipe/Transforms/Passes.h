@@ -10,6 +10,10 @@ namespace pipe {
 #define GEN_PASS_DECL
 #include "pipe/Transforms/Passes.h.inc"
 
+/// pipe-auto-schedule's ranked table of candidates: a string attribute on
+/// the module, which pipec prints (and removes) before planning.
+constexpr llvm::StringLiteral kAutoReportAttr = "pipe.auto_report";
+
 /// Registers every pipe-* pass with the global registry (for pipe-opt and
 /// the pipec driver's pipelines).
 void registerPipePasses();

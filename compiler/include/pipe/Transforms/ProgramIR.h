@@ -34,13 +34,13 @@ std::optional<plan::Action> actionOf(mlir::Operation *op);
 /// Builds one `pipe.schedule "<kind>"` at the builder's insertion point with
 /// one `pipe.program rank r` per element of `programs`, all at `loc`.
 ScheduleOp writePrograms(mlir::OpBuilder &builder, mlir::Location loc,
-                         llvm::StringRef kind,
+                         ScheduleKind kind,
                          const std::vector<plan::RankProgram> &programs);
 
 /// Erases every `pipe.schedule` of `module`, then writes `programs` as a new
 /// one at the module's end (what pipe-schedule does to its output).
 ScheduleOp replacePrograms(mlir::ModuleOp module, mlir::Location loc,
-                           llvm::StringRef kind,
+                           ScheduleKind kind,
                            const std::vector<plan::RankProgram> &programs);
 
 } // namespace pipe

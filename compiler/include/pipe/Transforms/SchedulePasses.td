@@ -9,6 +9,37 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PipeAutoSchedule : Pass<"pipe-auto-schedule", "::mlir::ModuleOp"> {
+  let summary = "Resolve schedule = auto by simulating every configuration";
+  let description = [{
+    When `pipe.strategy` says `schedule = "auto"`, tries every configuration
+    of `plan::enumerateAuto` (each schedule of the schedule table x virtual x
+    micro-batch count under the same global batch x recompute; with a manual
+    list, only its stage count). Each one is partitioned by the routine
+    `pipe-partition` runs (`partitionStrategy`) and scored by
+    `plan::scoreConfig`, which builds the schedule's order and plays it in
+    the simulator; a configuration whose split or simulated peak does not fit
+    the device is ranked as not fitting, with the reason. The best that fits
+    becomes the strategy, so the later passes plan exactly it, and the ranked
+    table is recorded as the module's `pipe.auto_report` string (pipec prints
+    it). None fitting is an error at the strategy naming the closest
+    configuration's need. A fixed schedule is left alone.
+
+    ```mlir
+    // before
+    pipe.strategy ranks = 2, virtual = 1, microbatches = 8, batch = 4,
+      schedule = "auto", ...
+    // after
+    pipe.strategy ranks = 2, virtual = 1, microbatches = 8, batch = 4,
+      schedule = "zb-h1", ...
+    ```
+  }];
+  let options = [
+    Option<"profile", "profile", "std::string", /*default=*/"\"\"",
+           "Measured per-cell costs, as pipe-partition's option">,
+  ];
+}
+
 def PipeSchedule : Pass<"pipe-schedule", "::mlir::ModuleOp"> {
   let summary = "Build each rank's program for the strategy's schedule";
   let description = [{

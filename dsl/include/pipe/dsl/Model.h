@@ -8,6 +8,8 @@
 #ifndef PIPE_DSL_MODEL_H
 #define PIPE_DSL_MODEL_H
 
+#include "pipe/Dialect/PipeEnums.h"
+
 #include "mlir/IR/Location.h"
 #include <cstdint>
 #include <optional>
@@ -103,11 +105,14 @@ struct ExternOp {
   mlir::LocationAttr loc;
 };
 
-/// Auto: the driver searches the others (with virtual, micro-batches and
-/// recompute) and replaces it before partitioning.
-enum class Schedule { GPipe, OneFOneB, Interleaved, ZBH1, ZBV, Auto };
-enum class PartitionKind { Balanced, Uniform, Manual };
-enum class Precision { F32, BF16 };
+/// The strategy's enums are the dialect's (PipeEnums.td), so a schedule's
+/// name is spelled once. Schedule::Auto: the driver searches the others
+/// (with virtual, micro-batches and recompute) and replaces it before
+/// partitioning.
+using Schedule = ::pipe::ScheduleKind;
+using ::pipe::OptimizerKind;
+using ::pipe::PartitionKind;
+using ::pipe::Precision;
 
 /// The `pipeline` block with defaults applied and every rule checked.
 struct Strategy {
@@ -126,7 +131,6 @@ struct Strategy {
   int64_t stages() const { return ranks * virtualStages; }
 };
 
-enum class OptimizerKind { AdamW, SGD };
 enum class DataKind { Synthetic, Bytes, Tokens };
 
 struct Train {
@@ -147,9 +151,6 @@ struct Program {
 };
 
 const char *name(OpKind kind);
-const char *name(Schedule s);
-const char *name(PartitionKind p);
-const char *name(Precision p);
 
 } // namespace pipe::dsl
 
