@@ -297,15 +297,23 @@ host_refs_wait() {
     rc=0
     wait "${entry%%:*}" || rc=$?
     if ((rc == 0)); then
-      record "host-${entry#*:}" pass 0 "$out/${entry#*:}.host.log"
+      record "host-${entry#*:}" pass - "in the background; $out/${entry#*:}.host.log"
     else
-      record "host-${entry#*:}" FAIL 0 "exit $rc, see $out/${entry#*:}.host.log"
+      record "host-${entry#*:}" FAIL - "exit $rc, see $out/${entry#*:}.host.log"
     fi
   done
   host_pids=()
 }
 
-check_target() { cmake --build "$build/pipec" --target "$1"; }
+# A GPU test target; a skipped test counts as a failure, since the tests skip when no GPU is
+# usable and that must not read as a pass.
+check_target() {
+  cmake --build "$build/pipec" --target "$1" | tee "$build/$1.out"
+  if grep -q '^\[  SKIPPED \]' "$build/$1.out"; then
+    echo "gpu-check.sh: tests were skipped (no usable GPU?)"
+    return 1
+  fi
+}
 
 f32_compare() { # NAME: 20 steps on cuda against the host log
   local exe
@@ -373,7 +381,7 @@ ops_bench() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-write_results() {
+write_results() { # [publish]: also copy to bench/GPU-RESULTS.md (only after GPU steps ran)
   local res=$out/GPU-RESULTS.md name status secs detail gpu
   gpu=$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader -i 0 2>/dev/null || echo "none visible")
   local r1 r4 rt
@@ -408,7 +416,7 @@ write_results() {
     echo "## bf16: gpt2-shaped, 4 layers, tiny Shakespeare bytes"
     echo
     grep -h '^loss step 1' "$out/bf16-gpt2-4l.log" 2>/dev/null || echo "not run"
-    echo "The plan's peak_bytes per rank: $(grep -o '"peak_bytes": *\[[^]]*\]' "$build/projects/bf16-gpt2-4l/plan.json" 2>/dev/null | tr -s ' \n' ' ' || echo n/a)."
+    echo "The plan's peak_bytes per rank: $(tr -d ' \n' <"$build/projects/bf16-gpt2-4l/plan.json" 2>/dev/null | grep -o '"peak_bytes":\[[^]]*\]' || echo n/a)."
     echo "(The program does not yet print its measured peak; the figure above is nvidia-smi's used memory.)"
     echo
     echo "## Speed: examples/gpt2.pipe, bf16, 16 x 8 x 1024 tokens a step, tokens/s over steps 4..20"
@@ -430,7 +438,7 @@ write_results() {
     echo "cuBLASLt GEMM against the 790 TFLOP/s the machine reaches: $(grep -h '^peak:' "$out/ops-bench.log" 2>/dev/null || echo n/a)"
   } >"$res"
   echo "== wrote $res"
-  if [[ -d bench && -f bench/gpu-check.sh ]]; then
+  if [[ ${1:-} == publish && -f bench/gpu-check.sh ]]; then
     cp "$res" bench/GPU-RESULTS.md
     echo "== copied to bench/GPU-RESULTS.md"
   fi
@@ -507,7 +515,7 @@ run() { # MODE: build or run
   step speed-gpt2-r4 speed_run speed-gpt2-r4
   step torch-gpt2 torch_gpt2
   step ops-bench ops_bench
-  write_results
+  write_results publish
   if grep -q $'\tFAIL\t' "$out/steps.tsv"; then
     echo "gpu-check.sh: some steps failed; $out/GPU-RESULTS.md says which" >&2
     exit 1
