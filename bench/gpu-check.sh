@@ -2,14 +2,19 @@
 # gpu-check.sh: stages pipec-generated programs here, then builds, checks and times them on a GPU machine without LLVM.
 #
 #   bash bench/gpu-check.sh prepare [STAGE]   # here, with pipec built (PIPEC_BUILD_DIR, default build)
-#   bash bench/gpu-check.sh build [STAGE]     # anywhere with nvcc, CMake and ninja: builds, runs nothing on a GPU
+#   bash bench/gpu-check.sh build [STAGE]     # anywhere with nvcc, CMake and ninja: builds, and runs the host references
 #   bash bench/gpu-check.sh run [STAGE]       # on the GPU machine: build, then every GPU check in order of value
 #
 # STAGE defaults to the folder this script sits in when that is a staged folder (prepare copies
-# the script into it), else out/gpu-stage. Logs and GPU-RESULTS.md go to $OUT (default
-# bench/gpu-logs); builds go to $GPU_BUILD (default out/gpu-build), outside the stage, so a second
-# run on the same machine rebuilds nothing. TIME_BUDGET (seconds, default 540) bounds one run:
-# steps that would start after it are recorded as skipped, the least valuable last.
+# the script into it), else out/gpu-stage (under out/, which git ignores: copy it to the GPU
+# machine with the working tree). Logs and GPU-RESULTS.md go to $OUT (default bench/gpu-logs);
+# after the GPU steps ran, GPU-RESULTS.md is also copied to bench/. Builds go to $GPU_BUILD
+# (default out/gpu-build), outside the stage, so a second run on the same machine rebuilds nothing.
+# TIME_BUDGET (seconds, default 540) bounds one run: no step starts after it, and a running step
+# is stopped at HARD_LIMIT (default TIME_BUDGET + 45), so the results are always written. The
+# steps run in order of value, so what a short budget drops is the least valuable. Also: JOBS
+# (build jobs, default nproc), PYTHON (default python3, with PyTorch), BF16_STEPS (10),
+# SPEED_STEPS (10) and SPEED_SKIP (3, steps left out of tokens/s).
 #
 # Why two halves: pipec needs LLVM/MLIR and the GPU machine has none, while the generated programs,
 # the runtime and the op library need only a C++ compiler, nvcc and CMake. So `prepare` compiles
@@ -350,24 +355,32 @@ bf16_train() {
   sample_memory "$out/$name.memory" &
   sampler=$!
   local rc=0
-  timeout 300 "$exe" --backend=cuda --steps 20 || rc=$?
+  timeout 240 "$exe" --backend=cuda --steps "$bf16_steps" || rc=$?
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   ((rc == 0)) || return "$rc"
   first=$(step_loss "$out/$name.log" 1)
-  last=$(step_loss "$out/$name.log" 20)
-  echo "loss step 1 $first, step 20 $last; GPU memory used at most $(sort -n "$out/$name.memory" | tail -1) MiB"
+  last=$(step_loss "$out/$name.log" "$bf16_steps")
+  echo "loss step 1 $first, step $bf16_steps $last; GPU memory used at most $(sort -n "$out/$name.memory" | tail -1) MiB"
   awk -v a="$first" -v b="$last" 'BEGIN { n = "^[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?$"; exit !(a ~ n && b ~ n && b < a) }' ||
     { echo "the loss did not fall or is not finite"; return 1; }
 }
 
-speed_run() { # NAME: 20 steps of bf16 gpt2 on cuda
-  timeout 400 "$(program "$1")" --backend=cuda --steps 20
+# NAME: $speed_steps steps of bf16 gpt2 on cuda. A program slower than 150 s is stopped there;
+# with more than $speed_skip step lines its rate is still measured, from the steps it did.
+speed_run() {
+  local rc=0
+  timeout 150 "$(program "$1")" --backend=cuda --steps "$speed_steps" || rc=$?
+  if ((rc == 124)) && (($(grep -c '^step ' "$out/$1.log") > speed_skip)); then
+    echo "gpu-check.sh: stopped after 150 s; tokens/s is over the steps done"
+    return 0
+  fi
+  return "$rc"
 }
 
 torch_gpt2() {
   "$python" -c 'import torch, sys; print("torch", torch.__version__, "cuda", torch.version.cuda); sys.exit(not torch.cuda.is_available())'
-  "$python" "$stage/src/bench/torch_gpt2.py" --pipe "$stage/src/examples/gpt2.pipe" --steps 17 --warmup 3
+  "$python" "$stage/src/bench/torch_gpt2.py" --pipe "$stage/src/examples/gpt2.pipe" --steps $((speed_steps - speed_skip)) --warmup "$speed_skip"
 }
 
 ops_bench() {
@@ -385,8 +398,8 @@ write_results() { # [publish]: also copy to bench/GPU-RESULTS.md (only after GPU
   local res=$out/GPU-RESULTS.md name status secs detail gpu
   gpu=$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader -i 0 2>/dev/null || echo "none visible")
   local r1 r4 rt
-  r1=$(tokens_per_s "$out/speed-gpt2-r1.log" 3 20 2>/dev/null) || r1=""
-  r4=$(tokens_per_s "$out/speed-gpt2-r4.log" 3 20 2>/dev/null) || r4=""
+  r1=$(tokens_per_s "$out/speed-gpt2-r1.log" "$speed_skip" $((speed_skip + 1)) 2>/dev/null) || r1=""
+  r4=$(tokens_per_s "$out/speed-gpt2-r4.log" "$speed_skip" $((speed_skip + 1)) 2>/dev/null) || r4=""
   rt=$(awk '$1 == "torch" && $2 == "gpt2" && $3 == "tokens/s" { print $4 }' "$out/torch-gpt2.log" 2>/dev/null) || rt=""
   {
     echo "# GPU results (bench/gpu-check.sh)"
@@ -413,13 +426,13 @@ write_results() { # [publish]: also copy to bench/GPU-RESULTS.md (only after GPU
       echo "- $name: $(grep -h 'largest relative\|over 1e-4\|missing' "$out/$name.log" | tail -1 || echo 'no comparison')"
     done
     echo
-    echo "## bf16: gpt2-shaped, 4 layers, tiny Shakespeare bytes"
+    echo "## bf16: gpt2-shaped, 4 layers, tiny Shakespeare bytes, $bf16_steps steps"
     echo
     grep -h '^loss step 1' "$out/bf16-gpt2-4l.log" 2>/dev/null || echo "not run"
     echo "The plan's peak_bytes per rank: $(tr -d ' \n' <"$build/projects/bf16-gpt2-4l/plan.json" 2>/dev/null | grep -o '"peak_bytes":\[[^]]*\]' || echo n/a)."
     echo "(The program does not yet print its measured peak; the figure above is nvidia-smi's used memory.)"
     echo
-    echo "## Speed: examples/gpt2.pipe, bf16, 16 x 8 x 1024 tokens a step, tokens/s over steps 4..20"
+    echo "## Speed: examples/gpt2.pipe, bf16, 16 x 8 x 1024 tokens a step, tokens/s after the first $speed_skip steps (of $speed_steps)"
     echo
     echo "| program | tokens/s | vs PyTorch eager |"
     echo "|---|---|---|"
@@ -458,12 +471,16 @@ run() { # MODE: build or run
   hard=${HARD_LIMIT:-$((budget + 45))}
   jobs=${JOBS:-$(nproc)}
   python=${PYTHON:-python3}
+  # Steps of the bf16 and speed runs: few, since GPU time is short; the first speed_skip steps
+  # (start-up, allocator, autotuning) are left out of tokens/s.
+  bf16_steps=${BF16_STEPS:-10} speed_steps=${SPEED_STEPS:-10} speed_skip=${SPEED_SKIP:-3}
+  ((speed_steps > speed_skip)) || die "SPEED_STEPS ($speed_steps) must exceed SPEED_SKIP ($speed_skip)"
   mkdir -p "$out" "$build"
   : >"$out/steps.tsv"
   command -v cmake >/dev/null || die "no cmake"
   command -v ninja >/dev/null || die "no ninja"
   # Steps run in a fresh bash (step): they see these functions and variables.
-  export stage out build jobs python nccl_lib="" nccl_inc=""
+  export stage out build jobs python bf16_steps speed_steps speed_skip nccl_lib="" nccl_inc=""
   local fns
   mapfile -t fns < <(compgen -A function)
   export -f "${fns[@]}"
