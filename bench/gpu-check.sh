@@ -202,8 +202,21 @@ find_nccl() {
   [[ -n $nccl_lib && -n $nccl_inc ]]
 }
 
+# Copies the files of tree $1 into $2 that differ there, and only those: a stage copied again
+# (with new timestamps) then rebuilds nothing that did not change.
+sync_tree() {
+  local f
+  (cd "$1" && find . -type f -print0) | while IFS= read -r -d '' f; do
+    if ! cmp -s "$1/$f" "$2/$f"; then
+      mkdir -p "$(dirname "$2/$f")"
+      cp "$1/$f" "$2/$f"
+    fi
+  done
+}
+
 configure_pipec() {
-  local args=(-G Ninja -S "$stage/src" -B "$build/pipec" -DCMAKE_BUILD_TYPE=Release
+  sync_tree "$stage/src" "$build/src"
+  local args=(-G Ninja -S "$build/src" -B "$build/pipec" -DCMAKE_BUILD_TYPE=Release
     "-DPIPEC_PARTS=lib;runtime" -DCMAKE_PREFIX_PATH="$build/gtest-install")
   [[ -n $nccl_lib ]] && args+=(-DPIPEC_NCCL_LIBRARY="$nccl_lib")
   [[ -n $nccl_inc ]] && args+=(-DPIPEC_NCCL_INCLUDE="$nccl_inc")
