@@ -1,4 +1,4 @@
-// The pipec driver's contract (spec/pipec.md): flags, outputs, exit status.
+// The pipec driver's contract (docs/pipec.md): flags, outputs, exit status.
 // RUN: rm -rf %t && mkdir -p %t
 
 // A bad command line is one `error:` line and exit 1.

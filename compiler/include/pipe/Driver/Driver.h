@@ -12,7 +12,7 @@
 
 namespace pipe::driver {
 
-/// What pipec was asked to do (spec/pipec.md, "Command line").
+/// What pipec was asked to do (docs/pipec.md, "Command line").
 struct Options {
   std::string inputFile;
   std::vector<std::string> emitKinds;   ///< request order, no duplicates
