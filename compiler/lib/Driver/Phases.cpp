@@ -1,9 +1,11 @@
 //===- Phases.cpp - pipec's phase steps and --emit kinds -----------------===//
 #include "pipe/Driver/Compilation.h"
 #include "pipe/MLIRGen/MLIRGen.h"
+#include "pipe/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
 
 using namespace mlir;
 
@@ -26,7 +28,15 @@ static LogicalResult analyzePhase(Compilation &c) {
 
 static LogicalResult generatePhase(Compilation &c) {
   c.module = mlirGen(c.context, *c.program);
-  return success(static_cast<bool>(c.module));
+  if (!c.module)
+    return failure();
+  // The extern ops' files are checked whatever is emitted; when the
+  // compilation goes on to partition, the pipe-compile pipeline checks them.
+  if (c.lastPhase >= Phase::Partition)
+    return success();
+  PassManager pm(&c.context);
+  pm.addPass(createPipeCheckExtern());
+  return pm.run(*c.module);
 }
 
 ArrayRef<PhaseStep> phaseSteps() {
@@ -42,12 +52,10 @@ ArrayRef<PhaseStep> phaseSteps() {
 }
 
 LogicalResult runPhases(Compilation &c, Phase last) {
+  c.lastPhase = last;
   for (const PhaseStep &step : phaseSteps()) {
     if (step.phase > last)
       break;
-    if (!step.run)
-      return emitError(UnknownLoc::get(&c.context))
-             << "the " << step.name << " phase is not available in this build";
     if (failed(step.run(c)))
       return failure();
   }

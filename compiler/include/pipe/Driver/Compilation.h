@@ -39,6 +39,7 @@ struct Compilation {
   const Options &options;
   llvm::SourceMgr &sourceMgr;
   mlir::MLIRContext &context;
+  Phase lastPhase = Phase::Codegen; ///< the last phase this run goes to
   std::unique_ptr<dsl::ast::File> ast;
   std::optional<dsl::Program> program;
   mlir::OwningOpRef<mlir::ModuleOp> module;
@@ -56,7 +57,7 @@ using PhaseFn = mlir::LogicalResult (*)(Compilation &);
 struct PhaseStep {
   Phase phase;
   llvm::StringLiteral name;
-  PhaseFn run; ///< nullptr: not in this build
+  PhaseFn run;
 };
 /// The phase steps, in order.
 llvm::ArrayRef<PhaseStep> phaseSteps();
@@ -64,12 +65,12 @@ llvm::ArrayRef<PhaseStep> phaseSteps();
 /// Writes one output of a finished compilation.
 using EmitFn = mlir::LogicalResult (*)(Compilation &, llvm::raw_ostream &);
 struct EmitKind {
-  llvm::StringLiteral name;     ///< --emit=NAME
-  Phase needs;                  ///< the last phase it reads
-  EmitFn emit;                  ///< nullptr: not available in this build
+  llvm::StringLiteral name; ///< --emit=NAME
+  Phase needs;              ///< the last phase it reads
+  EmitFn emit;
   llvm::StringLiteral fileName; ///< its file under -o DIR
 };
-/// Every --emit kind of pipec.md, available or not.
+/// Every --emit kind.
 llvm::ArrayRef<EmitKind> emitKinds();
 /// The row for `name`, or nullptr.
 const EmitKind *lookupEmitKind(llvm::StringRef name);

@@ -1,10 +1,11 @@
 //===- StagePlanIR.h - Where pipe-partition records its result in the IR --===//
 //
 // pipe-partition records, on the module's `pipe.strategy` op, two discardable
-// attributes:
-//   pipe.stage_bounds = array<i64: 0, 2, 4, 6, 7>  // stage s = cells [b[s],
-//   b[s+1]) pipe.stage_ranks  = array<i64: 0, 1, 0, 1>     // stage s runs on
-//   rank r[s]
+// attributes (stage s is cells [b[s], b[s+1]) and runs on rank r[s]):
+//
+//   pipe.stage_bounds = array<i64: 0, 2, 4, 6, 7>
+//   pipe.stage_ranks  = array<i64: 0, 1, 0, 1>
+//
 // and on every `pipe.cell` a `pipe.cost` dictionary with the cell's estimated
 // (or --profile measured) costs, in pipec.md's units:
 //   {fwd_us, bwd_us, wgrad_us, send_us : f64;
