@@ -5,13 +5,11 @@
 
 #include "llvm/Support/FormatVariadic.h"
 #include <algorithm>
-#include <cmath>
+#include <charconv>
 
 using namespace llvm;
 
 namespace pipe::plan {
-
-static double us(double t) { return std::round(t * 1000.0) / 1000.0; }
 
 /// "F", "B" or "W"; nullptr for transfers, which the plan's programs omit.
 static const char *computeOpName(Action::Kind kind) {
@@ -19,14 +17,23 @@ static const char *computeOpName(Action::Kind kind) {
   return compute ? actionKindName(kind) : nullptr;
 }
 
+/// The shortest text that reads back as exactly `value` (40.998, not
+/// 40.997999999999998): the plan prints the numbers pipec computed with, so
+/// re-simulating the printed plan gives the printed makespan exactly.
+std::string formatExactDouble(double value) {
+  char text[32];
+  std::to_chars_result end = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, end.ptr);
+}
+
 json::Value planToJson(const PlanInfo &plan) {
   json::Array cells;
   for (const CellCost &c : plan.cells)
     cells.push_back(json::Object{{"name", c.name},
                                  {"loc", c.loc},
-                                 {"fwd_us", us(c.fwdUs)},
-                                 {"bwd_us", us(c.bwdUs)},
-                                 {"wgrad_us", us(c.wgradUs)},
+                                 {"fwd_us", c.fwdUs},
+                                 {"bwd_us", c.bwdUs},
+                                 {"wgrad_us", c.wgradUs},
                                  {"param_bytes", c.paramBytes},
                                  {"act_bytes", c.actBytes},
                                  {"out_bytes", c.outBytes}});
@@ -34,10 +41,10 @@ json::Value planToJson(const PlanInfo &plan) {
   for (const Stage &s : plan.stages)
     stages.push_back(json::Object{{"rank", s.rank},
                                   {"cells", json::Array{s.begin, s.end}},
-                                  {"fwd_us", us(s.fwdUs)},
-                                  {"bwd_us", us(s.bwdUs)},
-                                  {"wgrad_us", us(s.wgradUs)},
-                                  {"send_us", us(s.sendUs)},
+                                  {"fwd_us", s.fwdUs},
+                                  {"bwd_us", s.bwdUs},
+                                  {"wgrad_us", s.wgradUs},
+                                  {"send_us", s.sendUs},
                                   {"param_bytes", s.paramBytes},
                                   {"act_bytes", s.actBytes}});
   // The programs are most of the plan (ranks x micro-batches x 2-3 actions):
@@ -77,7 +84,7 @@ json::Value planToJson(const PlanInfo &plan) {
       {"stage_list", std::move(stages)},
       {"programs", std::move(programs)},
       {"simulation",
-       json::Object{{"makespan_us", us(plan.simulation.makespanUs)},
+       json::Object{{"makespan_us", plan.simulation.makespanUs},
                     {"bubble", plan.simulation.bubble},
                     {"peak_bytes", std::move(peaks)}}}};
 }
@@ -114,7 +121,7 @@ static void writeJson(json::OStream &out, const json::Value &value) {
     if (std::optional<int64_t> i = value.getAsInteger())
       out.value(*i);
     else
-      out.rawValue(formatv("{0}", format("%.15g", *value.getAsNumber())).str());
+      out.rawValue(formatExactDouble(*value.getAsNumber()));
     return;
   default:
     out.value(value);

@@ -1,6 +1,8 @@
 //===- PlanJsonTest.cpp - The plan object's keys and values --------------===//
 #include "GTest.h"
 
+#include <cstdlib>
+
 #include "pipe/Plan/PlanJson.h"
 
 using namespace pipe::plan;
@@ -56,7 +58,8 @@ TEST(PlanJson, HasExactlyTheSpecKeys) {
   EXPECT_EQ(o->getInteger("stages"), 2);
   EXPECT_EQ(o->getObject("device")->getInteger("memory_bytes"), 85899345920);
   const llvm::json::Object *cell = (*o->getArray("cells"))[0].getAsObject();
-  EXPECT_EQ(cell->getNumber("fwd_us"), 1.235); // rounded to the nanosecond
+  // The value computed with, not rounded (pipec.md: exact plan numbers).
+  EXPECT_EQ(cell->getNumber("fwd_us"), 1.23456);
   EXPECT_EQ(cell->getString("loc"), "gpt.pipe:13:3");
   EXPECT_EQ(cell->getInteger("out_bytes"), 30);
   const llvm::json::Object *stage =
@@ -88,3 +91,14 @@ TEST(PlanJson, SummaryHasARowPerStageWithItsShare) {
 }
 
 } // namespace
+
+TEST(PlanJson, PrintedNumbersReadBackExactly) {
+  // Shortest round-trip text: what is printed parses to the same double.
+  for (double v : {40.998, 0.1 + 0.2, 1.0 / 3.0, 6349.903498935037, 1e-300,
+                   123456789.125, 5e-324}) {
+    std::string text = formatExactDouble(v);
+    EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
+  }
+  EXPECT_EQ(formatExactDouble(40.998), "40.998");
+  EXPECT_EQ(formatExactDouble(0.5), "0.5");
+}

@@ -31,6 +31,8 @@ struct PlanInfo {
 /// The plan object with exactly pipec.md's keys. Times are rounded to the
 /// nanosecond (3 decimals of a microsecond).
 llvm::json::Value planToJson(const PlanInfo &plan);
+/// The shortest decimal text that reads back as exactly `value`.
+std::string formatExactDouble(double value);
 
 /// Writes `value` indented, with numbers as short as they round-trip at 15
 /// significant digits (40.998, not 40.997999999999998) and keys sorted.
