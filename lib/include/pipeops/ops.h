@@ -37,9 +37,9 @@
 // - Errors (bad ids/targets, unsupported shapes, a CUDA/cuBLAS failure) throw
 // std::runtime_error
 //   with a message naming the op.
-// - Deterministic: the same inputs and ctx.threads give bit-identical results
-// run to run (fixed
-//   reduction trees and fixed thread partitions; no order-dependent atomics).
+// - Deterministic: the same inputs give bit-identical results run to run,
+//   whatever ctx.threads (fixed reduction trees, work cut by shape alone; no
+//   order-dependent atomics).
 #pragma once
 
 #include <cstddef>
@@ -60,8 +60,10 @@ struct Context {
                              ///< one per thread)
   void *workspace = nullptr; ///< device scratch for cuBLASLt
   size_t workspaceBytes = 0;
-  int threads =
-      1; ///< host: worker threads (rows are split in fixed contiguous chunks)
+  /// host: the most threads of the process's pool one call may use, the
+  /// caller included (<= 0: the whole pool). Results do not depend on it: work
+  /// is cut into chunks by shape alone.
+  int threads = 1;
 };
 
 /// AdamW hyper-parameters; decoupled weight decay as torch.optim.AdamW.

@@ -1,0 +1,88 @@
+// Host GEMMs on the CPU BLAS (single-threaded calls), split over the pool in
+// blocks of output rows; the plain loops they replace live on in
+// reference.cpp as the tests' oracle.
+#include "common.h"
+#include "pool.h"
+
+#include <algorithm>
+
+// The one CBLAS entry point the kernels use, declared here so no vendor's
+// cblas.h is needed (every CBLAS has this ABI: enums are ints).
+extern "C" void cblas_sgemm(int order, int transA, int transB, int M, int N,
+                            int K, float alpha, const float *A, int lda,
+                            const float *B, int ldb, float beta, float *C,
+                            int ldc);
+
+namespace pipeops::host {
+namespace {
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+/// Row-major C[rows, cols] = op(A) op(B) + beta C (+ bias[cols] when bias),
+/// op(A) [rows, inner], op(B) [inner, cols]. The output is cut into blocks by
+/// shape alone: a block's values do not depend on which thread computed it or
+/// on the other blocks, so the result is the same for any thread count.
+void gemm(const Context &ctx, bool tA, bool tB, int64_t rows, int64_t cols,
+          int64_t inner, const float *A, int64_t lda, const float *B,
+          int64_t ldb, float beta, const float *bias, float *C, int64_t ldc) {
+  if (rows == 0 || cols == 0)
+    return;
+  // At least ~2 MFLOP per block (a few tens of microseconds: the pool's
+  // hand-off is ~1 us) and at most 8 blocks (each block re-packs B).
+  constexpr double kBlockFlops = 2e6;
+  constexpr int64_t kMaxBlocks = 8, kAlign = 16;
+  double flops = 2.0 * rows * cols * inner;
+  int64_t blocks = std::clamp<int64_t>(int64_t(flops / kBlockFlops), 1, kMaxBlocks);
+  // Split rows, or columns when there are too few rows to cut.
+  bool byRows = rows >= 2 * kAlign || rows >= cols;
+  int64_t extent = byRows ? rows : cols;
+  int64_t per = (extent + blocks - 1) / blocks;
+  per = (per + kAlign - 1) / kAlign * kAlign;
+  blocks = (extent + per - 1) / per;
+  runChunks(ctx.threads, blocks, [&](int64_t blk) {
+    int64_t b0 = blk * per, b1 = std::min(extent, b0 + per);
+    int64_t r0 = byRows ? b0 : 0, r1 = byRows ? b1 : rows;
+    int64_t c0 = byRows ? 0 : b0, c1 = byRows ? cols : b1;
+    float *Cb = C + r0 * ldc + c0;
+    float betaBlock = beta;
+    if (bias && beta == 0.0f) { // bias epilogue as C's initial value
+      for (int64_t r = r0; r < r1; ++r)
+        std::copy(bias + c0, bias + c1, C + r * ldc + c0);
+      betaBlock = 1.0f;
+    }
+    const float *Ab = tA ? A + r0 : A + r0 * lda;
+    const float *Bb = tB ? B + c0 * ldb : B + c0;
+    if (inner == 0) {
+      if (betaBlock == 0.0f)
+        for (int64_t r = r0; r < r1; ++r)
+          std::fill(C + r * ldc + c0, C + r * ldc + c1, 0.0f);
+    } else {
+      cblas_sgemm(kRowMajor, tA ? kTrans : kNoTrans, tB ? kTrans : kNoTrans,
+                  int(r1 - r0), int(c1 - c0), int(inner), 1.0f, Ab, int(lda),
+                  Bb, int(ldb), betaBlock, Cb, int(ldc));
+    }
+    if (bias && beta != 0.0f)
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t c = c0; c < c1; ++c)
+          C[r * ldc + c] += bias[c];
+  });
+}
+} // namespace
+
+void matmul(const Context &ctx, float *out, const float *a, const float *b,
+            const float *bias, int64_t M, int64_t K, int64_t N,
+            bool accumulate) {
+  gemm(ctx, false, false, M, N, K, a, K, b, N, accumulate ? 1.0f : 0.0f, bias,
+       out, N);
+}
+
+void matmulBT(const Context &ctx, float *out, const float *a, const float *b,
+              int64_t M, int64_t K, int64_t N) {
+  gemm(ctx, false, true, M, K, N, a, N, b, N, 1.0f, nullptr, out, K);
+}
+
+void matmulAT(const Context &ctx, float *out, const float *a, const float *b,
+              int64_t M, int64_t K, int64_t N) {
+  gemm(ctx, true, false, K, N, M, a, K, b, N, 1.0f, nullptr, out, N);
+}
+
+} // namespace pipeops::host
