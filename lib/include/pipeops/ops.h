@@ -87,12 +87,13 @@ inline int64_t rmsnorm_saved_floats(int64_t M) { return M; }
 inline int64_t cross_entropy_saved_floats(int64_t M) { return M; }
 /// attention saved layout (all f32), in this order:
 ///   q, k, v after RoPE, per query head: [B, heads, S, D/heads] each (k and v
-///   are repeated for the heads sharing a kv head); probs [B, heads, S, S]
-///   (masked entries 0); y [B, S, D], the attention output before the o
-///   projection.
+///   are repeated for the heads sharing a kv head); y [B, S, D], the attention
+///   output before the o projection; lse [B, heads, S], each query row's
+///   logsumexp of its (scaled, masked) scores. No S x S buffer: backward
+///   recomputes the probabilities as exp(score - lse).
 inline int64_t attention_saved_floats(int64_t B, int64_t S, int64_t D,
                                       int64_t heads, int64_t /*kv_heads*/) {
-  return 4 * B * S * D + B * heads * S * S;
+  return 4 * B * S * D + B * heads * S;
 }
 /// attention wsaved layout (f32): gradients of the projections q = x wq, k = x
 /// wk, v = x wv (before RoPE): dq [B*S, D], dk [B*S, Dkv], dv [B*S, Dkv], Dkv =
