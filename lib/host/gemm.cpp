@@ -32,8 +32,10 @@ void gemm(const Context &ctx, bool tA, bool tB, int64_t rows, int64_t cols,
   constexpr int64_t kMaxBlocks = 8, kAlign = 16;
   double flops = 2.0 * rows * cols * inner;
   int64_t blocks = std::clamp<int64_t>(int64_t(flops / kBlockFlops), 1, kMaxBlocks);
-  // Split rows, or columns when there are too few rows to cut.
-  bool byRows = rows >= 2 * kAlign || rows >= cols;
+  // Every block re-packs the operand it shares with the others: B when the
+  // rows are split, A when the columns are. Split the longer side, so the
+  // shared operand is the smaller one.
+  bool byRows = rows >= cols;
   int64_t extent = byRows ? rows : cols;
   int64_t per = (extent + blocks - 1) / blocks;
   per = (per + kAlign - 1) / kAlign * kAlign;
