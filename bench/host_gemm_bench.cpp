@@ -46,20 +46,21 @@ struct Problem {
 } // namespace
 
 int main() {
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int cores =
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (const char *env = std::getenv("PIPEOPS_HOST_THREADS"))
     cores = std::max(1, std::atoi(env));
   const Problem problems[] = {
-      {"tiny-gpt qkvo", 256, 64, 64},      {"tiny-gpt fc", 256, 64, 256},
-      {"tiny-gpt proj", 256, 256, 64},     {"tiny-gpt head", 256, 64, 256},
-      {"gpt-256 qkvo", 1024, 256, 256},    {"gpt-256 fc", 1024, 256, 1024},
-      {"gpt-256 proj", 1024, 1024, 256},   {"gpt-256 head", 1024, 256, 512},
+      {"tiny-gpt qkvo", 256, 64, 64},    {"tiny-gpt fc", 256, 64, 256},
+      {"tiny-gpt proj", 256, 256, 64},   {"tiny-gpt head", 256, 64, 256},
+      {"gpt-256 qkvo", 1024, 256, 256},  {"gpt-256 fc", 1024, 256, 1024},
+      {"gpt-256 proj", 1024, 1024, 256}, {"gpt-256 head", 1024, 256, 512},
   };
   std::printf("pipeops host GEMMs vs cblas_sgemm (OpenBLAS) called directly, "
               "GFLOP/s (best of 5); %d cores\n",
               cores);
-  std::printf("%-14s %5s %5s %5s  %-8s %7s %7s %6s  %7s %7s %6s\n", "shape", "M",
-              "K", "N", "pass", "ours/1", "blas/1", "ratio", "ours/n",
+  std::printf("%-14s %5s %5s %5s  %-8s %7s %7s %6s  %7s %7s %6s\n", "shape",
+              "M", "K", "N", "pass", "ours/1", "blas/1", "ratio", "ours/n",
               "blas/n", "ratio");
   double sumRatio1 = 0, sumRatioN = 0;
   int count = 0;
@@ -69,7 +70,9 @@ int main() {
         din(size_t(p.M) * p.K), dw(size_t(p.K) * p.N);
     double flops = 2.0 * p.M * p.K * p.N;
     for (int pass = 0; pass < 3; ++pass) {
-      const char *name = pass == 0 ? "forward" : pass == 1 ? "dinput" : "dweight";
+      const char *name = pass == 0   ? "forward"
+                         : pass == 1 ? "dinput"
+                                     : "dweight";
       auto ours = [&](int threads) {
         pipeops::Context ctx;
         ctx.threads = threads;
@@ -81,9 +84,8 @@ int main() {
             pipeops::linear_backward_input(ctx, din.data(), dout.data(),
                                            w.data(), p.M, p.K, p.N);
           else
-            pipeops::linear_backward_weight(ctx, dw.data(), nullptr,
-                                            dout.data(), in.data(), p.M, p.K,
-                                            p.N);
+            pipeops::linear_backward_weight(
+                ctx, dw.data(), nullptr, dout.data(), in.data(), p.M, p.K, p.N);
         });
       };
       auto blas = [&](int threads) {
@@ -92,7 +94,8 @@ int main() {
           if (pass == 0) // with the bias as C's initial value, as ours does
           {
             for (int i = 0; i < p.M; ++i)
-              std::copy(bias.begin(), bias.end(), out.begin() + size_t(i) * p.N);
+              std::copy(bias.begin(), bias.end(),
+                        out.begin() + size_t(i) * p.N);
             cblas_sgemm(101, 111, 111, p.M, p.N, p.K, 1.0f, in.data(), p.K,
                         w.data(), p.N, 1.0f, out.data(), p.N);
           } else if (pass == 1)
@@ -109,9 +112,9 @@ int main() {
       sumRatio1 += o1 / b1;
       sumRatioN += on / bn;
       ++count;
-      std::printf("%-14s %5d %5d %5d  %-8s %7.1f %7.1f %5.2fx  %7.1f %7.1f %5.2fx\n",
-                  p.model, p.M, p.K, p.N, name, o1, b1, o1 / b1, on, bn,
-                  on / bn);
+      std::printf(
+          "%-14s %5d %5d %5d  %-8s %7.1f %7.1f %5.2fx  %7.1f %7.1f %5.2fx\n",
+          p.model, p.M, p.K, p.N, name, o1, b1, o1 / b1, on, bn, on / bn);
     }
   }
   std::printf("mean ratio ours/blas: 1 thread %.2fx, %d threads %.2fx\n",

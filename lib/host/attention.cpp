@@ -68,8 +68,8 @@ inline void rowTimesTile(float *__restrict out, const float *__restrict row,
 
 /// acc[e] += sum_j w[j] * rows[(j0 + j) * hd + e] for j < n.
 inline void addWeightedRows(float *__restrict acc, const float *__restrict w,
-                            const float *__restrict rows, int64_t j0,
-                            int64_t n, int64_t hd) {
+                            const float *__restrict rows, int64_t j0, int64_t n,
+                            int64_t hd) {
   for (int64_t j = 0; j < n; ++j) {
     float wj = w[j];
     const float *r = rows + (j0 + j) * hd;
@@ -222,8 +222,8 @@ void attention_forward(const Context &ctx, void *out, float *saved,
     int64_t i0 = t * kTileQ, i1 = std::min(S, i0 + kTileQ);
     float *work = scratch(kTileK * (hd + 1) + kTileQ * (hd + 2));
     forwardTile(y + b * S * D + h * hd, D, lse + bh * S, qs + sh.at(b, h, 0),
-                ks + sh.at(b, h, 0), vs + sh.at(b, h, 0), S, hd, i0, i1,
-                causal, sh.scale, work);
+                ks + sh.at(b, h, 0), vs + sh.at(b, h, 0), S, hd, i0, i1, causal,
+                sh.scale, work);
   });
   matmul(ctx, f32(out), y, f32(wo), nullptr, M, D, D, false);
   roundStored(ctx, f32(out), M * D);

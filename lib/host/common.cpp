@@ -28,9 +28,8 @@ void parallelRows(const Context &ctx, int64_t rows, int64_t workPerRow,
   }
   int64_t per = (rows + chunks - 1) / chunks;
   chunks = (rows + per - 1) / per;
-  runChunks(ctx.threads, chunks, [&](int64_t c) {
-    body(c * per, std::min(rows, (c + 1) * per));
-  });
+  runChunks(ctx.threads, chunks,
+            [&](int64_t c) { body(c * per, std::min(rows, (c + 1) * per)); });
 }
 
 uint16_t toBF16Bits(float x) {

@@ -19,19 +19,24 @@ constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
 /// Row-major C[rows, cols] = op(A) op(B) + beta C (+ bias[cols] when bias),
 /// op(A) [rows, inner], op(B) [inner, cols]. The output is cut into blocks by
-/// shape alone: a block's values do not depend on which thread computed it or
-/// on the other blocks, so the result is the same for any thread count.
+/// shape and core count alone: a block's values do not depend on which thread
+/// computed it or on the other blocks, so the result is the same for any thread
+/// count.
 void gemm(const Context &ctx, bool tA, bool tB, int64_t rows, int64_t cols,
           int64_t inner, const float *A, int64_t lda, const float *B,
           int64_t ldb, float beta, const float *bias, float *C, int64_t ldc) {
   if (rows == 0 || cols == 0)
     return;
-  // At least ~2 MFLOP per block (a few tens of microseconds: the pool's
-  // hand-off is ~1 us) and at most 8 blocks (each block re-packs B).
-  constexpr double kBlockFlops = 2e6;
-  constexpr int64_t kMaxBlocks = 8, kAlign = 16;
+  // At least ~4 MFLOP per block (~50 us: the pool's hand-off is ~1 us, a
+  // BLAS call's set-up a few) and two blocks per core at most (each block
+  // re-packs an operand). Blocks depend on the shape and the machine's core
+  // count only, never on ctx.threads or timing.
+  constexpr double kBlockFlops = 4e6;
+  constexpr int64_t kAlign = 16;
+  const int64_t maxBlocks = 2 * std::max(1, poolCores());
   double flops = 2.0 * rows * cols * inner;
-  int64_t blocks = std::clamp<int64_t>(int64_t(flops / kBlockFlops), 1, kMaxBlocks);
+  int64_t blocks =
+      std::clamp<int64_t>(int64_t(flops / kBlockFlops), 1, maxBlocks);
   // Every block re-packs the operand it shares with the others: B when the
   // rows are split, A when the columns are. Split the longer side, so the
   // shared operand is the smaller one.

@@ -173,8 +173,7 @@ private:
         computing_.fetch_add(1);
       }
       // Give the core back as soon as a rank returns to computing.
-      bool exhausted =
-          job->work([this] { return computing_.load() > cores_; });
+      bool exhausted = job->work([this] { return computing_.load() > cores_; });
       computing_.fetch_sub(1);
       job->seats.fetch_add(1);
       if (exhausted) {

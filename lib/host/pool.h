@@ -10,8 +10,9 @@
 // pipeops call) leaves its core to the others. The BLAS is called
 // single-threaded from these threads, so it adds no threads of its own.
 //
-// Work is cut into chunks by shape alone, never by how many threads happen to
-// help, so results are bit-identical whatever the core count or timing.
+// Work is cut into chunks by shape (and, for GEMMs, the machine's core count)
+// alone, never by ctx.threads or by how many threads happen to help, so
+// results are bit-identical run to run and whatever the thread count.
 #pragma once
 
 #include <cstdint>

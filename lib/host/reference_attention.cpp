@@ -41,10 +41,10 @@ template <typename Body> void serialRows(int64_t rows, Body body) {
 }
 } // namespace
 
-void attention_forward(float *out, float *saved,
-                       const float *x, const float *wq, const float *wk,
-                       const float *wv, const float *wo, int64_t B, int64_t S,
-                       int64_t D, int64_t heads, int64_t kv_heads, bool causal,
+void attention_forward(float *out, float *saved, const float *x,
+                       const float *wq, const float *wk, const float *wv,
+                       const float *wo, int64_t B, int64_t S, int64_t D,
+                       int64_t heads, int64_t kv_heads, bool causal,
                        bool rope) {
   Shape sh("attention_forward", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
@@ -109,12 +109,12 @@ void attention_forward(float *out, float *saved,
   matmul(out, y, wo, nullptr, M, D, D, false);
 }
 
-void attention_backward_input(float *dx, float *wsaved,
-                              const float *dout, const float * /*x*/,
-                              const float *saved, const float *wq,
-                              const float *wk, const float *wv, const float *wo,
-                              int64_t B, int64_t S, int64_t D, int64_t heads,
-                              int64_t kv_heads, bool causal, bool rope) {
+void attention_backward_input(float *dx, float *wsaved, const float *dout,
+                              const float * /*x*/, const float *saved,
+                              const float *wq, const float *wk, const float *wv,
+                              const float *wo, int64_t B, int64_t S, int64_t D,
+                              int64_t heads, int64_t kv_heads, bool causal,
+                              bool rope) {
   Shape sh("attention_backward_input", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
   const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D;
@@ -180,12 +180,11 @@ void attention_backward_input(float *dx, float *wsaved,
   matmulBT(dx, gv, wv, M, D, sh.Dkv);
 }
 
-void attention_backward_weight(float *dwq, float *dwk,
-                               float *dwv, float *dwo, const float *dout,
-                               const float *x, const float *saved,
-                               const float *wsaved, int64_t B, int64_t S,
-                               int64_t D, int64_t heads, int64_t kv_heads,
-                               bool /*causal*/, bool rope) {
+void attention_backward_weight(float *dwq, float *dwk, float *dwv, float *dwo,
+                               const float *dout, const float *x,
+                               const float *saved, const float *wsaved,
+                               int64_t B, int64_t S, int64_t D, int64_t heads,
+                               int64_t kv_heads, bool /*causal*/, bool rope) {
   Shape sh("attention_backward_weight", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S;
   const float *y = saved + 3 * M * D + B * heads * S * S;

@@ -45,3 +45,26 @@ inline float vexp(float x) {
 inline float vtanh(float u) { return 1.0f - 2.0f / (vexp(2.0f * u) + 1.0f); }
 
 } // namespace pipeops::host
+
+namespace pipeops::host {
+
+/// sum of f(i) for i in [0, n) in 16 interleaved partial sums combined by a
+/// fixed tree: vectorises (a plain float sum cannot be reordered) and gives
+/// the same value every run.
+template <typename F> inline float laneSum(int64_t n, F f) {
+  constexpr int kLanes = 16;
+  float acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l)
+      acc[l] += f(i + l);
+  float tail = 0.0f;
+  for (; i < n; ++i)
+    tail += f(i);
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l)
+      acc[l] += acc[l + w];
+  return acc[0] + tail;
+}
+
+} // namespace pipeops::host

@@ -22,13 +22,14 @@ constexpr int kWholePool = 0;
 
 int processShareOfCores() {
   int local = 1;
-  for (const char *var :
-       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"})
+  for (const char *var : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
+                          "SLURM_NTASKS_PER_NODE"})
     if (const char *v = std::getenv(var)) {
       local = std::max(1, std::atoi(v));
       break;
     }
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int cores =
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return std::max(1, cores / local);
 }
 

@@ -234,21 +234,19 @@ TEST_P(HostAttentionVsReference, OutputAndGradientsMatch) {
     near(dw[i], refDw[i], "dw");
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiles, HostAttentionVsReference,
-                         ::testing::Values(Config{2, 100, 16, 2, 2, true, false},
-                                           Config{1, 130, 16, 4, 2, false, true},
-                                           Config{1, 97, 24, 3, 1, true, true},
-                                           Config{3, 64, 32, 2, 1, true, false},
-                                           Config{1, 1, 8, 2, 2, true, true}),
-                         [](const ::testing::TestParamInfo<Config> &info) {
-                           const Config &c = info.param;
-                           return "B" + std::to_string(c.B) + "S" +
-                                  std::to_string(c.S) + "H" +
-                                  std::to_string(c.heads) + "KV" +
-                                  std::to_string(c.kvHeads) +
-                                  (c.causal ? "Causal" : "Full") +
-                                  (c.rope ? "Rope" : "");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Tiles, HostAttentionVsReference,
+    ::testing::Values(Config{2, 100, 16, 2, 2, true, false},
+                      Config{1, 130, 16, 4, 2, false, true},
+                      Config{1, 97, 24, 3, 1, true, true},
+                      Config{3, 64, 32, 2, 1, true, false},
+                      Config{1, 1, 8, 2, 2, true, true}),
+    [](const ::testing::TestParamInfo<Config> &info) {
+      const Config &c = info.param;
+      return "B" + std::to_string(c.B) + "S" + std::to_string(c.S) + "H" +
+             std::to_string(c.heads) + "KV" + std::to_string(c.kvHeads) +
+             (c.causal ? "Causal" : "Full") + (c.rope ? "Rope" : "");
+    });
 
 TEST(HostAttentionShape, RejectsBadHeads) {
   Context ctx = hostContext();

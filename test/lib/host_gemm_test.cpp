@@ -33,8 +33,8 @@ void expectClose(const std::vector<float> &got, const std::vector<float> &want,
 
 // 1x1 edge, rows below one block, column split (few rows), many row blocks
 // with a ragged last one, a zero inner dimension, the models' shapes.
-const Shape kShapes[] = {{1, 1, 1},     {3, 5, 7},     {7, 300, 513},
-                         {517, 63, 97}, {40, 0, 24},   {256, 64, 256},
+const Shape kShapes[] = {{1, 1, 1},       {3, 5, 7},   {7, 300, 513},
+                         {517, 63, 97},   {40, 0, 24}, {256, 64, 256},
                          {1024, 256, 256}};
 
 TEST(HostGemm, LinearMatchesReferenceLoops) {
@@ -105,9 +105,8 @@ TEST(HostPool, EveryChunkRunsOnceFromConcurrentCallers) {
     callers.emplace_back([&, t] {
       for (int round = 0; round < kRounds; ++round) {
         host::CoreClaim claim; // as a rank inside a pipeops call
-        host::runChunks(0, kChunks, [&](int64_t c) {
-          hits[t * kChunks + c].fetch_add(1);
-        });
+        host::runChunks(0, kChunks,
+                        [&](int64_t c) { hits[t * kChunks + c].fetch_add(1); });
       }
     });
   for (auto &c : callers)

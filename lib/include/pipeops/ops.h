@@ -38,8 +38,8 @@
 // std::runtime_error
 //   with a message naming the op.
 // - Deterministic: the same inputs give bit-identical results run to run,
-//   whatever ctx.threads (fixed reduction trees, work cut by shape alone; no
-//   order-dependent atomics).
+//   whatever ctx.threads (fixed reduction trees, work cut by shape, not by
+//   ctx.threads; no order-dependent atomics).
 #pragma once
 
 #include <cstddef>
@@ -62,7 +62,7 @@ struct Context {
   size_t workspaceBytes = 0;
   /// host: the most threads of the process's pool one call may use, the
   /// caller included (<= 0: the whole pool). Results do not depend on it: work
-  /// is cut into chunks by shape alone.
+  /// is cut into chunks by shape (and core count), not by it.
   int threads = 1;
 };
 

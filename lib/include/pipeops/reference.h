@@ -33,10 +33,10 @@ void attention_forward(float *out, float *saved, const float *x,
 /// attention_wsaved_floats).
 void attention_backward_input(float *dx, float *wsaved, const float *dout,
                               const float *x, const float *saved,
-                              const float *wq, const float *wk,
-                              const float *wv, const float *wo, int64_t B,
-                              int64_t S, int64_t D, int64_t heads,
-                              int64_t kv_heads, bool causal, bool rope);
+                              const float *wq, const float *wk, const float *wv,
+                              const float *wo, int64_t B, int64_t S, int64_t D,
+                              int64_t heads, int64_t kv_heads, bool causal,
+                              bool rope);
 void attention_backward_weight(float *dwq, float *dwk, float *dwv, float *dwo,
                                const float *dout, const float *x,
                                const float *saved, const float *wsaved,
