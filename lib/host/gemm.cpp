@@ -6,12 +6,34 @@
 
 #include <algorithm>
 
+#ifndef PIPEOPS_NO_BLAS
 // The one CBLAS entry point the kernels use, declared here so no vendor's
 // cblas.h is needed (every CBLAS has this ABI: enums are ints).
 extern "C" void cblas_sgemm(int order, int transA, int transB, int M, int N,
                             int K, float alpha, const float *A, int lda,
                             const float *B, int ldb, float beta, float *C,
                             int ldc);
+#else
+#include <vector>
+// Built without a BLAS (lib/CMakeLists.txt says when): the same call on plain
+// loops, each output summed over the inner dimension in order.
+static void cblas_sgemm(int, int transA, int transB, int M, int N, int K,
+                        float alpha, const float *A, int lda, const float *B,
+                        int ldb, float beta, float *C, int ldc) {
+  std::vector<float> row(N);
+  for (int i = 0; i < M; ++i) {
+    std::fill(row.begin(), row.end(), 0.0f);
+    for (int k = 0; k < K; ++k) {
+      float a = transA == 112 ? A[k * lda + i] : A[i * lda + k];
+      for (int j = 0; j < N; ++j)
+        row[j] += a * (transB == 112 ? B[j * ldb + k] : B[k * ldb + j]);
+    }
+    for (int j = 0; j < N; ++j)
+      C[i * ldc + j] =
+          alpha * row[j] + (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]);
+  }
+}
+#endif
 
 namespace pipeops::host {
 namespace {
