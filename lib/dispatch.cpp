@@ -1,5 +1,6 @@
 // The public pipeops entry points: each forwards to the host or CUDA backend
 // per ctx.backend.
+#include "host/pool.h"
 #include "pipeops/backends.h"
 
 #include <stdexcept>
@@ -26,8 +27,10 @@ size_t storage_bytes(const Context &ctx) {
 
 #define PIPEOPS_OP(name, params, args)                                         \
   void name params {                                                           \
-    if (ctx.backend == Backend::Host)                                          \
+    if (ctx.backend == Backend::Host) {                                        \
+      host::CoreClaim claim; /* this rank computes: one core is its own */     \
       return host::name args;                                                  \
+    }                                                                          \
     PIPEOPS_CUDA_CALL(name, args)                                              \
   }
 #include "pipeops/ops.def"

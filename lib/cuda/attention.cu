@@ -1,7 +1,8 @@
 // CUDA attention: projections and per-head products as (batched) cuBLASLt
 // GEMMs, RoPE and the head (un)permutes as small kernels, a warp-per-row masked
 // softmax and its backward. Saved/wsaved layouts match the host kernels (see
-// ops.h).
+// ops.h): the S x S probabilities live in stream-ordered scratch only; forward
+// saves each row's logsumexp and backward recomputes them from it.
 #include "common.cuh"
 
 #include "pipeops/checks.h"
@@ -84,8 +85,9 @@ __global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S,
 constexpr int kRowsPerBlock = kThreads / 32;
 
 /// In-place softmax of each score row (scaled already); masked entries become
-/// 0.
-__global__ void maskedSoftmax(float *p, int64_t rows, int64_t S, bool causal) {
+/// 0; lse[row] = the row's logsumexp.
+__global__ void maskedSoftmax(float *p, float *lse, int64_t rows, int64_t S,
+                              bool causal) {
   int64_t r = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   if (r >= rows)
     return;
@@ -102,6 +104,23 @@ __global__ void maskedSoftmax(float *p, int64_t rows, int64_t S, bool causal) {
   sum = warpSum(sum);
   for (int64_t j = lane; j < S; j += 32)
     row[j] = j <= last ? expf(row[j] - mx) / sum : 0.0f;
+  if (lane == 0)
+    lse[r] = mx + logf(sum);
+}
+
+/// Recomputes probabilities in place from scaled scores and the saved
+/// logsumexp: p = exp(s - lse), 0 where masked.
+__global__ void probsFromLse(float *p, const float *lse, int64_t rows,
+                             int64_t S, bool causal) {
+  int64_t r = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
+  if (r >= rows)
+    return;
+  int lane = threadIdx.x % 32;
+  int64_t i = r % S, last = causal ? i : S - 1;
+  float *row = p + r * S;
+  float l = lse[r];
+  for (int64_t j = lane; j < S; j += 32)
+    row[j] = j <= last ? expf(row[j] - l) : 0.0f;
 }
 
 /// dP -> dS = P * (dP - sum_j P dP) * scale, in place.
@@ -167,11 +186,11 @@ void attention_forward(const Context &ctx, void *out, float *saved,
   int64_t M = sh.M, hd = sh.hd, BH = B * heads;
   cudaDataType st = storageType(ctx), f = CUDA_R_32F;
   float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
-        *probs = saved + 3 * M * D;
-  float *y = probs + BH * S * S;
-  Scratch proj(ctx, sizeof(float) * M * (2 * D + 2 * sh.Dkv), op);
+        *y = saved + 3 * M * D, *lse = saved + 4 * M * D;
+  Scratch proj(ctx, sizeof(float) * (M * (2 * D + 2 * sh.Dkv) + BH * S * S),
+               op);
   float *q = proj.as<float>(), *k = q + M * D, *v = k + M * sh.Dkv,
-        *yp = v + M * sh.Dkv;
+        *yp = v + M * sh.Dkv, *probs = yp + M * D;
   gemm(ctx, mm(false, false, M, D, D, x, D, wq, D, q, D, st, f), op);
   gemm(ctx, mm(false, false, M, sh.Dkv, D, x, D, wk, sh.Dkv, k, sh.Dkv, st, f),
        op);
@@ -185,7 +204,7 @@ void attention_forward(const Context &ctx, void *out, float *saved,
                S * hd, S * hd, S * S, sh.scale),
        op);
   maskedSoftmax<<<gridFor(BH * S, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
-      probs, BH * S, S, causal);
+      probs, lse, BH * S, S, causal);
   PIPEOPS_CHECK_LAUNCH(op);
   gemm(ctx,
        perHead(mm(false, false, S, hd, S, probs, S, vs, hd, yp, hd, f, f), BH,
@@ -205,17 +224,23 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
                               int64_t kv_heads, bool causal, bool rope) {
   const char *op = "attention_backward_input";
   Shape sh(op, B, S, D, heads, kv_heads, rope);
-  (void)causal; // the saved probabilities are already 0 where masked
   if (sh.M == 0)
     return;
   int64_t M = sh.M, hd = sh.hd, BH = B * heads, Dkv = sh.Dkv;
   cudaDataType st = storageType(ctx), f = CUDA_R_32F;
   const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D;
-  const float *probs = saved + 3 * M * D;
-  Scratch work(ctx, sizeof(float) * (5 * M * D + BH * S * S), op);
+  const float *lse = saved + 4 * M * D;
+  Scratch work(ctx, sizeof(float) * (5 * M * D + 2 * BH * S * S), op);
   float *dy = work.as<float>(), *dyp = dy + M * D, *dqp = dyp + M * D,
         *dkp = dqp + M * D;
-  float *dvp = dkp + M * D, *ds = dvp + M * D;
+  float *dvp = dkp + M * D, *ds = dvp + M * D, *probs = ds + BH * S * S;
+  gemm(ctx,
+       perHead(mm(false, true, S, S, hd, qs, hd, ks, hd, probs, S, f, f), BH,
+               S * hd, S * hd, S * S, sh.scale),
+       op);
+  probsFromLse<<<gridFor(BH * S, kRowsPerBlock), kThreads, 0, streamOf(ctx)>>>(
+      probs, lse, BH * S, S, causal);
+  PIPEOPS_CHECK_LAUNCH(op);
   gemm(ctx, mm(false, true, M, D, D, dout, D, wo, D, dy, D, st, f), op);
   launchScatter(ctx, dyp, dy, sh, 1, false, op);
   gemm(ctx,
@@ -273,7 +298,7 @@ void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
   const char *g = static_cast<const char *>(
       asStorage(ctx, wsaved, attention_wsaved_floats(B, S, D, heads, kv_heads),
                 keepG, op));
-  const float *y = saved + 3 * M * D + B * heads * S * S;
+  const float *y = saved + 3 * M * D;
   const void *yStored = asStorage(ctx, y, M * D, keepY, op);
   size_t eb = storage_bytes(ctx);
   gemm(ctx, mm(true, false, D, D, M, x, D, g, D, dwq, D, st, f, 1.0f), op);

@@ -1,7 +1,10 @@
-// Host multi-head self-attention (causal, grouped-query, RoPE): forward, input
-// and weight grads. Layouts of saved/wsaved are documented in ops.h; the
-// per-head math is a plain loop per query.
+// Host multi-head self-attention (causal, grouped-query, RoPE) without S x S
+// storage: a fused online-softmax (flash-style) forward over key tiles that
+// saves each row's logsumexp, and a backward that recomputes the
+// probabilities tile by tile from it. Layouts of saved/wsaved are in ops.h.
 #include "common.h"
+#include "pool.h"
+#include "vecmath.h"
 
 #include "pipeops/checks.h"
 
@@ -11,6 +14,8 @@
 namespace pipeops::host {
 
 namespace {
+constexpr int64_t kTileQ = 32, kTileK = 64;
+
 struct Shape {
   int64_t B, S, D, H, KVH, hd, Dkv, group;
   float scale;
@@ -37,6 +42,144 @@ void rotate(float *v, int64_t hd, int64_t pos, double sign) {
     v[2 * i + 1] = a * s + b * c;
   }
 }
+
+/// dst[e * kTileK + j] = src[(j0 + j) * hd + e]: a key (or value) tile with
+/// the keys contiguous, so score rows vectorise over keys.
+inline void transposeTile(float *__restrict dst, const float *__restrict src,
+                          int64_t j0, int64_t nk, int64_t hd) {
+  for (int64_t j = 0; j < nk; ++j)
+    for (int64_t e = 0; e < hd; ++e)
+      dst[e * kTileK + j] = src[(j0 + j) * hd + e];
+}
+
+/// out[j] = scale * sum_e row[e] * tile[e * kTileK + j] for j < n.
+inline void rowTimesTile(float *__restrict out, const float *__restrict row,
+                         const float *__restrict tile, int64_t n, int64_t hd,
+                         float scale) {
+  for (int64_t j = 0; j < n; ++j)
+    out[j] = 0.0f;
+  for (int64_t e = 0; e < hd; ++e) {
+    float r = row[e] * scale;
+    const float *t = tile + e * kTileK;
+    for (int64_t j = 0; j < n; ++j)
+      out[j] += r * t[j];
+  }
+}
+
+/// acc[e] += sum_j w[j] * rows[(j0 + j) * hd + e] for j < n.
+inline void addWeightedRows(float *__restrict acc, const float *__restrict w,
+                            const float *__restrict rows, int64_t j0, int64_t n,
+                            int64_t hd) {
+  for (int64_t j = 0; j < n; ++j) {
+    float wj = w[j];
+    const float *r = rows + (j0 + j) * hd;
+    for (int64_t e = 0; e < hd; ++e)
+      acc[e] += wj * r[e];
+  }
+}
+
+/// Keys a query row i sees in the tile [j0, j0 + nk).
+inline int64_t visible(bool causal, int64_t i, int64_t j0, int64_t nk) {
+  return causal ? std::min(nk, i + 1 - j0) : nk;
+}
+
+/// Forward of query rows [i0, i1) of one head: y rows (stride ldy) and lse.
+/// work: kTileK * (hd + 1) + kTileQ * (hd + 2) floats.
+PIPEOPS_VECTOR_CLONES
+void forwardTile(float *y, int64_t ldy, float *lse, const float *q,
+                 const float *k, const float *v, int64_t S, int64_t hd,
+                 int64_t i0, int64_t i1, bool causal, float scale,
+                 float *work) {
+  int64_t nq = i1 - i0;
+  float *kt = work, *p = kt + kTileK * hd, *acc = p + kTileK,
+        *mx = acc + kTileQ * hd, *sum = mx + kTileQ;
+  for (int64_t r = 0; r < nq * hd; ++r)
+    acc[r] = 0.0f;
+  for (int64_t r = 0; r < nq; ++r)
+    mx[r] = -INFINITY, sum[r] = 0.0f;
+  int64_t kEnd = causal ? i1 : S;
+  for (int64_t j0 = 0; j0 < kEnd; j0 += kTileK) {
+    int64_t nk = std::min(kTileK, kEnd - j0);
+    transposeTile(kt, k, j0, nk, hd);
+    for (int64_t r = 0; r < nq; ++r) {
+      int64_t i = i0 + r, n = visible(causal, i, j0, nk);
+      if (n <= 0)
+        continue;
+      rowTimesTile(p, q + i * hd, kt, n, hd, scale);
+      float m = mx[r];
+      for (int64_t j = 0; j < n; ++j)
+        m = std::max(m, p[j]);
+      // Online softmax: rescale what earlier tiles summed to the new max.
+      float corr = vexp(mx[r] - m), s = 0.0f;
+      for (int64_t j = 0; j < n; ++j)
+        p[j] = vexp(p[j] - m);
+      for (int64_t j = 0; j < n; ++j)
+        s += p[j];
+      sum[r] = sum[r] * corr + s;
+      mx[r] = m;
+      float *a = acc + r * hd;
+      for (int64_t e = 0; e < hd; ++e)
+        a[e] *= corr;
+      addWeightedRows(a, p, v, j0, n, hd);
+    }
+  }
+  for (int64_t r = 0; r < nq; ++r) {
+    float inv = 1.0f / sum[r];
+    for (int64_t e = 0; e < hd; ++e)
+      y[(i0 + r) * ldy + e] = acc[r * hd + e] * inv;
+    lse[i0 + r] = mx[r] + std::log(sum[r]);
+  }
+}
+
+/// Backward of one head: with P = exp(scale q k^T - lse) recomputed per tile,
+/// dv += P^T dy, dS = P (dy v^T - rowsum(dy y)) scale, dq += dS k,
+/// dk += dS^T q. dy and y rows have stride ld; q, k, v, dq, dk, dv are
+/// [S, hd]. work: 2 * kTileK * (hd + 1) + S floats.
+PIPEOPS_VECTOR_CLONES
+void backwardHead(float *dq, float *dk, float *dv, const float *dy,
+                  const float *y, int64_t ld, const float *lse, const float *q,
+                  const float *k, const float *v, int64_t S, int64_t hd,
+                  bool causal, float scale, float *work) {
+  float *kt = work, *vt = kt + kTileK * hd, *p = vt + kTileK * hd,
+        *ds = p + kTileK, *rowDot = ds + kTileK;
+  for (int64_t i = 0; i < S; ++i) {
+    float d = 0.0f;
+    for (int64_t e = 0; e < hd; ++e)
+      d += dy[i * ld + e] * y[i * ld + e];
+    rowDot[i] = d;
+  }
+  for (int64_t j0 = 0; j0 < S; j0 += kTileK) {
+    int64_t nk = std::min(kTileK, S - j0);
+    transposeTile(kt, k, j0, nk, hd);
+    transposeTile(vt, v, j0, nk, hd);
+    for (int64_t i = causal ? j0 : 0; i < S; ++i) {
+      int64_t n = visible(causal, i, j0, nk);
+      const float *qi = q + i * hd, *dyi = dy + i * ld;
+      rowTimesTile(p, qi, kt, n, hd, scale);
+      for (int64_t j = 0; j < n; ++j)
+        p[j] = vexp(p[j] - lse[i]);
+      rowTimesTile(ds, dyi, vt, n, hd, 1.0f);
+      for (int64_t j = 0; j < n; ++j)
+        ds[j] = p[j] * (ds[j] - rowDot[i]) * scale;
+      addWeightedRows(dq + i * hd, ds, k, j0, n, hd);
+      for (int64_t j = 0; j < n; ++j) {
+        float *dkj = dk + (j0 + j) * hd, *dvj = dv + (j0 + j) * hd;
+        float dsj = ds[j], pj = p[j];
+        for (int64_t e = 0; e < hd; ++e) {
+          dkj[e] += dsj * qi[e];
+          dvj[e] += pj * dyi[e];
+        }
+      }
+    }
+  }
+}
+
+thread_local std::vector<float> tileWork;
+float *scratch(size_t n) {
+  if (tileWork.size() < n)
+    tileWork.resize(n);
+  return tileWork.data();
+}
 } // namespace
 
 void attention_forward(const Context &ctx, void *out, float *saved,
@@ -51,11 +194,10 @@ void attention_forward(const Context &ctx, void *out, float *saved,
   matmul(ctx, k.data(), f32(x), f32(wk), nullptr, M, D, sh.Dkv, false);
   matmul(ctx, v.data(), f32(x), f32(wv), nullptr, M, D, sh.Dkv, false);
   float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
-        *probs = saved + 3 * M * D;
-  float *y = probs + B * heads * S * S;
+        *y = saved + 3 * M * D, *lse = saved + 4 * M * D;
   // Per-head layout, k and v repeated for every query head of a group, RoPE
   // applied.
-  parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
+  parallelRows(ctx, M, 3 * D * (rope ? 8 : 1), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       int64_t b = r / S, s = r % S;
       for (int64_t h = 0; h < heads; ++h) {
@@ -72,37 +214,16 @@ void attention_forward(const Context &ctx, void *out, float *saved,
       }
     }
   });
-  parallelRows(ctx, B * heads, [&](int64_t p0, int64_t p1) {
-    for (int64_t bh = p0; bh < p1; ++bh) {
-      int64_t b = bh / heads, h = bh % heads;
-      for (int64_t i = 0; i < S; ++i) {
-        float *p = probs + (bh * S + i) * S;
-        int64_t last = causal ? i : S - 1;
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < S; ++j) {
-          float dot = 0.0f;
-          if (j <= last)
-            for (int64_t e = 0; e < hd; ++e)
-              dot += qs[sh.at(b, h, i) + e] * ks[sh.at(b, h, j) + e];
-          p[j] = dot * sh.scale;
-          if (j <= last)
-            mx = std::max(mx, p[j]);
-        }
-        float sum = 0.0f;
-        for (int64_t j = 0; j < S; ++j) {
-          p[j] = j <= last ? std::exp(p[j] - mx) : 0.0f;
-          sum += p[j];
-        }
-        float *yi = y + (b * S + i) * D + h * hd;
-        for (int64_t e = 0; e < hd; ++e)
-          yi[e] = 0.0f;
-        for (int64_t j = 0; j <= last; ++j) {
-          p[j] /= sum;
-          for (int64_t e = 0; e < hd; ++e)
-            yi[e] += p[j] * vs[sh.at(b, h, j) + e];
-        }
-      }
-    }
+  // One chunk per (batch, head, query tile): independent, so any split gives
+  // the same values.
+  int64_t tiles = (S + kTileQ - 1) / kTileQ;
+  runChunks(ctx.threads, B * heads * tiles, [&](int64_t c) {
+    int64_t bh = c / tiles, t = c % tiles, b = bh / heads, h = bh % heads;
+    int64_t i0 = t * kTileQ, i1 = std::min(S, i0 + kTileQ);
+    float *work = scratch(kTileK * (hd + 1) + kTileQ * (hd + 2));
+    forwardTile(y + b * S * D + h * hd, D, lse + bh * S, qs + sh.at(b, h, 0),
+                ks + sh.at(b, h, 0), vs + sh.at(b, h, 0), S, hd, i0, i1, causal,
+                sh.scale, work);
   });
   matmul(ctx, f32(out), y, f32(wo), nullptr, M, D, D, false);
   roundStored(ctx, f32(out), M * D);
@@ -116,42 +237,24 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
                               int64_t kv_heads, bool causal, bool rope) {
   Shape sh("attention_backward_input", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
-  const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D;
-  const float *probs = saved + 3 * M * D;
+  const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
+              *y = saved + 3 * M * D, *lse = saved + 4 * M * D;
   std::vector<float> dy(M * D, 0.0f), dq(M * D, 0.0f), dk(M * D, 0.0f),
       dv(M * D, 0.0f);
   matmulBT(ctx, dy.data(), f32(dout), f32(wo), M, D, D);
-  parallelRows(ctx, B * heads, [&](int64_t p0, int64_t p1) {
-    std::vector<float> dp(S);
-    for (int64_t bh = p0; bh < p1; ++bh) {
-      int64_t b = bh / heads, h = bh % heads;
-      for (int64_t i = 0; i < S; ++i) {
-        const float *p = probs + (bh * S + i) * S;
-        const float *dyi = dy.data() + (b * S + i) * D + h * hd;
-        int64_t last = causal ? i : S - 1;
-        float rowDot = 0.0f;
-        for (int64_t j = 0; j <= last; ++j) {
-          dp[j] = 0.0f;
-          for (int64_t e = 0; e < hd; ++e)
-            dp[j] += dyi[e] * vs[sh.at(b, h, j) + e];
-          rowDot += p[j] * dp[j];
-        }
-        for (int64_t j = 0; j <= last; ++j) {
-          float ds = p[j] * (dp[j] - rowDot) * sh.scale;
-          for (int64_t e = 0; e < hd; ++e) {
-            dq[sh.at(b, h, i) + e] += ds * ks[sh.at(b, h, j) + e];
-            dk[sh.at(b, h, j) + e] += ds * qs[sh.at(b, h, i) + e];
-            dv[sh.at(b, h, j) + e] += p[j] * dyi[e];
-          }
-        }
-      }
-    }
+  // One chunk per (batch, head): its dq, dk, dv rows are its own.
+  runChunks(ctx.threads, B * heads, [&](int64_t bh) {
+    int64_t b = bh / heads, h = bh % heads, o = sh.at(b, h, 0);
+    float *work = scratch(2 * kTileK * (hd + 1) + S);
+    backwardHead(dq.data() + o, dk.data() + o, dv.data() + o,
+                 dy.data() + b * S * D + h * hd, y + b * S * D + h * hd, D,
+                 lse + bh * S, qs + o, ks + o, vs + o, S, hd, causal, sh.scale,
+                 work);
   });
   // Back to token-major projection gradients: undo RoPE, sum each kv group in
   // head order.
   float *gq = wsaved, *gk = wsaved + M * D, *gv = gk + M * sh.Dkv;
-  parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
-    std::vector<float> acc(hd);
+  parallelRows(ctx, M, 3 * D * (rope ? 8 : 1), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       int64_t b = r / S, s = r % S;
       for (int64_t h = 0; h < heads; ++h) {
@@ -188,7 +291,7 @@ void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
                                bool /*causal*/, bool rope) {
   Shape sh("attention_backward_weight", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S;
-  const float *y = saved + 3 * M * D + B * heads * S * S;
+  const float *y = saved + 3 * M * D;
   const float *gq = wsaved, *gk = wsaved + M * D, *gv = gk + M * sh.Dkv;
   matmulAT(ctx, dwq, f32(x), gq, M, D, D);
   matmulAT(ctx, dwk, f32(x), gk, M, D, sh.Dkv);

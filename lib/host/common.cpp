@@ -1,11 +1,11 @@
-// Host kernel support: threads, bf16 rounding, GEMMs and the memory helpers of
-// the host backend.
+// Host kernel support: row partitioning, bf16 rounding and the memory helpers
+// of the host backend.
 #include "common.h"
+#include "pool.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
-#include <thread>
-#include <vector>
 
 namespace pipeops::host {
 
@@ -13,23 +13,23 @@ void fail(const std::string &op, const std::string &message) {
   throw std::runtime_error("pipeops::" + op + ": " + message);
 }
 
-void parallelRows(const Context &ctx, int64_t rows,
+void parallelRows(const Context &ctx, int64_t rows, int64_t workPerRow,
                   const std::function<void(int64_t, int64_t)> &body) {
-  int64_t workers = std::max<int64_t>(1, std::min<int64_t>(ctx.threads, rows));
-  if (workers == 1) {
+  // About 32k element operations (10-30 us) per chunk, at most 64 chunks.
+  constexpr int64_t kChunkWork = 1 << 15, kMaxChunks = 64;
+  if (rows <= 0)
+    return;
+  int64_t work = rows * std::max<int64_t>(1, workPerRow);
+  int64_t chunks = std::clamp<int64_t>(work / kChunkWork, 1, kMaxChunks);
+  chunks = std::min(chunks, rows);
+  if (chunks == 1) {
     body(0, rows);
     return;
   }
-  std::vector<std::thread> pool;
-  int64_t chunk = (rows + workers - 1) / workers;
-  for (int64_t w = 1; w < workers; ++w) {
-    int64_t begin = w * chunk, end = std::min(rows, begin + chunk);
-    if (begin < end)
-      pool.emplace_back(body, begin, end);
-  }
-  body(0, std::min(rows, chunk));
-  for (auto &t : pool)
-    t.join();
+  int64_t per = (rows + chunks - 1) / chunks;
+  chunks = (rows + per - 1) / per;
+  runChunks(ctx.threads, chunks,
+            [&](int64_t c) { body(c * per, std::min(rows, (c + 1) * per)); });
 }
 
 uint16_t toBF16Bits(float x) {
@@ -56,58 +56,6 @@ void roundStored(const Context &ctx, float *p, int64_t n) {
     return;
   for (int64_t i = 0; i < n; ++i)
     p[i] = roundBF16(p[i]);
-}
-
-void matmul(const Context &ctx, float *out, const float *a, const float *b,
-            const float *bias, int64_t M, int64_t K, int64_t N,
-            bool accumulate) {
-  parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
-    std::vector<float> row(N);
-    for (int64_t i = r0; i < r1; ++i) {
-      for (int64_t j = 0; j < N; ++j)
-        row[j] = bias ? bias[j] : 0.0f;
-      for (int64_t k = 0; k < K; ++k) {
-        float aik = a[i * K + k];
-        const float *bk = b + k * N;
-        for (int64_t j = 0; j < N; ++j)
-          row[j] += aik * bk[j];
-      }
-      float *o = out + i * N;
-      for (int64_t j = 0; j < N; ++j)
-        o[j] = accumulate ? o[j] + row[j] : row[j];
-    }
-  });
-}
-
-void matmulBT(const Context &ctx, float *out, const float *a, const float *b,
-              int64_t M, int64_t K, int64_t N) {
-  parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
-    for (int64_t i = r0; i < r1; ++i)
-      for (int64_t k = 0; k < K; ++k) {
-        float s = 0.0f;
-        for (int64_t j = 0; j < N; ++j)
-          s += a[i * N + j] * b[k * N + j];
-        out[i * K + k] += s;
-      }
-  });
-}
-
-void matmulAT(const Context &ctx, float *out, const float *a, const float *b,
-              int64_t M, int64_t K, int64_t N) {
-  parallelRows(ctx, K, [&](int64_t k0, int64_t k1) {
-    std::vector<float> row(N);
-    for (int64_t k = k0; k < k1; ++k) {
-      std::fill(row.begin(), row.end(), 0.0f);
-      for (int64_t m = 0; m < M; ++m) {
-        float amk = a[m * K + k];
-        const float *bm = b + m * N;
-        for (int64_t j = 0; j < N; ++j)
-          row[j] += amk * bm[j];
-      }
-      for (int64_t j = 0; j < N; ++j)
-        out[k * N + j] += row[j];
-    }
-  });
 }
 
 void cast_f32_to_bf16(const Context &, uint16_t *dst, const float *src,

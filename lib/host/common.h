@@ -1,5 +1,5 @@
-// Shared pieces of the host reference kernels: row partitioning over threads,
-// bf16 rounding and the three small GEMM shapes the ops need.
+// Shared pieces of the host kernels: row partitioning over the pool, bf16
+// rounding and the three GEMM shapes the ops need (on the CPU BLAS).
 #pragma once
 
 #include "pipeops/backends.h"
@@ -12,10 +12,16 @@ namespace pipeops::host {
 inline const float *f32(const void *p) { return static_cast<const float *>(p); }
 inline float *f32(void *p) { return static_cast<float *>(p); }
 
-/// Runs body(begin, end) over [0, rows) split into ctx.threads fixed contiguous
-/// chunks.
-void parallelRows(const Context &ctx, int64_t rows,
+/// Runs body(begin, end) over [0, rows) in contiguous chunks on the pool (at
+/// most ctx.threads threads; ctx.threads <= 0: the whole pool). The chunks
+/// depend on rows and workPerRow (rough element operations per row) only, so
+/// the results never depend on how many threads ran them.
+void parallelRows(const Context &ctx, int64_t rows, int64_t workPerRow,
                   const std::function<void(int64_t, int64_t)> &body);
+inline void parallelRows(const Context &ctx, int64_t rows,
+                         const std::function<void(int64_t, int64_t)> &body) {
+  parallelRows(ctx, rows, 1, body);
+}
 
 /// Round-to-nearest-even to bf16 precision, kept in a float.
 float roundBF16(float x);
@@ -31,7 +37,7 @@ void matmul(const Context &ctx, float *out, const float *a, const float *b,
 /// out[M,K] += a[M,N] @ b[K,N]^T.
 void matmulBT(const Context &ctx, float *out, const float *a, const float *b,
               int64_t M, int64_t K, int64_t N);
-/// out[K,N] += a[M,K]^T @ b[M,N]; each output row is summed over m in order.
+/// out[K,N] += a[M,K]^T @ b[M,N].
 void matmulAT(const Context &ctx, float *out, const float *a, const float *b,
               int64_t M, int64_t K, int64_t N);
 

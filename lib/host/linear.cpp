@@ -24,13 +24,14 @@ void linear_backward_weight(const Context &ctx, float *dw, float *dbias,
   matmulAT(ctx, dw, f32(in), f32(dout), M, K, N);
   if (!dbias)
     return;
+  // Column blocks, each summed over the rows in order: vectorises over the
+  // columns and gives the same sums for any thread count.
   const float *g = f32(dout);
-  parallelRows(ctx, N, [&](int64_t j0, int64_t j1) {
-    for (int64_t j = j0; j < j1; ++j) {
-      float s = 0.0f;
-      for (int64_t i = 0; i < M; ++i)
-        s += g[i * N + j];
-      dbias[j] += s;
+  parallelRows(ctx, N, M, [&](int64_t j0, int64_t j1) {
+    for (int64_t i = 0; i < M; ++i) {
+      const float *gi = g + i * N;
+      for (int64_t j = j0; j < j1; ++j)
+        dbias[j] += gi[j];
     }
   });
 }

@@ -1,6 +1,7 @@
 // Host losses: cross entropy over logits rows (softmax fused) and mean squared
 // error.
 #include "common.h"
+#include "vecmath.h"
 
 #include <cmath>
 #include <string>
@@ -17,6 +18,28 @@ void checkTargets(const char *op, const int32_t *targets, int64_t M,
                    std::to_string(i) + " is outside [0, " + std::to_string(V) +
                    ")");
 }
+
+/// logsumexp of z[0..V): the max, then a vectorised sum of exponentials.
+PIPEOPS_VECTOR_CLONES
+float rowLogSumExp(const float *z, int64_t V, float *exps) {
+  float mx = z[0];
+  for (int64_t j = 1; j < V; ++j)
+    mx = std::max(mx, z[j]);
+  for (int64_t j = 0; j < V; ++j)
+    exps[j] = vexp(z[j] - mx);
+  float sum = 0.0f;
+  for (int64_t j = 0; j < V; ++j)
+    sum += exps[j];
+  return mx + std::log(sum);
+}
+
+/// dz[j] += scale * (exp(z[j] - lse) - [j == target]).
+PIPEOPS_VECTOR_CLONES
+void rowSoftmaxGrad(float *__restrict dz, const float *__restrict z, float lse,
+                    int32_t target, float scale, int64_t V) {
+  for (int64_t j = 0; j < V; ++j)
+    dz[j] += scale * (vexp(z[j] - lse) - (j == target ? 1.0f : 0.0f));
+}
 } // namespace
 
 void cross_entropy_forward(const Context &ctx, float *loss, float *saved,
@@ -25,17 +48,11 @@ void cross_entropy_forward(const Context &ctx, float *loss, float *saved,
   checkTargets("cross_entropy_forward", targets, M, V);
   const float *z = f32(logits);
   std::vector<float> rowLoss(M);
-  parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
+  parallelRows(ctx, M, 8 * V, [&](int64_t r0, int64_t r1) {
+    std::vector<float> exps(V);
     for (int64_t i = r0; i < r1; ++i) {
-      const float *zi = z + i * V;
-      float mx = zi[0];
-      for (int64_t j = 1; j < V; ++j)
-        mx = std::max(mx, zi[j]);
-      float sum = 0.0f;
-      for (int64_t j = 0; j < V; ++j)
-        sum += std::exp(zi[j] - mx);
-      saved[i] = mx + std::log(sum);
-      rowLoss[i] = saved[i] - zi[targets[i]];
+      saved[i] = rowLogSumExp(z + i * V, V, exps.data());
+      rowLoss[i] = saved[i] - z[i * V + targets[i]];
     }
   });
   float total = 0.0f;
@@ -52,12 +69,9 @@ void cross_entropy_backward_input(const Context &ctx, void *dlogits,
   const float *z = f32(logits);
   float *dz = f32(dlogits);
   float scale = dloss / M;
-  parallelRows(ctx, M, [&](int64_t r0, int64_t r1) {
+  parallelRows(ctx, M, 8 * V, [&](int64_t r0, int64_t r1) {
     for (int64_t i = r0; i < r1; ++i)
-      for (int64_t j = 0; j < V; ++j) {
-        float p = std::exp(z[i * V + j] - saved[i]);
-        dz[i * V + j] += scale * (p - (j == targets[i] ? 1.0f : 0.0f));
-      }
+      rowSoftmaxGrad(dz + i * V, z + i * V, saved[i], targets[i], scale, V);
   });
   roundStored(ctx, dz, M * V);
 }

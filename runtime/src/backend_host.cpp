@@ -6,11 +6,32 @@
 #include "mpi_world.h"
 #include "rendezvous.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
 namespace pipert {
 namespace {
+
+// Ranks as threads share one process-wide pool (lib/host/pool.h): every call
+// may use the whole pool, and a rank idle in the bubble lends its core to the
+// busy ones (threads = 0). A process per worker has a pool of its own, so it
+// takes its share of the machine's cores among the workers on the same node.
+constexpr int kWholePool = 0;
+
+int processShareOfCores() {
+  int local = 1;
+  for (const char *var : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
+                          "SLURM_NTASKS_PER_NODE"})
+    if (const char *v = std::getenv(var)) {
+      local = std::max(1, std::atoi(v));
+      break;
+    }
+  int cores =
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / local);
+}
 
 class HostBackend final : public ExecutionBackend {
 public:
@@ -31,7 +52,7 @@ public:
     w.transport = makeHostTransport(hub_, *reducers_[rank], rank, replica);
     w.ctx.backend = pipeops::Backend::Host;
     w.ctx.dtype = spec_.precision;
-    w.ctx.threads = 1;
+    w.ctx.threads = kWholePool;
     return w;
   }
   void abort() override { hub_.abort(); }
@@ -60,7 +81,7 @@ public:
                                            rank, replica, opts_.timeoutSeconds);
     w.ctx.backend = pipeops::Backend::Host;
     w.ctx.dtype = spec_.precision;
-    w.ctx.threads = 1;
+    w.ctx.threads = processShareOfCores();
     return w;
   }
   void abort() override {}

@@ -1,7 +1,9 @@
 // Host attention: forward against a naive double-precision triple loop, every
 // gradient against finite differences, for causal/non-causal, grouped-query and
-// RoPE; determinism.
+// RoPE; the fused kernel against the S x S reference kernel on shapes of many
+// tiles; determinism.
 #include "fd_harness.h"
+#include "pipeops/reference.h"
 
 #include <gtest/gtest.h>
 
@@ -172,6 +174,79 @@ INSTANTIATE_TEST_SUITE_P(Configs, HostAttention,
                                   (c.causal ? "Causal" : "Full") +
                                   (c.rope ? "Rope" : "");
                          });
+
+// Several query and key tiles with ragged ends (the kernel tiles 32 x 64),
+// every mask and head layout: outputs and all gradients against the reference
+// kernel, which keeps the full probabilities.
+class HostAttentionVsReference : public ::testing::TestWithParam<Config> {};
+
+TEST_P(HostAttentionVsReference, OutputAndGradientsMatch) {
+  Problem p(GetParam(), 24);
+  const Config &c = p.c;
+  Context ctx = hostContext(2);
+  std::vector<float> out, saved;
+  p.forward(ctx, out, saved);
+  EXPECT_EQ(saved.size(), size_t(4 * c.B * c.S * c.D + c.B * c.heads * c.S));
+  std::vector<float> refOut(out.size()),
+      refSaved(reference::attention_saved_floats(c.B, c.S, c.D, c.heads));
+  reference::attention_forward(refOut.data(), refSaved.data(), p.x.data(),
+                               p.wq.data(), p.wk.data(), p.wv.data(),
+                               p.wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
+                               c.causal, c.rope);
+  auto near = [](const std::vector<float> &got, const std::vector<float> &want,
+                 const char *what) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_NEAR(got[i], want[i], 2e-5 + 2e-4 * std::fabs(want[i]))
+          << what << " at " << i;
+  };
+  near(out, refOut, "out");
+  Rng rng(25);
+  auto dout = rng.normal(out.size());
+  std::vector<float> ws(
+      attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads)),
+      refWs(ws.size());
+  auto dx = rng.normal(p.x.size()), refDx = dx;
+  attention_backward_input(ctx, dx.data(), ws.data(), dout.data(), p.x.data(),
+                           saved.data(), p.wq.data(), p.wk.data(), p.wv.data(),
+                           p.wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
+                           c.causal, c.rope);
+  reference::attention_backward_input(
+      refDx.data(), refWs.data(), dout.data(), p.x.data(), refSaved.data(),
+      p.wq.data(), p.wk.data(), p.wv.data(), p.wo.data(), c.B, c.S, c.D,
+      c.heads, c.kvHeads, c.causal, c.rope);
+  near(dx, refDx, "dx");
+  near(ws, refWs, "wsaved");
+  std::vector<std::vector<float>> dw, refDw;
+  for (size_t n : {p.wq.size(), p.wk.size(), p.wv.size(), p.wo.size()}) {
+    dw.push_back(rng.normal(n));
+    refDw.push_back(dw.back());
+  }
+  attention_backward_weight(ctx, dw[0].data(), dw[1].data(), dw[2].data(),
+                            dw[3].data(), dout.data(), p.x.data(), saved.data(),
+                            ws.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
+                            c.causal, c.rope);
+  reference::attention_backward_weight(
+      refDw[0].data(), refDw[1].data(), refDw[2].data(), refDw[3].data(),
+      dout.data(), p.x.data(), refSaved.data(), refWs.data(), c.B, c.S, c.D,
+      c.heads, c.kvHeads, c.causal, c.rope);
+  for (int i = 0; i < 4; ++i)
+    near(dw[i], refDw[i], "dw");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tiles, HostAttentionVsReference,
+    ::testing::Values(Config{2, 100, 16, 2, 2, true, false},
+                      Config{1, 130, 16, 4, 2, false, true},
+                      Config{1, 97, 24, 3, 1, true, true},
+                      Config{3, 64, 32, 2, 1, true, false},
+                      Config{1, 1, 8, 2, 2, true, true}),
+    [](const ::testing::TestParamInfo<Config> &info) {
+      const Config &c = info.param;
+      return "B" + std::to_string(c.B) + "S" + std::to_string(c.S) + "H" +
+             std::to_string(c.heads) + "KV" + std::to_string(c.kvHeads) +
+             (c.causal ? "Causal" : "Full") + (c.rope ? "Rope" : "");
+    });
 
 TEST(HostAttentionShape, RejectsBadHeads) {
   Context ctx = hostContext();

@@ -190,7 +190,8 @@ OpCost mseCost(const OpDesc &op, double e) {
 ///     dk = ds^T q (2BS^2 D each); rope backward (3/element); dx += [dq dk dv]
 ///     [wq wk wv]^T (2MD(D+2Dkv)).
 ///  W: dwo += y^T dout (2MD^2), d[wq wk wv] += x^T [dq dk dv] (2MD(D+2Dkv)).
-/// Saves x plus f32 q, k, v, y (4MD) and probs (B*H*S^2), as ops.h says.
+/// Saves x plus f32 q, k, v, y (4MD) and a logsumexp per query row (B*H*S),
+/// as ops.h says (the host backward recomputes the probabilities from it).
 OpCost attentionCost(const OpDesc &op, double e) {
   OpCost c;
   double B = op.inputs[0].dims.size() == 3 ? op.inputs[0].dims[0] : 1;
@@ -223,7 +224,7 @@ OpCost attentionCost(const OpDesc &op, double e) {
   W.push_back(matmul(2 * M * D * qkv, e * M * D + 4 * M * qkv + 8 * D * qkv));
   c.params = int64_t(2 * D * D + 2 * D * Dkv);
   c.savedOperands = {0};
-  c.savedF32 = int64_t(4 * M * D + scores);
+  c.savedF32 = int64_t(4 * M * D + B * H * S);
   return c;
 }
 

@@ -37,9 +37,9 @@
 // - Errors (bad ids/targets, unsupported shapes, a CUDA/cuBLAS failure) throw
 // std::runtime_error
 //   with a message naming the op.
-// - Deterministic: the same inputs and ctx.threads give bit-identical results
-// run to run (fixed
-//   reduction trees and fixed thread partitions; no order-dependent atomics).
+// - Deterministic: the same inputs give bit-identical results run to run,
+//   whatever ctx.threads (fixed reduction trees, work cut by shape, not by
+//   ctx.threads; no order-dependent atomics).
 #pragma once
 
 #include <cstddef>
@@ -60,8 +60,10 @@ struct Context {
                              ///< one per thread)
   void *workspace = nullptr; ///< device scratch for cuBLASLt
   size_t workspaceBytes = 0;
-  int threads =
-      1; ///< host: worker threads (rows are split in fixed contiguous chunks)
+  /// host: the most threads of the process's pool one call may use, the
+  /// caller included (<= 0: the whole pool). Results do not depend on it: work
+  /// is cut into chunks by shape (and core count), not by it.
+  int threads = 1;
 };
 
 /// AdamW hyper-parameters; decoupled weight decay as torch.optim.AdamW.
@@ -85,12 +87,13 @@ inline int64_t rmsnorm_saved_floats(int64_t M) { return M; }
 inline int64_t cross_entropy_saved_floats(int64_t M) { return M; }
 /// attention saved layout (all f32), in this order:
 ///   q, k, v after RoPE, per query head: [B, heads, S, D/heads] each (k and v
-///   are repeated for the heads sharing a kv head); probs [B, heads, S, S]
-///   (masked entries 0); y [B, S, D], the attention output before the o
-///   projection.
+///   are repeated for the heads sharing a kv head); y [B, S, D], the attention
+///   output before the o projection; lse [B, heads, S], each query row's
+///   logsumexp of its (scaled, masked) scores. No S x S buffer: backward
+///   recomputes the probabilities as exp(score - lse).
 inline int64_t attention_saved_floats(int64_t B, int64_t S, int64_t D,
                                       int64_t heads, int64_t /*kv_heads*/) {
-  return 4 * B * S * D + B * heads * S * S;
+  return 4 * B * S * D + B * heads * S;
 }
 /// attention wsaved layout (f32): gradients of the projections q = x wq, k = x
 /// wk, v = x wv (before RoPE): dq [B*S, D], dk [B*S, Dkv], dv [B*S, Dkv], Dkv =
