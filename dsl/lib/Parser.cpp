@@ -362,8 +362,17 @@ static ExprPtr makeBinary(char op, ast::Loc loc, ExprPtr lhs, ExprPtr rhs) {
   auto e = std::make_unique<Expr>(Expr::Kind::Binary, loc);
   e->op = op;
   e->operands.push_back(std::move(lhs));
+  e->height = 1 + std::max(e->operands[0]->height, rhs->height);
   e->operands.push_back(std::move(rhs));
   return e;
+}
+
+ExprPtr Parser::checkHeight(ExprPtr e, ast::Loc at) {
+  if (e->height <= kMaxHeight)
+    return e;
+  emitError(at, "expression too long: more than " + llvm::Twine(kMaxHeight) +
+                    " operators deep (split it into several statements)");
+  return nullptr;
 }
 
 ExprPtr Parser::parseExpr() {
@@ -375,7 +384,7 @@ ExprPtr Parser::parseExpr() {
     ExprPtr rhs = parseTerm();
     if (!rhs)
       return nullptr;
-    lhs = makeBinary(op, loc, std::move(lhs), std::move(rhs));
+    lhs = checkHeight(makeBinary(op, loc, std::move(lhs), std::move(rhs)), loc);
   }
   return lhs;
 }
@@ -389,7 +398,7 @@ ExprPtr Parser::parseTerm() {
     ExprPtr rhs = parseUnary();
     if (!rhs)
       return nullptr;
-    lhs = makeBinary(op, loc, std::move(lhs), std::move(rhs));
+    lhs = checkHeight(makeBinary(op, loc, std::move(lhs), std::move(rhs)), loc);
   }
   return lhs;
 }
@@ -401,13 +410,15 @@ ExprPtr Parser::parseUnary() {
     return nullptr;
   }
   if (tok.is(Token::minus)) {
-    auto e = std::make_unique<Expr>(Expr::Kind::Neg, tok.loc);
+    ast::Loc loc = tok.loc;
+    auto e = std::make_unique<Expr>(Expr::Kind::Neg, loc);
     consume();
     ExprPtr operand = parseUnary();
     if (!operand)
       return nullptr;
+    e->height = 1 + operand->height;
     e->operands.push_back(std::move(operand));
-    return e;
+    return checkHeight(std::move(e), loc);
   }
   return parsePrimary();
 }
@@ -478,6 +489,7 @@ ExprPtr Parser::parseCallArgs(ExprPtr call) {
       arg.value = parseExpr();
       if (!arg.value)
         return nullptr;
+      call->height = std::max(call->height, 1 + arg.value->height);
       call->named.push_back(std::move(arg));
     } else {
       if (!call->named.empty()) {
@@ -488,6 +500,7 @@ ExprPtr Parser::parseCallArgs(ExprPtr call) {
       ExprPtr arg = parseExpr();
       if (!arg)
         return nullptr;
+      call->height = std::max(call->height, 1 + arg->height);
       call->operands.push_back(std::move(arg));
     }
     if (!consumeIf(Token::comma))
@@ -495,7 +508,8 @@ ExprPtr Parser::parseCallArgs(ExprPtr call) {
   }
   if (!expect(Token::r_paren, "to close the call to '" + call->text + "'"))
     return nullptr;
-  return call;
+  ast::Loc loc = call->loc;
+  return checkHeight(std::move(call), loc);
 }
 
 /// A schedule value: adjacent identifier, number, word and '-' tokens glued

@@ -53,6 +53,9 @@ struct Expr {
   double floatValue = 0;
   bool boolValue = false;
   char op = 0;
+  /// Nodes on the longest path down to a leaf. The parser bounds it so that
+  /// sema, the constant evaluator and the destructor may recurse.
+  uint32_t height = 1;
   std::vector<ExprPtr> operands; ///< binary operands, call positional args
   std::vector<NamedArg> named;   ///< call named args
 

@@ -21,6 +21,9 @@ public:
 
   /// Deepest nesting of parentheses, calls, unary minus and repeats.
   static constexpr int kMaxDepth = 64;
+  /// Tallest expression tree (ast::Expr::height): bounds operator chains such
+  /// as `x + x + ...`, which nest without parentheses.
+  static constexpr uint32_t kMaxHeight = 1000;
 
 private:
   // Token stream.
@@ -59,6 +62,7 @@ private:
   ast::ExprPtr parsePrimary();
   ast::ExprPtr parseCallArgs(ast::ExprPtr call);
   ast::ExprPtr parseScheduleWord();
+  ast::ExprPtr checkHeight(ast::ExprPtr e, ast::Loc at);
 
   Lexer lexer;
   Token tok;
