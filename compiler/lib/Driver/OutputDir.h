@@ -1,0 +1,27 @@
+//===- OutputDir.h - Writing -o DIR all at once or not at all -------------===//
+#ifndef PIPE_DRIVER_OUTPUTDIR_H
+#define PIPE_DRIVER_OUTPUTDIR_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/raw_ostream.h"
+#include <string>
+
+namespace pipe::driver {
+
+/// One rendered output: its file under -o DIR and its text.
+struct Output {
+  std::string fileName;
+  std::string text;
+};
+
+/// Writes every output into `dir`, or nothing: the files are written into a
+/// temporary directory beside `dir` first and move into place only when all
+/// of them were written (a full disk, or a directory where a file must go,
+/// leaves `dir` as it was). Other files already in `dir` (a build folder)
+/// stay. On failure prints one `error:` line to `errs` and returns false.
+bool writeOutputDir(llvm::ArrayRef<Output> outputs, llvm::StringRef dir,
+                    llvm::raw_ostream &errs);
+
+} // namespace pipe::driver
+
+#endif // PIPE_DRIVER_OUTPUTDIR_H
