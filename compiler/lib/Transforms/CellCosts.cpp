@@ -251,6 +251,8 @@ FailureOr<std::vector<plan::CellCost>>
 estimateModelCosts(ModelOp model, StrategyOp strategy,
                    const plan::DeviceProfile &device) {
   plan::Optimizer optimizer = getOptimizer(model->getParentOfType<ModuleOp>());
+  if (failed(checkCostSizes(model, strategy)))
+    return failure();
   FailureOr<plan::ModelDesc> desc = describeModel(model, strategy.getBatch());
   if (failed(desc))
     return failure();

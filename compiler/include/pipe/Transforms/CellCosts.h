@@ -43,6 +43,10 @@ plan::Optimizer getOptimizer(mlir::ModuleOp module);
 /// take their per-element arithmetic from the optional `fwd_flops` /
 /// `bwd_flops` attributes of their pipe.extern_op (see CellCosts.cpp for
 /// the fallback). An op the cost model does not know is a located error.
+/// Errors at the value (or the strategy) when a value's bytes, attention's
+/// score buffer or all activations times the micro-batches exceed what the
+/// cost model counts in int64 (CostLimits.cpp). estimateModelCosts runs it.
+mlir::LogicalResult checkCostSizes(ModelOp model, StrategyOp strategy);
 mlir::FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch);
 
 /// The cost model's estimate for every cell of `model` under the module's
