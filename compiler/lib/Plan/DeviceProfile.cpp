@@ -1,6 +1,7 @@
 //===- DeviceProfile.cpp - Loading device profiles from JSON --------------===//
 #include "pipe/Plan/DeviceProfile.h"
 
+#include "pipe/Plan/JsonDepth.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -9,6 +10,9 @@ using namespace llvm;
 
 namespace pipe::plan {
 namespace {
+
+/// The plausible range of a profile's rates (TFLOP/s, GB/s) and times (us).
+constexpr double kMinRate = 1e-6, kMaxValue = 1e9;
 
 /// Reads the fields of one profile object, remembering the first error.
 class FieldReader {
@@ -25,6 +29,12 @@ public:
       fail(path, "must be a positive number");
       return 0;
     }
+    // Rates far outside any device make costs overflow to inf (a plan with
+    // "makespan_us": inf) or vanish: reject them here, where they are named.
+    if (!(*d >= kMinRate && *d <= kMaxValue)) {
+      fail(path, "must be between 1e-6 and 1e9");
+      return 0;
+    }
     return *d;
   }
   double nonNegative(StringRef path) {
@@ -34,6 +44,10 @@ public:
     std::optional<double> d = v->getAsNumber();
     if (!d || !(*d >= 0)) {
       fail(path, "must be a non-negative number");
+      return 0;
+    }
+    if (!(*d <= kMaxValue)) {
+      fail(path, "must be at most 1e9");
       return 0;
     }
     return *d;
@@ -112,6 +126,8 @@ private:
 } // namespace
 
 Expected<DeviceProfile> parseDeviceProfile(StringRef text, StringRef what) {
+  if (Error deep = checkJsonDepth(text, what))
+    return std::move(deep);
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
     return createStringError(

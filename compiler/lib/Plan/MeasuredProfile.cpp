@@ -1,6 +1,7 @@
 //===- MeasuredProfile.cpp - Reading `--profile` files --------------------===//
 #include "pipe/Plan/MeasuredProfile.h"
 
+#include "pipe/Plan/JsonDepth.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -9,12 +10,17 @@ using namespace llvm;
 
 namespace pipe::plan {
 
+/// The longest time a profile may give one cell, in microseconds.
+constexpr double kMaxCellUs = 1e12;
+
 static Error profileError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message.str());
 }
 
 Error applyMeasuredProfile(StringRef text, StringRef what,
                            std::vector<CellCost> &cells) {
+  if (Error deep = checkJsonDepth(text, what))
+    return std::move(deep);
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
     return profileError(
@@ -45,6 +51,12 @@ Error applyMeasuredProfile(StringRef text, StringRef what,
         return profileError(
             formatv("{0}: cell {1}: field '{2}' must be a non-negative number",
                     what, i, keys[k]));
+      // Sums over cells and micro-batches must stay finite and exact enough
+      // to compare: 1e12 us is eleven days for one cell.
+      if (*d > kMaxCellUs)
+        return profileError(
+            formatv("{0}: cell {1}: field '{2}' is more than 1e12 us", what,
+                    i, keys[k]));
       *slots[k] = *d;
     }
   }
