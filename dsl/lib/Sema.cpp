@@ -307,7 +307,40 @@ bool Analyzer::analyzeModel(const ast::ModelDecl &d) {
       return false;
   bool ok = runStmts(d.body, /*topLevel=*/true);
   env = nullptr;
-  return ok;
+  if (ok && !checkLossUses(program.model))
+    failed = true;
+  return ok && !failed;
+}
+
+/// A loss op's gradient is the runtime's loss scale, so its result must be
+/// the returned loss and feed nothing else (language.md, Ops). Checked here so
+/// that every --emit kind rejects `l = mse(x, y); return l + l`, not only -o.
+bool sema::checkLossUses(const Model &model) {
+  std::vector<const OpNode *> lossOf(model.values.size(), nullptr);
+  for (const Cell &cell : model.cells)
+    for (const OpNode &op : cell.ops) {
+      for (int v : op.operands)
+        if (const OpNode *loss = lossOf[v]) {
+          mlir::emitError(op.loc, "the result of '")
+              << name(loss->kind)
+              << "' feeds another op: a loss op's result must be the model's "
+                 "returned loss";
+          return false;
+        }
+      if (op.kind == OpKind::Mse || op.kind == OpKind::CrossEntropy)
+        lossOf[op.result] = &op;
+    }
+  for (const Cell &cell : model.cells)
+    for (const OpNode &op : cell.ops)
+      if ((op.kind == OpKind::Mse || op.kind == OpKind::CrossEntropy) &&
+          op.result != model.loss) {
+        mlir::emitError(op.loc, "the result of '")
+            << name(op.kind)
+            << "' is not returned: a loss op's result must be the model's "
+               "returned loss";
+        return false;
+      }
+  return true;
 }
 
 //===----------------------------------------------------------------------===//

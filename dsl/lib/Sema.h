@@ -35,6 +35,10 @@ std::optional<OpKind> builtinOp(llvm::StringRef name);
 /// "x = embedding(...)": a cell's statement, shortened.
 std::string cellText(const ast::Stmt &s);
 
+/// Every loss op's result is the returned loss and feeds no other op;
+/// otherwise emits an error at the offending op and returns false.
+bool checkLossUses(const Model &model);
+
 /// What a local name in a model or block body is bound to.
 struct Binding {
   bool isTensor = true;
