@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Lowering/Codegen.h"
+#include "pipe/Lowering/GeneratedText.h"
 #include "pipe/Plan/Schedule.h"
 
 #include "mlir/IR/OperationSupport.h"
@@ -18,15 +19,7 @@ using namespace mlir;
 
 namespace pipe::lowering {
 
-static std::string quoted(StringRef s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+static std::string quoted(StringRef s) { return cppQuoted(s); }
 
 static std::string floatLiteral(double v) {
   std::string s;
@@ -36,7 +29,6 @@ static std::string floatLiteral(double v) {
     s += ".0";
   return s + "f";
 }
-
 
 template <typename T> static std::string list(const std::vector<T> &v) {
   std::string s;
@@ -181,9 +173,10 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
       int onRow = 0;
       // Six actions a row, separated by one space.
       for (const plan::Action &a : p.programs[r]) {
-        row += (onRow ? " {A::" : "{A::") + std::string(plan::actionKindName(a.kind)) +
-               ", " + std::to_string(a.stage) + ", " + std::to_string(a.mb) +
-               ", " + std::to_string(a.peer) + "},";
+        row += (onRow ? " {A::" : "{A::") +
+               std::string(plan::actionKindName(a.kind)) + ", " +
+               std::to_string(a.stage) + ", " + std::to_string(a.mb) + ", " +
+               std::to_string(a.peer) + "},";
         if (++onRow == 6) {
           line("    " + row);
           row.clear();

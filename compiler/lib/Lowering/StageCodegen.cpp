@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Lowering/Codegen.h"
+#include "pipe/Lowering/GeneratedText.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -135,7 +136,10 @@ private:
     call(callee, Type(), args);
   }
   void comment(const Twine &text) {
-    emitc::VerbatimOp::create(b, loc, b.getStringAttr("// " + text.str()));
+    // Cell statements and paths may hold a newline or a trailing backslash,
+    // which would end or continue the comment.
+    emitc::VerbatimOp::create(b, loc,
+                              b.getStringAttr("// " + commentText(text.str())));
   }
   Attribute i64(int64_t v) { return b.getI64IntegerAttr(v); }
   Attribute f32(double v) { return b.getF32FloatAttr(static_cast<float>(v)); }
