@@ -3,6 +3,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 using namespace pipe::dsl;
@@ -11,9 +12,20 @@ using ast::Expr;
 std::string ConstValue::str() const {
   if (isInt)
     return std::to_string(i);
-  std::ostringstream os;
-  os << f;
-  return os.str();
+  // The shortest spelling that reads back as f, and always one that reads
+  // as a float: `ranks = 2.0` is reported as 2.0, not as the integer 2.
+  std::string text;
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::ostringstream os;
+    os.precision(precision);
+    os << f;
+    text = os.str();
+    if (std::strtod(text.c_str(), nullptr) == f)
+      break;
+  }
+  if (text.find_first_of(".eEn") == std::string::npos) // n: inf, nan
+    text += ".0";
+  return text;
 }
 
 namespace {

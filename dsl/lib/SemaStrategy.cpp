@@ -99,6 +99,11 @@ bool Analyzer::analyzeSections() {
   program.strategy.loc = pipelineDecl
                              ? mlir::LocationAttr(fileLoc(pipelineDecl->loc))
                              : program.model.loc;
+  // Errors about the whole strategy (memory, size) that a --set pipeline key
+  // took part in point at the (last) --set: it is what the user changed.
+  for (const auto &o : overrideEntries)
+    if (isPipelineKey(o->key))
+      program.strategy.loc = fileLoc(o->loc);
   return checkStrategyRules();
 }
 

@@ -4,6 +4,8 @@
 // every output is rendered into a buffer first and written at the end.
 //
 //===----------------------------------------------------------------------===//
+#include "OutputDir.h"
+#include "UserDiagnostics.h"
 #include "pipe/Driver/Compilation.h"
 #include "pipe/Dialect/PipeOps.h"
 
@@ -17,12 +19,6 @@ using namespace mlir;
 
 namespace pipe::driver {
 namespace {
-
-/// One rendered output: its text and its file under -o DIR.
-struct Output {
-  std::string fileName;
-  std::string text;
-};
 
 /// Renders one output with `emit` into `outputs`.
 LogicalResult render(Compilation &c, EmitFn emit, StringRef fileName,
@@ -73,38 +69,17 @@ LogicalResult compile(Compilation &c, ArrayRef<const EmitKind *> kinds,
   return success();
 }
 
-/// Writes the summary to `out`, and the outputs to `out` too, or each to
-/// its file under `dir`.
+/// Writes the outputs to `out`, or each to its file under `dir` (all or
+/// none), then the summary to `out`.
 bool writeOutputs(ArrayRef<Output> outputs, StringRef summary, StringRef dir,
                   llvm::raw_ostream &out, llvm::raw_ostream &errs) {
+  if (!dir.empty() && !writeOutputDir(outputs, dir, errs))
+    return false;
   out << summary;
-  if (dir.empty()) {
+  if (dir.empty())
     for (const Output &output : outputs)
       out << output.text;
-    out.flush();
-    return true;
-  }
   out.flush();
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-    errs << "error: cannot create directory '" << dir << "': " << ec.message()
-         << "\n";
-    return false;
-  }
-  for (const Output &output : outputs) {
-    llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, output.fileName);
-    std::error_code ec;
-    llvm::raw_fd_ostream file(path, ec, llvm::sys::fs::OF_Text);
-    if (!ec) {
-      file << output.text;
-      file.close();
-      ec = file.error();
-    }
-    if (ec) {
-      errs << "error: cannot write '" << path << "': " << ec.message() << "\n";
-      return false;
-    }
-  }
   return true;
 }
 
@@ -139,7 +114,8 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
     return 1;
   }
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  sourceMgr.AddNewSourceBuffer(normalizeLineEndings(std::move(*buffer)),
+                               llvm::SMLoc());
   // Single-threaded so diagnostics come out in a deterministic order.
   MLIRContext context(MLIRContext::Threading::DISABLED);
   context.getOrLoadDialect<PipeDialect>();
@@ -149,6 +125,7 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
 
   if (options.verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context, errs);
+    context.printOpOnDiagnostic(false);
     bool compiled =
         succeeded(compile(compilation, kinds, last, extras, outputs, summary));
     if (failed(handler.verify()))
@@ -158,7 +135,7 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
       return 1;
     return 0;
   }
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context, errs);
+  UserDiagnosticHandler handler(sourceMgr, &context, errs);
   if (failed(compile(compilation, kinds, last, extras, outputs, summary)))
     return 1;
   // With --emit or -o, stdout carries only the outputs: the auto ranking

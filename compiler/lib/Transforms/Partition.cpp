@@ -39,7 +39,9 @@ FailureOr<StrategyPartition> partitionStrategy(ModelOp model,
     return failure();
   if (!profile.empty())
     if (llvm::Error err = plan::applyMeasuredProfileFile(profile, *cells))
-      return model->emitError() << llvm::toString(std::move(err));
+      // A command-line input, not the .pipe file: the message names it.
+      return mlir::emitError(UnknownLoc::get(model->getContext()))
+             << llvm::toString(std::move(err));
 
   std::vector<int> stageRank =
       plan::stagePlacement(strategy.getSchedule(), int(strategy.getRanks()),
