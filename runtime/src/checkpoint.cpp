@@ -138,6 +138,13 @@ void saveCheckpoint(const std::string &dir, const Checkpoint &ckpt) {
 Checkpoint loadCheckpoint(const std::string &dir,
                           uint64_t expectedFingerprint) {
   std::string path = checkpointPath(dir);
+  // A directory opens as a stream and fails only when read, with a message
+  // that names nothing ("basic_filebuf::underflow"): say what is wrong.
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+    throw RuntimeError(dir + ": is a file, not a checkpoint directory");
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw RuntimeError(path + ": is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     ioError(path, "cannot open checkpoint");

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "options.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +28,9 @@ double parseSeconds(const std::string &flag, const std::string &value) {
   if (value.empty() || *end || !(v > 0))
     throw RuntimeError("bad value '" + value + "' for " + flag +
                        " (seconds > 0)");
-  return v;
+  // now() + 1e10 s overflows steady_clock's nanoseconds into the past, which
+  // would time out at once: any longer timeout (inf too) means "never".
+  return std::min(v, kMaxTimeoutSeconds);
 }
 
 } // namespace
@@ -52,6 +55,10 @@ Options parseOptions(int argc, char **argv) {
         throw RuntimeError("missing value for " + flag);
       return argv[++i];
     };
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+      return o;
+    }
     if (flag == "--backend") {
       std::string v = next();
       if (v == "host")
@@ -83,6 +90,37 @@ Options parseOptions(int argc, char **argv) {
   if (o.checkpointEvery && o.checkpointDir.empty())
     throw RuntimeError("--checkpoint-every needs --checkpoint DIR");
   return o;
+}
+
+void printUsage(FILE *out, const char *argv0, const ModelSpec &spec) {
+  const char *data = spec.train.data == DataKind::Bytes    ? "bytes"
+                     : spec.train.data == DataKind::Tokens ? "tokens"
+                                                           : "synthetic";
+  std::fprintf(
+      out,
+      "usage: %s [--backend=cuda|host] [--steps N] [--checkpoint DIR]\n"
+      "       [--checkpoint-every N] [--resume DIR] [--profile FILE] "
+      "[--timeout SECONDS]\n"
+      "  --backend=cuda|host  where to run (default: cuda when a GPU is "
+      "usable, else host)\n"
+      "  --steps N            optimizer steps (default: %lld, train.steps)\n"
+      "  --checkpoint DIR     save DIR/checkpoint.pipert at the end (default: "
+      "none)\n"
+      "  --checkpoint-every N also save every N steps (needs --checkpoint)\n"
+      "  --resume DIR         continue from DIR/checkpoint.pipert\n"
+      "  --profile FILE       write measured per-cell times for pipec "
+      "--profile\n"
+      "  --timeout SECONDS    communication watchdog (default: 300, or "
+      "PIPERT_TIMEOUT; inf: none)\n"
+      "  --help, -h           print this and exit\n"
+      "compiled from %s: model %s, schedule %s, ranks %d, stages %zu, "
+      "virtual %d,\n"
+      "  microbatches %d, batch %d, data_parallel %d, data %s%s%s\n",
+      argv0, static_cast<long long>(spec.train.steps), spec.source.c_str(),
+      spec.model.c_str(), spec.schedule.c_str(), spec.ranks, spec.stages.size(),
+      spec.virtualStages, spec.microbatches, spec.batch, spec.dataParallel,
+      data, spec.train.dataFile.empty() ? "" : " ",
+      spec.train.dataFile.c_str());
 }
 
 } // namespace pipert

@@ -3,43 +3,32 @@
 #include "data.h"
 
 #include "error.h"
+#include "mapped_file.h"
 #include "random.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace pipert {
 namespace {
 
 constexpr int32_t kShardMagic = 20240520;
 constexpr int32_t kShardVersion = 1;
+constexpr size_t kShardHeaderBytes = 256 * sizeof(int32_t);
 
 [[noreturn]] void dataError(const std::string &file, const std::string &what) {
   throw RuntimeError(file + ": " + what);
 }
 
-std::vector<unsigned char> readFile(const std::string &file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    dataError(file, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
-  if (in.bad())
-    dataError(file, "read failed");
-  return bytes;
-}
-
-std::vector<int32_t> decodeShard(const std::string &file,
-                                 const std::vector<unsigned char> &b) {
-  if (b.size() < 256 * sizeof(int32_t))
+/// Checks an llm.c shard's header; returns its token count.
+int64_t shardTokens(const std::string &file, const MappedFile &map) {
+  if (map.size() < kShardHeaderBytes)
     dataError(file, "too short for the 1024-byte llm.c header (" +
-                        std::to_string(b.size()) + " bytes)");
+                        std::to_string(map.size()) + " bytes)");
   int32_t header[256];
-  std::memcpy(header, b.data(), sizeof(header));
+  std::memcpy(header, map.data(), sizeof(header));
   if (header[0] != kShardMagic)
     dataError(file, "bad magic " + std::to_string(header[0]) + " (expected " +
                         std::to_string(kShardMagic) + ")");
@@ -47,18 +36,12 @@ std::vector<int32_t> decodeShard(const std::string &file,
     dataError(file, "unsupported version " + std::to_string(header[1]) +
                         " (expected 1)");
   int64_t count = header[2];
-  int64_t available = static_cast<int64_t>(b.size() - sizeof(header)) / 2;
+  int64_t available = static_cast<int64_t>(map.size() - kShardHeaderBytes) / 2;
   if (count < 0 || count > available)
     dataError(file, "header says " + std::to_string(count) +
                         " tokens but the file holds " +
                         std::to_string(available));
-  std::vector<int32_t> tokens(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    uint16_t t;
-    std::memcpy(&t, b.data() + sizeof(header) + 2 * i, 2);
-    tokens[i] = t;
-  }
-  return tokens;
+  return count;
 }
 
 } // namespace
@@ -79,21 +62,28 @@ DataSource::DataSource(const ModelSpec &spec) : spec_(spec) {
       spec.inputs[0].sampleDims != spec.inputs[1].sampleDims)
     dataError(file,
               "bytes/tokens data needs a model with two inputs i32[batch, S]");
-  std::vector<unsigned char> raw = readFile(file);
-  if (spec.train.data == DataKind::Bytes)
-    tokens_.assign(raw.begin(), raw.end());
-  else
-    tokens_ = decodeShard(file, raw);
+  map_ = std::make_shared<MappedFile>(file);
+  if (spec.train.data == DataKind::Bytes) {
+    tokenCount_ = static_cast<int64_t>(map_->size());
+  } else {
+    tokenCount_ = shardTokens(file, *map_);
+    tokenBytes_ = 2;
+    tokenBase_ = map_->data() + kShardHeaderBytes;
+  }
+  if (!tokenBase_)
+    tokenBase_ = map_->data();
   int64_t S = spec.inputs[0].sampleDims[0];
-  if (static_cast<int64_t>(tokens_.size()) < S + 1)
-    dataError(file, "too short: " + std::to_string(tokens_.size()) +
+  if (tokenCount_ < S + 1)
+    dataError(file, "too short: " + std::to_string(tokenCount_) +
                         " tokens, a sample needs " + std::to_string(S + 1));
+  // One sequential pass over the map; none when every token value fits.
   int64_t vocab = std::min(spec.inputs[0].vocab, spec.inputs[1].vocab);
-  for (size_t i = 0; i < tokens_.size(); ++i)
-    if (tokens_[i] >= vocab)
-      dataError(file, "token " + std::to_string(tokens_[i]) + " at position " +
-                          std::to_string(i) + " is outside the vocabulary (" +
-                          std::to_string(vocab) + ")");
+  if (vocab < (int64_t(1) << (8 * tokenBytes_)))
+    for (int64_t i = 0; i < tokenCount_; ++i)
+      if (int32_t t = token(i); t >= vocab)
+        dataError(file, "token " + std::to_string(t) + " at position " +
+                            std::to_string(i) + " is outside the vocabulary (" +
+                            std::to_string(vocab) + ")");
 }
 
 int64_t DataSource::microbatchBytes(int input) const {
@@ -125,13 +115,13 @@ void DataSource::fill(int input, int64_t first, int64_t samples,
       }
     return;
   }
-  int64_t S = n, T = static_cast<int64_t>(tokens_.size());
+  int64_t S = n, T = tokenCount_;
   int32_t *dst = static_cast<int32_t *>(out);
   for (int64_t s = 0; s < samples; ++s) {
     int64_t start = ((first + s) % T) * (S % T) %
                     T; // (g*S) mod T without overflow for sane g
     for (int64_t e = 0; e < S; ++e)
-      dst[s * S + e] = tokens_[(start + e + input) % T];
+      dst[s * S + e] = token((start + e + input) % T);
   }
 }
 

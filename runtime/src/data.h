@@ -6,9 +6,12 @@
 #include "pipert/spec.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace pipert {
+
+class MappedFile;
 
 /// Sample order (program.md): step t consumes global samples [t*G, (t+1)*G), G
 /// = microbatches * batch * dataParallel. Replica d, micro-batch k, row j holds
@@ -21,9 +24,9 @@ namespace pipert {
 /// around the T tokens; input 0 gets tokens [0,S), input 1 gets [1,S].
 class DataSource {
 public:
-  /// Loads and validates the data file (Bytes/Tokens). Throws RuntimeError
-  /// "<file>: <what>" for a missing/unreadable/short file, bad header, or a
-  /// token >= vocab.
+  /// Maps and validates the data file (Bytes/Tokens). Throws RuntimeError
+  /// "<file>: <what>" for a missing/unreadable/short file, a directory, a bad
+  /// header, or a token >= vocab.
   explicit DataSource(const ModelSpec &spec);
 
   int64_t sampleElements(int input) const { return sampleElements_[input]; }
@@ -44,7 +47,18 @@ private:
   const ModelSpec &spec_;
   std::vector<int64_t> sampleElements_;
   int64_t offset_ = 0;
-  std::vector<int32_t> tokens_; ///< Bytes/Tokens: the whole file's tokens
+  /// Token i of a Bytes (one byte each) or Tokens (little-endian uint16
+  /// after the header) file, read from the map.
+  int32_t token(int64_t i) const {
+    const unsigned char *p = tokenBase_ + i * tokenBytes_;
+    return tokenBytes_ == 1 ? p[0] : p[0] | (p[1] << 8);
+  }
+
+  // Bytes/Tokens: the file, mapped read-only and shared (copies of a
+  // DataSource share the map).
+  std::shared_ptr<const MappedFile> map_;
+  const unsigned char *tokenBase_ = nullptr;
+  int64_t tokenBytes_ = 1, tokenCount_ = 0;
 };
 
 } // namespace pipert

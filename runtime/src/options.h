@@ -1,10 +1,17 @@
 // The generated program's command line (program.md, "Running").
 #pragma once
 
+#include "pipert/spec.h"
+
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace pipert {
+
+/// Timeouts saturate here (about 31 years): deadlines computed as
+/// steady_clock::now() plus the timeout must not overflow.
+constexpr double kMaxTimeoutSeconds = 1e9;
 
 enum class BackendChoice { Auto, Host, Cuda };
 
@@ -16,12 +23,18 @@ struct Options {
   std::string resumeDir;
   std::string profileFile;
   double timeoutSeconds =
-      300; ///< watchdog for one communication group or collective
+      300;           ///< watchdog for one communication group or collective
+  bool help = false; ///< --help / -h: print the usage and exit 0
 };
 
 /// Parses argv (argv[0] is the program). Environment PIPERT_TIMEOUT sets the
 /// default timeout;
 /// --timeout overrides it. Throws RuntimeError naming the bad flag or value.
+/// --help and -h set `help` and end parsing (whatever follows is ignored).
 Options parseOptions(int argc, char **argv);
+
+/// The usage: every flag with its default, and the plan this program was
+/// compiled for (model, schedule, ranks, stages, batch, data).
+void printUsage(FILE *out, const char *argv0, const ModelSpec &spec);
 
 } // namespace pipert

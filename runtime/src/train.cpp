@@ -10,6 +10,7 @@
 #include "executor.h"
 #include "launch.h"
 #include "pipert/pipert.h"
+#include "outputs.h"
 #include "profile.h"
 
 #include <chrono>
@@ -206,6 +207,7 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
   DataSource data(spec);
   bool resuming = !opts.resumeDir.empty();
   Checkpoint resume = resuming ? loadResume(spec, opts) : Checkpoint();
+  OutputClaim outputs(opts); // before the first step, held to the end
   std::unique_ptr<ExecutionBackend> backend =
       cuda ? makeCudaBackend(spec, opts) : makeHostBackend(spec, opts);
 
@@ -333,6 +335,12 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
 
 int runMain(const ModelSpec &spec, int argc, char **argv) {
   try {
+    for (int i = 1; i < argc; ++i) // before any launch: no MPI for --help
+      if (std::strcmp(argv[i], "--help") == 0 ||
+          std::strcmp(argv[i], "-h") == 0) {
+        printUsage(stdout, argc > 0 ? argv[0] : "program", spec);
+        return 0;
+      }
     Launch launch = detectLaunch();
     if (launch.multiProcess())
       return runProcesses(spec, argc, argv, launch);

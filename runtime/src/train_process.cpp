@@ -15,6 +15,7 @@
 #include "launch.h"
 #include "mpi_world.h"
 #include "options.h"
+#include "outputs.h"
 #include "profile.h"
 #include "train.h"
 
@@ -138,6 +139,7 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
   Options opts;
   std::unique_ptr<DataSource> data;
   Checkpoint resume;
+  std::unique_ptr<OutputClaim> outputs; // world rank 0 writes them
   bool resuming = false, cuda = false;
   std::string problem;
   try {
@@ -154,6 +156,8 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
     resuming = !opts.resumeDir.empty();
     if (resuming)
       resume = loadResume(spec, opts);
+    if (w == 0)
+      outputs = std::make_unique<OutputClaim>(opts);
     cuda = opts.backend == BackendChoice::Cuda ||
            (opts.backend == BackendChoice::Auto && cudaBackendUsable());
   } catch (const std::exception &e) {
