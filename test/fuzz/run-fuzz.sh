@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs pipe-fuzz for a bounded time, seeded with examples/*.pipe and the
-# front-end lit tests. Exits non-zero when libFuzzer finds a crash, leak, hang
+# Runs pipe-fuzz for a bounded time, seeded with examples/*.pipe, the
+# front-end lit tests and test/fuzz/corpus (hostile shapes: long operator
+# chains, CR-only lines, overflowing sizes, long lines, exponential blocks). Exits non-zero when libFuzzer finds a crash, leak, hang
 # or sanitizer error (the reproducer is left in the artifact directory).
 # Usage: test/fuzz/run-fuzz.sh [BUILD_DIR] [SECONDS]
 set -euo pipefail
@@ -17,6 +18,7 @@ work="$build/fuzz"
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$root"/examples/*.pipe "$work/corpus/"
 cp "$root"/test/Frontend/*.pipe "$work/corpus/" 2>/dev/null || true
+cp "$root"/test/fuzz/corpus/*.pipe "$work/corpus/"
 # -timeout: any single input taking more than 10 s counts as a hang. A fixed
 # seed (PIPE_FUZZ_SEED, default 1) makes the test suite's run reproducible;
 # set PIPE_FUZZ_SEED=0 for a fresh random seed when fuzzing by hand.
