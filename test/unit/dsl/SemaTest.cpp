@@ -30,7 +30,7 @@ TEST(Sema, ShapesOfEveryOp) {
             "r = rmsnorm(e, eps: 1e-5)\n"                                 // 3
             "g = gelu(l) + relu(l) * silu(l)\n"                           // 4
             "a = attention(e, heads: 8, kv_heads: 2, rope: true)\n"       // 5
-            "c = cross_entropy(e, ids)\n"                                 // 6
+            "c = relu(e)\n"                                               // 6
             "return mse(g, y)"));                                         // 7
   auto p = h.analyze();
   ASSERT_TRUE(p) << h.firstDiag();
@@ -43,7 +43,7 @@ TEST(Sema, ShapesOfEveryOp) {
   EXPECT_EQ(resultOf(*p, 3).dims, (V{B, 16, 32}));
   EXPECT_EQ(resultOf(*p, 4).dims, (V{B, 16, 8}));
   EXPECT_EQ(resultOf(*p, 5).dims, (V{B, 16, 32}));
-  EXPECT_EQ(resultOf(*p, 6).dims, V{}); // cross_entropy: scalar
+  EXPECT_EQ(resultOf(*p, 6).dims, (V{B, 16, 32}));
   EXPECT_EQ(resultOf(*p, 7).dims, V{}); // mse: scalar
   EXPECT_EQ(p->model.loss, p->model.cells[7].ops.back().result);
   // Defaults and given attributes land in the ops.
@@ -66,6 +66,25 @@ TEST(Sema, ShapesOfEveryOp) {
   EXPECT_EQ(cell4,
             (std::vector<OpKind>{OpKind::Gelu, OpKind::Relu, OpKind::Silu,
                                  OpKind::Mul, OpKind::Add}));
+  // cross_entropy, in its own model: a loss op's result must be returned.
+  Harness ce(model("ids: i32[batch, 16], t: i32[batch, 16]",
+                   "e = embedding(ids, vocab: 100, dim: 32)\n"
+                   "return cross_entropy(e, t)"));
+  auto q = ce.analyze();
+  ASSERT_TRUE(q) << ce.firstDiag();
+  EXPECT_EQ(resultOf(*q, 1).dims, V{}); // cross_entropy: scalar
+}
+
+TEST(Sema, LossOpsMustBeTheReturnedLoss) {
+  for (const char *body :
+       {"l = mse(x, y)\nreturn l + l", "a = mse(x, y)\nreturn mse(x, y)"}) {
+    Harness h(model("x: f32[batch, 4], y: f32[batch, 4]", body));
+    EXPECT_FALSE(h.analyze()) << body;
+    EXPECT_NE(h.firstDiag().find("a loss op's result must be the model's "
+                                 "returned loss"),
+              std::string::npos)
+        << h.firstDiag();
+  }
 }
 
 TEST(Sema, CellsAfterInliningAndUnrolling) {
