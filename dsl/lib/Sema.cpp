@@ -526,6 +526,12 @@ std::optional<int> Analyzer::inlineBlock(const ast::BlockDecl &block,
     error(call.loc, "blocks nested too deeply");
     return std::nullopt;
   }
+  if (ops + minOps(block) > kMaxOps) {
+    error(call.loc, "the model is too large: inlining '" + call.text +
+                        "' makes more than " + std::to_string(kMaxOps) +
+                        " ops");
+    return std::nullopt;
+  }
   llvm::SmallVector<llvm::StringRef, 4> names;
   for (const ast::Param &p : block.params)
     names.push_back(p.name);

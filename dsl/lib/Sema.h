@@ -13,6 +13,7 @@
 #include "pipe/dsl/ConstEval.h"
 #include "pipe/dsl/Frontend.h"
 #include "pipe/dsl/Model.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include <map>
@@ -136,6 +137,11 @@ private:
   size_t cellIndex = 0;
   std::map<std::string, int> opsOfKindInCell;
   int64_t statements = 0, ops = 0;
+  // Lower bounds on inlined op counts (SemaSize.cpp), memoised per block.
+  int64_t minOps(const ast::Expr &e);
+  int64_t minOps(llvm::ArrayRef<ast::Stmt> body);
+  int64_t minOps(const ast::BlockDecl &block);
+  llvm::DenseMap<const ast::BlockDecl *, int64_t> minOpsOfBlock;
   bool sawModel = false;
 
   // Sections.

@@ -1,7 +1,9 @@
 //===- UserDiagnostics.cpp - pipec's diagnostics: the message at its place ===//
 #include "UserDiagnostics.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
 
@@ -62,9 +64,52 @@ UserDiagnosticHandler::UserDiagnosticHandler(llvm::SourceMgr &mgr,
       this->os << kind << ": " << userMessage(diag.str()) << "\n";
       return success();
     }
+    if (emitLongLine(clean))
+      return success();
     emitDiagnostic(clean);
     return success();
   });
+}
+
+bool UserDiagnosticHandler::emitLongLine(Diagnostic &diag) {
+  auto loc = LocationAttr(diag.getLocation()).findInstanceOf<FileLineColLoc>();
+  if (!loc || loc.getLine() == 0)
+    return false;
+  const llvm::MemoryBuffer *buffer = nullptr;
+  for (unsigned id = 1; id <= this->mgr.getNumBuffers(); ++id)
+    if (this->mgr.getMemoryBuffer(id)->getBufferIdentifier() ==
+        loc.getFilename().getValue()) {
+      buffer = this->mgr.getMemoryBuffer(id);
+      llvm::SMLoc at =
+          this->mgr.FindLocForLineAndColumn(id, loc.getLine(), loc.getColumn());
+      if (!at.isValid())
+        return false;
+      llvm::StringRef text = buffer->getBuffer();
+      size_t pos = at.getPointer() - text.data();
+      size_t begin = text.rfind('\n', pos);
+      begin = begin == llvm::StringRef::npos ? 0 : begin + 1;
+      size_t end = std::min(text.find('\n', pos), text.size());
+      if (end - begin <= kMaxShownLine)
+        return false;
+      // Show a window around the caret: printing a 10 MB line (twice, with
+      // the caret line) took seconds and helps nobody.
+      size_t from = pos - std::min<size_t>(pos - begin, kWindow);
+      size_t to = std::min(end, pos + kWindow);
+      llvm::StringRef kind =
+          diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
+          : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                              : "note";
+      std::string head = from > begin ? "..." : "";
+      this->os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
+               << loc.getColumn() << ": " << kind << ": " << diag.str() << "\n"
+               << head << text.slice(from, to) << (to < end ? "..." : "")
+               << "\n"
+               << std::string(head.size() + (pos - from), ' ') << "^\n";
+      for (Diagnostic &note : diag.getNotes())
+        emitDiagnostic(note.getLocation(), note.str(), note.getSeverity());
+      return true;
+    }
+  return false;
 }
 
 std::unique_ptr<llvm::MemoryBuffer>

@@ -21,6 +21,14 @@ class UserDiagnosticHandler : public mlir::SourceMgrDiagnosticHandler {
 public:
   UserDiagnosticHandler(llvm::SourceMgr &mgr, mlir::MLIRContext *ctx,
                         llvm::raw_ostream &os);
+
+private:
+  /// Lines longer than this show only kWindow characters either side of
+  /// the caret.
+  static constexpr size_t kMaxShownLine = 1000, kWindow = 80;
+  /// Prints `diag` with a window of its source line when the line is longer
+  /// than kMaxShownLine; false (nothing printed) otherwise.
+  bool emitLongLine(mlir::Diagnostic &diag);
 };
 
 /// `message` without a leading "'dialect.op' op ".
