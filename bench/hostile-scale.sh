@@ -14,7 +14,10 @@ trap 'rm -rf "$work"' EXIT
 measure() {
   local label="$1"
   shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$pipec" "$@" >/dev/null 2>"$work/err"
+  # Address space capped at 16 GB: on a shared machine a run past it fails
+  # (and is reported) instead of swapping.
+  (ulimit -v 16000000
+   /usr/bin/time -f "%e %M" -o "$work/time" "$pipec" "$@" >/dev/null 2>"$work/err")
   local rc=$?
   read -r secs kb <"$work/time" 2>/dev/null || { secs='?'; kb=0; }
   [[ "$secs" == Command* ]] && read -r secs kb < <(tail -1 "$work/time")
@@ -23,8 +26,9 @@ measure() {
 }
 
 tiny="$here/../examples/tiny-gpt.pipe"
-# tiny-gpt: 2 ranks x 2 virtual; 1f1b-style actions = stages x mb x 2.
-for mb in 62500 250000; do
+# tiny-gpt: 2 ranks x 2 virtual (interleaved): 4 stages x mb x 2 actions, so
+# 31250 micro-batches are 250,000 actions.
+for mb in 3125 31250; do
   for kind in plan trace; do
     measure "tiny-gpt interleaved, $mb mb, --emit=$kind" "$tiny" \
       --emit=$kind --set microbatches=$mb

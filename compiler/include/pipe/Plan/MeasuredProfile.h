@@ -3,7 +3,8 @@
 //   {"cells": [{"fwd_us": 18.5, "bwd_us": 18.1, "wgrad_us": 9.3,
 //               "send_us": 0.6}, ...]}
 //
-// One entry per cell, all four fields non-negative numbers; they replace the
+// One entry per cell, all four fields non-negative numbers of at most 1e12
+// (microseconds); nesting deeper than 64 is refused. They replace the
 // cost model's fwdUs, bwdUs, wgradUs and sendUs (memory stays estimated).
 //
 //===----------------------------------------------------------------------===//
