@@ -99,7 +99,7 @@ TEST(Hostile, ASecondWriterOfOneCheckpointDirectoryIsRefused) {
   {
     OutputClaim held(first);
     Outcome r = run(spec(), {"--backend=host", "--steps", "1", "--checkpoint",
-                         first.checkpointDir});
+                             first.checkpointDir});
     EXPECT_EQ(r.rc, 1);
     EXPECT_NE(r.err.find("another run is writing this checkpoint directory"),
               std::string::npos)
@@ -112,7 +112,7 @@ TEST(Hostile, ASecondWriterOfOneCheckpointDirectoryIsRefused) {
   }
   // Released with its holder.
   Outcome r = run(spec(), {"--backend=host", "--steps", "1", "--checkpoint",
-                       first.checkpointDir});
+                           first.checkpointDir});
   EXPECT_EQ(r.rc, 0) << r.err;
 }
 

@@ -55,8 +55,8 @@ Error applyMeasuredProfile(StringRef text, StringRef what,
       // to compare: 1e12 us is eleven days for one cell.
       if (*d > kMaxCellUs)
         return profileError(
-            formatv("{0}: cell {1}: field '{2}' is more than 1e12 us", what,
-                    i, keys[k]));
+            formatv("{0}: cell {1}: field '{2}' is more than 1e12 us", what, i,
+                    keys[k]));
       *slots[k] = *d;
     }
   }
