@@ -20,7 +20,7 @@ static Error profileError(const Twine &message) {
 Error applyMeasuredProfile(StringRef text, StringRef what,
                            std::vector<CellCost> &cells) {
   if (Error deep = checkJsonDepth(text, what))
-    return std::move(deep);
+    return deep;
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
     return profileError(

@@ -210,9 +210,14 @@ struct PipeAutoSchedulePass : impl::PipeAutoScheduleBase<PipeAutoSchedulePass> {
                          });
     // Among those that do not fit, memory shortfalls (by need, closest
     // first) before other failures.
-    std::stable_partition(
-        ranked.begin(), ranked.end(),
-        [](const plan::AutoCandidate &c) { return c.fits || c.peakBytes > 0; });
+    {
+      std::vector<plan::AutoCandidate> order, unknown;
+      for (plan::AutoCandidate &cand : ranked)
+        (cand.fits || cand.peakBytes > 0 ? order : unknown)
+            .push_back(std::move(cand));
+      order.insert(order.end(), unknown.begin(), unknown.end());
+      ranked = std::move(order);
+    }
     if (!ranked.front().fits)
       return reportNoneFits(strategy, ranked);
     applyConfig(strategy, ranked.front().config);
