@@ -38,12 +38,12 @@ mlir::FailureOr<plan::DeviceProfile> loadDevice(StrategyOp strategy);
 plan::Optimizer getOptimizer(mlir::ModuleOp module);
 
 /// Every op of every cell as an OpDesc, each dynamic dimension bound to
-/// `batch` (the strategy's micro-batch size). A yielded value keeps the id
-/// of the value it yields, so later cells read the same id. Extern calls
-/// take their per-element arithmetic from the optional `fwd_flops` /
-/// `bwd_flops` attributes of their pipe.extern_op (see CellCosts.cpp for
-/// the fallback). An op the cost model does not know is a located error.
-mlir::FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch);
+/// `batch` (the strategy's micro-batch size), with the cost the op states
+/// (ModelOpInterface::getCost) for floats of `floatBytes`. A yielded value
+/// keeps the id of the value it yields, so later cells read the same id. An
+/// op without the interface is a located error.
+mlir::FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch,
+                                               int floatBytes);
 
 /// The cost model's estimate for every cell of `model` under the module's
 /// strategy and optimizer.
