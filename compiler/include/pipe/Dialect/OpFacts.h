@@ -17,6 +17,7 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <functional>
 #include <string>
 
 namespace pipe {
@@ -32,9 +33,10 @@ constexpr int64_t kMaxParamElements = int64_t(1) << 40;
 class ShapeRule {
 public:
   enum class Spelling { IR, Source };
-  using AttrLookup = llvm::function_ref<mlir::Attribute(llvm::StringRef)>;
-  using TypeWriter = llvm::function_ref<std::string(mlir::Type)>;
-  using ErrorSink = llvm::function_ref<void(const std::string &)>;
+  // Owned callables: callers pass lambdas that die with the constructor call.
+  using AttrLookup = std::function<mlir::Attribute(llvm::StringRef)>;
+  using TypeWriter = std::function<std::string(mlir::Type)>;
+  using ErrorSink = std::function<void(const std::string &)>;
 
   ShapeRule(mlir::MLIRContext *ctx, llvm::ArrayRef<mlir::Type> operands,
             AttrLookup attr, Spelling spelling, llvm::StringRef name,
