@@ -279,17 +279,17 @@ void AttentionOp::getParams(SmallVectorImpl<ParamSpec> &params) {
 /// q, k, v after RoPE per query head and y (4 x [B, S, D]), probs
 /// [B, heads, S, S] (attention_saved_floats).
 int64_t AttentionOp::getSavedFloats(int64_t batch) {
-  auto shape = getInput().getType().getShape();
-  int64_t s = shape[1], d = shape[2], h = getHeads();
-  return 4 * batch * s * d + batch * h * s * s;
+  TensorDesc x = bound(getInput(), batch);
+  int64_t b = x.dims[0], s = x.dims[1], d = x.dims[2], h = getHeads();
+  return 4 * b * s * d + b * h * s * s;
 }
 
 /// dq [B*S, D], dk and dv [B*S, Dkv] (attention_wsaved_floats).
 int64_t AttentionOp::getWSavedFloats(int64_t batch) {
-  auto shape = getInput().getType().getShape();
-  int64_t s = shape[1], d = shape[2];
+  TensorDesc x = bound(getInput(), batch);
+  int64_t b = x.dims[0], s = x.dims[1], d = x.dims[2];
   int64_t dkv = d / int64_t(getHeads()) * int64_t(getKvHeads());
-  return batch * s * (d + 2 * dkv);
+  return b * s * (d + 2 * dkv);
 }
 
 /// attention x [B, S, D], H heads of hd = D/H, Dkv = kvH*hd, M = B*S.
