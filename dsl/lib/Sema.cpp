@@ -1,5 +1,6 @@
 //===- Sema.cpp - Names, constants, block inlining and repeat unrolling --===//
 #include "Sema.h"
+#include "pipe/Dialect/PipeDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
@@ -50,7 +51,10 @@ std::string sema::cellText(const Stmt &s) {
 
 Analyzer::Analyzer(const ast::File &file, llvm::ArrayRef<Override> overrides,
                    llvm::SourceMgr &sm, mlir::MLIRContext *ctx)
-    : file(file), overrides(overrides), sm(sm), ctx(ctx) {}
+    : file(file), overrides(overrides), sm(sm), ctx(ctx) {
+  // The ops' shape rules are the dialect's (SemaOps.cpp).
+  ctx->getOrLoadDialect<pipe::PipeDialect>();
+}
 
 //===----------------------------------------------------------------------===//
 // Diagnostics and constants
@@ -333,7 +337,8 @@ bool Analyzer::addOp(OpNode op, ast::Loc loc) {
     return error(loc, "the model is too large: more than " +
                           std::to_string(kMaxOps) + " ops");
   op.loc = locate(loc);
-  std::string kind = op.kind == OpKind::Extern ? op.externName : name(op.kind);
+  // Parameters are named after the op as written, e.g. "c3.linear0".
+  const std::string &kind = op.op == "extern_call" ? op.name : op.op;
   int &n = opsOfKindInCell[kind];
   op.paramPrefix =
       "c" + std::to_string(cellIndex) + "." + kind + std::to_string(n++);
