@@ -235,9 +235,9 @@ def Pipe_ExternCallOp : Pipe_MathOp<"extern_call", [
     operands. Operands and result are float tensors of one type.
 
     ```mlir
-    pipe.extern_op @swiglu["a", "b"] from "swiglu.cu"
+    pipe.extern_op @geglu["a", "b"] from "geglu.cu"
     ...
-    %2 = pipe.extern_call @swiglu(%0, %1) : tensor<?x128x512xf32>
+    %2 = pipe.extern_call @geglu(%0, %1) : tensor<?x128x512xf32>
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee,
