@@ -87,8 +87,7 @@ private:
                 size_t required, BoundArgs &bound);
 
   // Ops and shapes (SemaOps.cpp).
-  std::optional<int> evalBuiltin(const ast::Expr &call,
-                                 const OpSignature &sig);
+  std::optional<int> evalBuiltin(const ast::Expr &call, const OpSignature &sig);
   std::optional<int> evalExtern(const ast::Expr &call, const ExternOp &op);
   std::optional<int> evalBinary(const ast::Expr &e);
   bool checkShape(const TensorType &t, ast::Loc loc, llvm::StringRef what);

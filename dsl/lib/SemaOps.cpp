@@ -129,8 +129,8 @@ std::optional<int> Analyzer::evalBuiltin(const Expr &call,
         error(arg->loc, what + " must be true or false");
         return std::nullopt;
       }
-      attrs.set(a.attr, b.getBoolAttr(arg ? arg->boolValue
-                                          : a.defaultValue != 0));
+      attrs.set(a.attr,
+                b.getBoolAttr(arg ? arg->boolValue : a.defaultValue != 0));
     } else if (a.kind == ArgKind::Int) {
       int64_t value = int64_t(a.defaultValue);
       if (arg) {
@@ -165,8 +165,7 @@ std::optional<int> Analyzer::evalBuiltin(const Expr &call,
 bool Analyzer::inferType(OpNode &op, ast::Loc loc, TensorType &out) {
   std::optional<mlir::RegisteredOperationName> name =
       mlir::RegisteredOperationName::lookup("pipe." + op.op, ctx);
-  auto *facts =
-      name ? name->getInterface<ModelOpInterface>() : nullptr;
+  auto *facts = name ? name->getInterface<ModelOpInterface>() : nullptr;
   if (!facts)
     return error(loc, "internal: no shape rule for " + op.name);
   llvm::SmallVector<mlir::Type, 4> operands;
@@ -190,8 +189,9 @@ bool Analyzer::inferType(OpNode &op, ast::Loc loc, TensorType &out) {
     return error(loc, message);
   std::optional<TensorType> t = fromMLIRType(*result);
   if (!t)
-    return error(loc, "internal: " + op.name + " infers a type the language "
-                                               "cannot spell");
+    return error(loc, "internal: " + op.name +
+                          " infers a type the language "
+                          "cannot spell");
   out = *t;
   return true;
 }

@@ -32,8 +32,8 @@ __global__ void swigluBackward(T *da, T *db, const T *dy, const T *a,
 }
 } // namespace
 
-void swiglu_forward(const Context &ctx, void *out, const void *a,
-                    const void *b, int64_t n) {
+void swiglu_forward(const Context &ctx, void *out, const void *a, const void *b,
+                    int64_t n) {
   if (n <= 0)
     return;
   withStorage(ctx, [&](auto tag) {

@@ -6,8 +6,8 @@
 
 namespace pipeops::host {
 
-void swiglu_forward(const Context &ctx, void *out, const void *a,
-                    const void *b, int64_t n) {
+void swiglu_forward(const Context &ctx, void *out, const void *a, const void *b,
+                    int64_t n) {
   const float *x = f32(a), *y = f32(b);
   float *o = f32(out);
   parallelRows(ctx, n, [&](int64_t i0, int64_t i1) {

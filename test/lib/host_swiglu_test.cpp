@@ -30,8 +30,8 @@ TEST(HostSwiglu, GradientsOfBothInputs) {
   };
   auto baseA = rng.normal(n), baseB = rng.normal(n);
   auto da = baseA, db = baseB;
-  swiglu_backward_input(ctx, da.data(), db.data(), r.data(), a.data(),
-                        b.data(), n);
+  swiglu_backward_input(ctx, da.data(), db.data(), r.data(), a.data(), b.data(),
+                        n);
   expectGradient("swiglu/a", a, minus(da, baseA), loss, 1e-3);
   expectGradient("swiglu/b", b, minus(db, baseB), loss, 1e-3);
 }
@@ -49,7 +49,7 @@ TEST(HostSwiglu, AliasedOperandsAccumulateBothTerms) {
   };
   auto base = rng.normal(n);
   auto dx = base;
-  swiglu_backward_input(ctx, dx.data(), dx.data(), r.data(), x.data(),
-                        x.data(), n);
+  swiglu_backward_input(ctx, dx.data(), dx.data(), r.data(), x.data(), x.data(),
+                        n);
   expectGradient("swiglu/x,x", x, minus(dx, base), loss, 1e-3);
 }

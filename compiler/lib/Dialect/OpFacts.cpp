@@ -83,8 +83,8 @@ LogicalResult ShapeRule::needFloat(size_t i, StringRef role,
   RankedTensorType t = operand(i);
   std::string op = name.str(), r = role.str();
   if (!t || !t.getElementType().isF32())
-    return fail({type}, "", op + " expects a float tensor as " + r +
-                                ", got {0}");
+    return fail({type}, "",
+                op + " expects a float tensor as " + r + ", got {0}");
   std::string staticLast = r + " must have a static last dimension, got {0}";
   if (size_t(t.getRank()) < minRank)
     return fail({type}, staticLast,
@@ -150,9 +150,8 @@ verifyShapeRule(Operation *op,
     return failure();
   Type declared = op->getResult(0).getType();
   if (declared != *inferred)
-    return op->emitOpError()
-           << "result must be " << resultRule << ": expected " << *inferred
-           << ", got " << declared;
+    return op->emitOpError() << "result must be " << resultRule << ": expected "
+                             << *inferred << ", got " << declared;
   return success();
 }
 

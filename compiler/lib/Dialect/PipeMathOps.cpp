@@ -1,4 +1,5 @@
-//===- PipeMathOps.cpp - Shape rules of the built-in ops and their verifiers ===//
+//===- PipeMathOps.cpp - Shape rules of the built-in ops and their verifiers
+//===//
 //
 // Each inferResultType is a row of language.md's op table, written once: the
 // verifier checks an op's declared result against it and the .pipe front end
@@ -59,9 +60,10 @@ FailureOr<Type> LinearOp::inferResultType(ShapeRule &rule) {
 }
 
 LogicalResult LinearOp::verify() {
-  return verifyShapeRule(*this, inferResultType, "the input's shape with its last dimension "
-                                "replaced by out_features = " +
-                                    Twine(getOutFeatures()));
+  return verifyShapeRule(*this, inferResultType,
+                         "the input's shape with its last dimension "
+                         "replaced by out_features = " +
+                             Twine(getOutFeatures()));
 }
 
 /// layernorm, rmsnorm: over a static last dimension; the input's type.
@@ -111,9 +113,15 @@ FailureOr<Type> ReluOp::inferResultType(ShapeRule &rule) {
 FailureOr<Type> SiluOp::inferResultType(ShapeRule &rule) {
   return activationRule(rule);
 }
-LogicalResult GeluOp::verify() { return verifyShapeRule(*this, inferResultType); }
-LogicalResult ReluOp::verify() { return verifyShapeRule(*this, inferResultType); }
-LogicalResult SiluOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult GeluOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
+LogicalResult ReluOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
+LogicalResult SiluOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 /// `a + b`, `a * b`: identical float shapes (the front end names the op by
 /// its operator).
@@ -127,8 +135,9 @@ static FailureOr<Type> binaryRule(ShapeRule &rule) {
     return rule.fail({a, b}, "", op + " needs float tensors, got {0} and {1}");
   if (a != b)
     return rule.fail({a, b}, "",
-                     "operands of " + op + " have different shapes: {0} and "
-                                           "{1}");
+                     "operands of " + op +
+                         " have different shapes: {0} and "
+                         "{1}");
   return a;
 }
 
@@ -138,8 +147,12 @@ FailureOr<Type> AddOp::inferResultType(ShapeRule &rule) {
 FailureOr<Type> MulOp::inferResultType(ShapeRule &rule) {
   return binaryRule(rule);
 }
-LogicalResult AddOp::verify() { return verifyShapeRule(*this, inferResultType); }
-LogicalResult MulOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult AddOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
+LogicalResult MulOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 //===----------------------------------------------------------------------===//
 // attention, losses
@@ -169,16 +182,15 @@ FailureOr<Type> AttentionOp::inferResultType(ShapeRule &rule) {
           kv = rule.getInt("kv_heads");
   std::string hs = std::to_string(heads), kvs = std::to_string(kv);
   if (heads <= 0 || d % heads != 0)
-    return rule.fail({}, "model dimension D = " + std::to_string(d) +
-                             " is not divisible by heads = " + hs,
+    return rule.fail({},
+                     "model dimension D = " + std::to_string(d) +
+                         " is not divisible by heads = " + hs,
                      "attention: the model dimension " + std::to_string(d) +
                          " is not divisible by heads = " + hs);
   if (kv <= 0 || heads % kv != 0)
-    return rule.fail({},
-                     "heads = " + hs + " is not a multiple of kv_heads = " +
-                         kvs,
-                     "attention: heads = " + hs +
-                         " is not divisible by kv_heads = " + kvs);
+    return rule.fail(
+        {}, "heads = " + hs + " is not a multiple of kv_heads = " + kvs,
+        "attention: heads = " + hs + " is not divisible by kv_heads = " + kvs);
   // The op library rotates pairs of a head's dimensions.
   if (rule.getBool("rope") && (d / heads) % 2 != 0) {
     std::string text =
@@ -190,15 +202,17 @@ FailureOr<Type> AttentionOp::inferResultType(ShapeRule &rule) {
   return Type(x);
 }
 
-LogicalResult AttentionOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult AttentionOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 FailureOr<Type> CrossEntropyOp::inferResultType(ShapeRule &rule) {
   if (failed(rule.needFloat(0, "logits", 1)))
     return failure();
   RankedTensorType logits = rule.operand(0);
   Type targets = rule.operand(1);
-  auto expected = RankedTensorType::get(logits.getShape().drop_back(),
-                                        IntegerType::get(rule.getContext(), 32));
+  auto expected = RankedTensorType::get(
+      logits.getShape().drop_back(), IntegerType::get(rule.getContext(), 32));
   if (targets != expected)
     return rule.fail({expected, logits, targets},
                      "targets must have the logits' shape without its last "
@@ -208,7 +222,9 @@ FailureOr<Type> CrossEntropyOp::inferResultType(ShapeRule &rule) {
   return Type(f32Tensor(rule.getContext(), {}));
 }
 
-LogicalResult CrossEntropyOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult CrossEntropyOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 FailureOr<Type> MseOp::inferResultType(ShapeRule &rule) {
   if (failed(rule.needFloat(0, "prediction", 0)) ||
@@ -221,7 +237,9 @@ FailureOr<Type> MseOp::inferResultType(ShapeRule &rule) {
   return Type(f32Tensor(rule.getContext(), {}));
 }
 
-LogicalResult MseOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult MseOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 //===----------------------------------------------------------------------===//
 // extern calls
@@ -233,7 +251,9 @@ FailureOr<Type> ExternCallOp::inferResultType(ShapeRule &rule) {
   return rule.sameFloatOperands();
 }
 
-LogicalResult ExternCallOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult ExternCallOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 LogicalResult
 ExternCallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {

@@ -128,8 +128,8 @@ void RMSNormOp::emitBackwardWeight(LibraryCalls &c) {
   Value in = getInput(), out = getResult();
   Operation *op = *this;
   c.call("pipeops::rmsnorm_backward_weight",
-         {c.context(), c.paramGrad(op, 0), c.grad(out), c.act(in),
-          c.saved(op), c.i64(c.rows(in)), c.i64(c.last(in))});
+         {c.context(), c.paramGrad(op, 0), c.grad(out), c.act(in), c.saved(op),
+          c.i64(c.rows(in)), c.i64(c.last(in))});
 }
 
 //===----------------------------------------------------------------------===//
@@ -148,9 +148,8 @@ static void activationBackward(Operation *op, LibraryCalls &c) {
   Value in = op->getOperand(0), out = op->getResult(0);
   if (c.isInput(in))
     return;
-  c.call(libraryName(op, "backward_input"), {c.context(), c.grad(in),
-                                             c.grad(out), c.act(in),
-                                             c.i64(c.elems(in))});
+  c.call(libraryName(op, "backward_input"),
+         {c.context(), c.grad(in), c.grad(out), c.act(in), c.i64(c.elems(in))});
 }
 
 #define PIPE_ACTIVATION_CALLS(OP)                                              \

@@ -19,7 +19,9 @@ using plan::Kernel;
 using plan::OpCost;
 using plan::TensorDesc;
 
-static Kernel matmul(double flops, double bytes) { return {flops, bytes, true}; }
+static Kernel matmul(double flops, double bytes) {
+  return {flops, bytes, true};
+}
 static Kernel vec(double flops, double bytes) { return {flops, bytes, false}; }
 
 static TensorDesc bound(Value v, int64_t batch) {
@@ -27,9 +29,7 @@ static TensorDesc bound(Value v, int64_t batch) {
 }
 
 /// Rows of `v` (all leading dims flattened), batch bound.
-static int64_t rows(Value v, int64_t batch) {
-  return bound(v, batch).rows();
-}
+static int64_t rows(Value v, int64_t batch) { return bound(v, batch).rows(); }
 
 static int64_t lastDim(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape().back();
@@ -40,8 +40,7 @@ static int64_t lastDim(Value v) {
 //===----------------------------------------------------------------------===//
 
 void EmbeddingOp::getParams(SmallVectorImpl<ParamSpec> &params) {
-  params.push_back(
-      {"wte", int64_t(getVocab() * getDim()), ParamInit::Normal});
+  params.push_back({"wte", int64_t(getVocab() * getDim()), ParamInit::Normal});
   if (getPositional())
     params.push_back(
         {"wpe", lastDim(getIds()) * int64_t(getDim()), ParamInit::Normal});
@@ -183,8 +182,8 @@ FailureOr<OpCost> RMSNormOp::getCost(int64_t batch, int floatBytes) {
 ///  silu F: sigma = 1/(1+exp(-x)) (4), x*sigma (1) = 5. B: sigma (4), 1 -
 ///    sigma (1), x(1 - sigma) (1), + 1 (1), sigma*(..) (1), * dout (1),
 ///    accumulate (1) = 10.
-static OpCost activationCost(Value in, int64_t batch, double e,
-                             double fwdFlops, double bwdFlops) {
+static OpCost activationCost(Value in, int64_t batch, double e, double fwdFlops,
+                             double bwdFlops) {
   OpCost c;
   double n = bound(in, batch).elements();
   c.fwd.kernels = {vec(fwdFlops * n, 2 * e * n)};
@@ -374,8 +373,8 @@ static FailureOr<std::optional<double>> flopsAttr(ExternDeclOp decl,
 /// forward; the backward forms one partial per input (two operations:
 /// evaluate and scale by dy).
 FailureOr<OpCost> ExternCallOp::getCost(int64_t batch, int floatBytes) {
-  auto decl =
-      SymbolTable::lookupNearestSymbolFrom<ExternDeclOp>(*this, getCalleeAttr());
+  auto decl = SymbolTable::lookupNearestSymbolFrom<ExternDeclOp>(
+      *this, getCalleeAttr());
   if (!decl)
     return emitOpError() << "calls an undeclared extern op";
   int k = int(getInputs().size());

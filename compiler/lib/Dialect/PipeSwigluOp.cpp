@@ -17,7 +17,9 @@ FailureOr<Type> SwigluOp::inferResultType(ShapeRule &rule) {
   return rule.sameFloatOperands();
 }
 
-LogicalResult SwigluOp::verify() { return verifyShapeRule(*this, inferResultType); }
+LogicalResult SwigluOp::verify() {
+  return verifyShapeRule(*this, inferResultType);
+}
 
 /// n elements, s = sigmoid(a) (4 flops):
 ///  F: s (4), a*s (1), * b (1) = 6n; reads a, b, writes out (3en).

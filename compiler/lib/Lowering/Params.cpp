@@ -32,10 +32,10 @@ collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
       facts.getParams(specs);
       size_t first = params.size();
       for (const ParamSpec &spec : specs) {
-        ParamInfo::Init init = spec.init == ParamInit::Normal ? ParamInfo::Normal
-                               : spec.init == ParamInit::Zeros
-                                   ? ParamInfo::Zeros
-                                   : ParamInfo::Ones;
+        ParamInfo::Init init =
+            spec.init == ParamInit::Normal  ? ParamInfo::Normal
+            : spec.init == ParamInit::Zeros ? ParamInfo::Zeros
+                                            : ParamInfo::Ones;
         params.push_back({(prefix.getValue() + "." + spec.suffix).str(),
                           spec.elements, init,
                           init == ParamInfo::Normal ? kInitStd : 0.0, stage});

@@ -198,7 +198,6 @@ private:
   }
   bool isInput(Value v) override { return isa<BlockArgument>(canonical(v)); }
 
-
   void describe(Operation *op) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -256,8 +255,8 @@ private:
       Value loss = canonical(model.getReturnOp().getLoss());
       comment("the loss of this micro-batch");
       stmt("pipeops::copy_bytes",
-           {ctxValue, call("pipert::gen::loss", floatPtr, {frame}), actF32(loss),
-            i64(4)});
+           {ctxValue, call("pipert::gen::loss", floatPtr, {frame}),
+            actF32(loss), i64(4)});
     }
     return success();
   }

@@ -174,9 +174,8 @@ FailureOr<std::vector<plan::CellCost>>
 estimateModelCosts(ModelOp model, StrategyOp strategy,
                    const plan::DeviceProfile &device) {
   plan::Optimizer optimizer = getOptimizer(model->getParentOfType<ModuleOp>());
-  FailureOr<plan::ModelDesc> desc =
-      describeModel(model, strategy.getBatch(),
-                    device.floatBytes(strategy.getPrecision()));
+  FailureOr<plan::ModelDesc> desc = describeModel(
+      model, strategy.getBatch(), device.floatBytes(strategy.getPrecision()));
   if (failed(desc))
     return failure();
   return plan::estimateCellCosts(*desc, device, strategy.getPrecision(),

@@ -52,7 +52,8 @@ TEST(Sema, ShapesOfEveryOp) {
   EXPECT_EQ(emb.getInt("dim"), 32);
   EXPECT_TRUE(emb.getBool("positional"));
   EXPECT_TRUE(p->model.cells[1].ops[0].getBool("bias"));
-  EXPECT_DOUBLE_EQ(p->model.cells[2].ops[0].getF64("eps"), 1e-5); // layernorm default
+  EXPECT_DOUBLE_EQ(p->model.cells[2].ops[0].getF64("eps"),
+                   1e-5); // layernorm default
   EXPECT_DOUBLE_EQ(p->model.cells[3].ops[0].getF64("eps"), 1e-5); // given
   const OpNode &att = p->model.cells[5].ops[0];
   EXPECT_EQ(att.getInt("heads"), 8);
@@ -63,8 +64,8 @@ TEST(Sema, ShapesOfEveryOp) {
   std::vector<std::string> cell4;
   for (const OpNode &op : p->model.cells[4].ops)
     cell4.push_back(op.op);
-  EXPECT_EQ(cell4, (std::vector<std::string>{"gelu", "relu", "silu", "mul",
-                                             "add"}));
+  EXPECT_EQ(cell4,
+            (std::vector<std::string>{"gelu", "relu", "silu", "mul", "add"}));
 }
 
 TEST(Sema, CellsAfterInliningAndUnrolling) {

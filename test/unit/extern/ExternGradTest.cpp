@@ -1,7 +1,8 @@
 // The host code pipec generates around examples/geglu.cu (extern_ops_host.cpp
 // of geglu-llama.pipe, compiled into this test): forward against the closed
-// form gelu(a) * b (tanh approximation), backward against central finite differences of the
-// generated forward, accumulation (+=), aliased gradients and bf16 storage.
+// form gelu(a) * b (tanh approximation), backward against central finite
+// differences of the generated forward, accumulation (+=), aliased gradients
+// and bf16 storage.
 #include "extern_ops.h"
 
 #include <gtest/gtest.h>
@@ -45,7 +46,8 @@ TEST(ExternGegluHost, ForwardIsGeluTimesB) {
   for (size_t i = 0; i < kA.size(); ++i) {
     double a = kA[i];
     double gelu =
-        0.5 * a * (1 + std::tanh(std::sqrt(2 / M_PI) * (a + 0.044715 * a * a * a)));
+        0.5 * a *
+        (1 + std::tanh(std::sqrt(2 / M_PI) * (a + 0.044715 * a * a * a)));
     EXPECT_NEAR(out[i], gelu * kB[i], 1e-5) << i;
   }
 }
@@ -55,8 +57,8 @@ TEST(ExternGegluHost, BackwardMatchesFiniteDifferencesAndAccumulates) {
   std::vector<float> dout(n), da(n, 0.25f), db(n, -0.5f);
   for (size_t i = 0; i < n; ++i)
     dout[i] = 0.3f + 0.1f * float(i);
-  geglu_backward_op(hostContext(), da.data(), db.data(), dout.data(),
-                     kA.data(), kB.data(), int64_t(n));
+  geglu_backward_op(hostContext(), da.data(), db.data(), dout.data(), kA.data(),
+                    kB.data(), int64_t(n));
   for (size_t i = 0; i < n; ++i) {
     expectNear(da[i], 0.25 + dout[i] * numericDa(kA[i], kB[i]), "da", int(i));
     expectNear(db[i], -0.5 + dout[i] * numericDb(kA[i], kB[i]), "db", int(i));
@@ -67,8 +69,8 @@ TEST(ExternGegluHost, BackwardMatchesFiniteDifferencesAndAccumulates) {
 TEST(ExternGegluHost, AliasedGradientsAddUp) {
   size_t n = kA.size();
   std::vector<float> dout(n, 1.0f), dx(n, 0.0f);
-  geglu_backward_op(hostContext(), dx.data(), dx.data(), dout.data(),
-                     kA.data(), kA.data(), int64_t(n));
+  geglu_backward_op(hostContext(), dx.data(), dx.data(), dout.data(), kA.data(),
+                    kA.data(), int64_t(n));
   for (size_t i = 0; i < n; ++i) {
     float x = kA[i];
     double numeric = (double(forwardAt(x + kStep, x + kStep)) -

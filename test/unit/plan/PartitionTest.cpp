@@ -204,10 +204,11 @@ ModelDesc tinyModel() {
   ce.output = m.values[6];
   // Costed for bf16 storage (2 bytes), as the tests below estimate.
   auto d = [](const TestOp &op) { return describe(op, 2); };
-  m.cells = {{"x = embedding(...)", "t.pipe:1:1", {d(emb)}, {2}},
-             {"h = linear(...)", "t.pipe:2:1", {d(lin)}, {3}},
-             {"y = h + x", "t.pipe:3:1", {d(add)}, {4}},
-             {"return cross_entropy(...)", "t.pipe:4:1", {d(head), d(ce)}, {6}}};
+  m.cells = {
+      {"x = embedding(...)", "t.pipe:1:1", {d(emb)}, {2}},
+      {"h = linear(...)", "t.pipe:2:1", {d(lin)}, {3}},
+      {"y = h + x", "t.pipe:3:1", {d(add)}, {4}},
+      {"return cross_entropy(...)", "t.pipe:4:1", {d(head), d(ce)}, {6}}};
   return m;
 }
 

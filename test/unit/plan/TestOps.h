@@ -54,9 +54,10 @@ struct TestOp {
 
 inline const char *opName(Kind kind) {
   static const char *names[] = {
-      "pipe.embedding", "pipe.linear",    "pipe.layernorm", "pipe.rmsnorm",
-      "pipe.gelu",      "pipe.relu",      "pipe.silu",      "pipe.swiglu",
-      "pipe.add",       "pipe.mul",       "pipe.attention", "pipe.cross_entropy",
+      "pipe.embedding", "pipe.linear",     "pipe.layernorm",
+      "pipe.rmsnorm",   "pipe.gelu",       "pipe.relu",
+      "pipe.silu",      "pipe.swiglu",     "pipe.add",
+      "pipe.mul",       "pipe.attention",  "pipe.cross_entropy",
       "pipe.mse",       "pipe.extern_call"};
   return names[int(kind)];
 }
@@ -84,17 +85,18 @@ inline OpCost opCost(const TestOp &op, int floatBytes) {
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
   b.setInsertionPointToEnd(module->getBody());
   if (op.kind == Kind::Extern) {
-    auto decl = ExternDeclOp::create(b, loc, "f", b.getStrArrayAttr({}), "f.cu");
+    auto decl =
+        ExternDeclOp::create(b, loc, "f", b.getStrArrayAttr({}), "f.cu");
     decl->setAttr("fwd_flops", b.getF64FloatAttr(op.externFwdFlops));
     decl->setAttr("bwd_flops", b.getF64FloatAttr(op.externBwdFlops));
   }
   // Operands come from casts of nothing: only their types matter here.
   mlir::SmallVector<mlir::Value> operands;
   for (const TensorDesc &in : op.inputs)
-    operands.push_back(mlir::UnrealizedConversionCastOp::create(
-                           b, loc, mlir::TypeRange{typeOf(b, in)},
-                           mlir::ValueRange{})
-                           .getResult(0));
+    operands.push_back(
+        mlir::UnrealizedConversionCastOp::create(
+            b, loc, mlir::TypeRange{typeOf(b, in)}, mlir::ValueRange{})
+            .getResult(0));
   mlir::OperationState state(loc, opName(op.kind));
   state.addOperands(operands);
   state.addTypes(typeOf(b, op.output));

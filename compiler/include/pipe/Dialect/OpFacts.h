@@ -64,8 +64,8 @@ public:
   /// message for one spelling means that reader cannot break this rule
   /// (e.g. a dtype the IR's constraints already enforce); the rule still
   /// fails.
-  mlir::LogicalResult fail(llvm::ArrayRef<mlir::Type> types,
-                           llvm::StringRef ir, llvm::StringRef source) const;
+  mlir::LogicalResult fail(llvm::ArrayRef<mlir::Type> types, llvm::StringRef ir,
+                           llvm::StringRef source) const;
 
   // Rules several ops share; each reports in both spellings.
   /// A float tensor of at least `minRank` dims with a static last dim (when
@@ -114,7 +114,7 @@ public:
   };
   virtual ~LibraryCalls();
 
-  virtual mlir::Value context() = 0;  ///< the pipeops::Context
+  virtual mlir::Value context() = 0;             ///< the pipeops::Context
   virtual mlir::Value act(mlir::Value v) = 0;    ///< v's activation (storage)
   virtual mlir::Value actF32(mlir::Value v) = 0; ///< a loss's f32 buffer
   virtual mlir::Value grad(mlir::Value v) = 0;   ///< v's gradient
@@ -145,11 +145,10 @@ public:
 /// Verifies `op` against its shape rule `infer`, run on its own operands
 /// and attributes with IR wording; with `resultRule`, a declared result that
 /// differs from the rule's is an error saying what the result must be.
-mlir::LogicalResult
-verifyShapeRule(mlir::Operation *op,
-                llvm::function_ref<mlir::FailureOr<mlir::Type>(ShapeRule &)>
-                    infer,
-                const llvm::Twine &resultRule = "");
+mlir::LogicalResult verifyShapeRule(
+    mlir::Operation *op,
+    llvm::function_ref<mlir::FailureOr<mlir::Type>(ShapeRule &)> infer,
+    const llvm::Twine &resultRule = "");
 
 /// Elements of a model tensor with its dynamic (batch) dims bound to
 /// `batch`.

@@ -40,14 +40,14 @@ struct TensorType {
 /// end keeps only what MLIRGen needs to build it. Every default from
 /// language.md is already filled into `attrs`.
 struct OpNode {
-  std::string op;            ///< the dialect op's mnemonic: "linear", "add"
-  std::string name;          ///< as the source names it: "linear", "add",
-                             ///< or an extern op's name
-  std::vector<int> operands; ///< value ids
-  int result = -1;           ///< value id
-  mlir::LocationAttr loc;    ///< CallSiteLoc chain when inlined from a block
-  std::string paramPrefix;   ///< unique, stable name for this op's parameters,
-                             ///< e.g. "l3.attention"
+  std::string op;             ///< the dialect op's mnemonic: "linear", "add"
+  std::string name;           ///< as the source names it: "linear", "add",
+                              ///< or an extern op's name
+  std::vector<int> operands;  ///< value ids
+  int result = -1;            ///< value id
+  mlir::LocationAttr loc;     ///< CallSiteLoc chain when inlined from a block
+  std::string paramPrefix;    ///< unique, stable name for this op's parameters,
+                              ///< e.g. "l3.attention"
   mlir::DictionaryAttr attrs; ///< the op's attributes but `param`
   int64_t getInt(llvm::StringRef attr) const;
   bool getBool(llvm::StringRef attr) const;
