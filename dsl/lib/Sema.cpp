@@ -1,5 +1,6 @@
 //===- Sema.cpp - Names, constants, block inlining and repeat unrolling --===//
 #include "Sema.h"
+#include "pipe/Dialect/PipeDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
@@ -50,7 +51,10 @@ std::string sema::cellText(const Stmt &s) {
 
 Analyzer::Analyzer(const ast::File &file, llvm::ArrayRef<Override> overrides,
                    llvm::SourceMgr &sm, mlir::MLIRContext *ctx)
-    : file(file), overrides(overrides), sm(sm), ctx(ctx) {}
+    : file(file), overrides(overrides), sm(sm), ctx(ctx) {
+  // The ops' shape rules are the dialect's (SemaOps.cpp).
+  ctx->getOrLoadDialect<pipe::PipeDialect>();
+}
 
 //===----------------------------------------------------------------------===//
 // Diagnostics and constants
@@ -315,6 +319,11 @@ bool Analyzer::analyzeModel(const ast::ModelDecl &d) {
 /// A loss op's gradient is the runtime's loss scale, so its result must be
 /// the returned loss and feed nothing else (language.md, Ops). Checked here so
 /// that every --emit kind rejects `l = mse(x, y); return l + l`, not only -o.
+/// The loss ops: their results are scalars whose gradient the runtime seeds.
+static bool isLossOp(const OpNode &op) {
+  return op.op == "mse" || op.op == "cross_entropy";
+}
+
 bool sema::checkLossUses(const Model &model) {
   std::vector<const OpNode *> lossOf(model.values.size(), nullptr);
   for (const Cell &cell : model.cells)
@@ -322,20 +331,19 @@ bool sema::checkLossUses(const Model &model) {
       for (int v : op.operands)
         if (const OpNode *loss = lossOf[v]) {
           mlir::emitError(op.loc, "the result of '")
-              << name(loss->kind)
+              << loss->name
               << "' feeds another op: a loss op's result must be the model's "
                  "returned loss";
           return false;
         }
-      if (op.kind == OpKind::Mse || op.kind == OpKind::CrossEntropy)
+      if (isLossOp(op))
         lossOf[op.result] = &op;
     }
   for (const Cell &cell : model.cells)
     for (const OpNode &op : cell.ops)
-      if ((op.kind == OpKind::Mse || op.kind == OpKind::CrossEntropy) &&
-          op.result != model.loss) {
+      if (isLossOp(op) && op.result != model.loss) {
         mlir::emitError(op.loc, "the result of '")
-            << name(op.kind)
+            << op.name
             << "' is not returned: a loss op's result must be the model's "
                "returned loss";
         return false;
@@ -366,7 +374,8 @@ bool Analyzer::addOp(OpNode op, ast::Loc loc) {
     return error(loc, "the model is too large: more than " +
                           std::to_string(kMaxOps) + " ops");
   op.loc = locate(loc);
-  std::string kind = op.kind == OpKind::Extern ? op.externName : name(op.kind);
+  // Parameters are named after the op as written, e.g. "c3.linear0".
+  const std::string &kind = op.op == "extern_call" ? op.name : op.op;
   int &n = opsOfKindInCell[kind];
   op.paramPrefix =
       "c" + std::to_string(cellIndex) + "." + kind + std::to_string(n++);

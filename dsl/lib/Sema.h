@@ -30,8 +30,11 @@ constexpr int kMaxInlineDepth = 64;
 /// "f32[batch, 64, 256]"; a scalar prints as "f32[]".
 std::string str(const TensorType &t);
 
-/// The built-in op called `name` (not `+`, `*` or extern ops).
-std::optional<OpKind> builtinOp(llvm::StringRef name);
+/// A built-in op's call signature (SemaOps.cpp's table).
+struct OpSignature;
+
+/// The built-in op called `name` (not `+`, `*` or extern ops), or null.
+const OpSignature *builtinOp(llvm::StringRef name);
 
 /// "x = embedding(...)": a cell's statement, shortened.
 std::string cellText(const ast::Stmt &s);
@@ -89,12 +92,15 @@ private:
                 size_t required, BoundArgs &bound);
 
   // Ops and shapes (SemaOps.cpp).
-  std::optional<int> evalBuiltin(const ast::Expr &call, OpKind kind);
+  std::optional<int> evalBuiltin(const ast::Expr &call, const OpSignature &sig);
   std::optional<int> evalExtern(const ast::Expr &call, const ExternOp &op);
   std::optional<int> evalBinary(const ast::Expr &e);
   bool checkShape(const TensorType &t, ast::Loc loc, llvm::StringRef what);
-  bool inferType(OpNode &op, llvm::ArrayRef<TensorType> in, ast::Loc loc,
-                 TensorType &out);
+  /// Runs the dialect's shape rule of `op` on its operands; reports a broken
+  /// rule at `loc`.
+  bool inferType(OpNode &op, ast::Loc loc, TensorType &out);
+  /// inferType, then the result's size check and the op's result value.
+  std::optional<int> addChecked(OpNode op, ast::Loc loc);
 
   // Strategy and training (SemaStrategy.cpp).
   bool analyzeSections();

@@ -1,77 +1,85 @@
 //===- SemaOps.cpp - Built-in, extern and elementwise ops: args, shapes --===//
+//
+// Decision: the front end does not restate shape rules. Each op's rule lives
+// with its pipe dialect op (ModelOpInterface::inferResultType, a static
+// method), and sema calls it through the registered op name before any IR
+// exists, with the `.pipe` spelling of types and errors at the call. What
+// stays here is the language surface only: each built-in's call signature
+// (argument names, which are required, defaults from language.md, and the
+// attribute each argument becomes), in one table.
+//
+//===----------------------------------------------------------------------===//
 #include "Sema.h"
-#include "llvm/ADT/StringSwitch.h"
+
+#include "pipe/Dialect/PipeOps.h"
+
+#include "mlir/IR/OperationSupport.h"
 #include <cmath>
 
 using namespace pipe::dsl;
 using namespace pipe::dsl::sema;
 using ast::Expr;
+using pipe::ModelOpInterface;
+using pipe::ShapeRule;
 
-namespace {
-enum class ParamKind { Tensor, Int, Float, Bool };
-struct ParamSpec {
+namespace pipe::dsl::sema {
+enum class ArgKind { Tensor, Int, Float, Bool };
+/// One argument of a built-in: its name in calls, the dialect attribute it
+/// becomes (none for tensors) and its default when it may be omitted.
+struct ArgSpec {
   llvm::StringRef name;
-  ParamKind kind;
+  ArgKind kind;
+  llvm::StringRef attr = {};
+  double defaultValue = 0; ///< Int / Float / Bool (0 or 1)
 };
-/// A built-in op's signature; the first `required` parameters must be given.
-struct OpSpec {
+/// A built-in's call signature; the first `required` arguments must be given.
+struct OpSignature {
+  llvm::StringRef name; ///< as called, and the dialect op's mnemonic
   size_t required;
-  std::vector<ParamSpec> params;
+  std::vector<ArgSpec> args;
 };
-} // namespace
+} // namespace pipe::dsl::sema
 
-std::optional<OpKind> sema::builtinOp(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<OpKind>>(name)
-      .Case("embedding", OpKind::Embedding)
-      .Case("linear", OpKind::Linear)
-      .Case("layernorm", OpKind::LayerNorm)
-      .Case("rmsnorm", OpKind::RMSNorm)
-      .Case("gelu", OpKind::Gelu)
-      .Case("relu", OpKind::Relu)
-      .Case("silu", OpKind::Silu)
-      .Case("attention", OpKind::Attention)
-      .Case("cross_entropy", OpKind::CrossEntropy)
-      .Case("mse", OpKind::Mse)
-      .Default(std::nullopt);
+/// language.md's built-in ops table, as calls see it.
+static const std::vector<OpSignature> &signatures() {
+  using K = ArgKind;
+  static const std::vector<OpSignature> table = {
+      {"embedding",
+       3,
+       {{"ids", K::Tensor},
+        {"vocab", K::Int, "vocab"},
+        {"dim", K::Int, "dim"},
+        {"positional", K::Bool, "positional", 0}}},
+      {"linear",
+       2,
+       {{"x", K::Tensor},
+        {"features", K::Int, "out_features"},
+        {"bias", K::Bool, "bias", 1}}},
+      {"layernorm", 1, {{"x", K::Tensor}, {"eps", K::Float, "eps", 1e-5}}},
+      {"rmsnorm", 1, {{"x", K::Tensor}, {"eps", K::Float, "eps", 1e-6}}},
+      {"gelu", 1, {{"x", K::Tensor}}},
+      {"relu", 1, {{"x", K::Tensor}}},
+      {"silu", 1, {{"x", K::Tensor}}},
+      {"swiglu", 2, {{"a", K::Tensor}, {"b", K::Tensor}}},
+      // kv_heads defaults to heads (0 stands for "same as heads").
+      {"attention",
+       2,
+       {{"x", K::Tensor},
+        {"heads", K::Int, "heads"},
+        {"kv_heads", K::Int, "kv_heads", 0},
+        {"causal", K::Bool, "causal", 1},
+        {"rope", K::Bool, "rope", 0}}},
+      {"cross_entropy", 2, {{"logits", K::Tensor}, {"targets", K::Tensor}}},
+      {"mse", 2, {{"pred", K::Tensor}, {"target", K::Tensor}}},
+  };
+  return table;
 }
 
-static const OpSpec &specFor(OpKind kind) {
-  using P = ParamKind;
-  static const OpSpec embedding{3,
-                                {{"ids", P::Tensor},
-                                 {"vocab", P::Int},
-                                 {"dim", P::Int},
-                                 {"positional", P::Bool}}};
-  static const OpSpec linear{
-      2, {{"x", P::Tensor}, {"features", P::Int}, {"bias", P::Bool}}};
-  static const OpSpec norm{1, {{"x", P::Tensor}, {"eps", P::Float}}};
-  static const OpSpec unary{1, {{"x", P::Tensor}}};
-  static const OpSpec attention{2,
-                                {{"x", P::Tensor},
-                                 {"heads", P::Int},
-                                 {"kv_heads", P::Int},
-                                 {"causal", P::Bool},
-                                 {"rope", P::Bool}}};
-  static const OpSpec crossEntropy{
-      2, {{"logits", P::Tensor}, {"targets", P::Tensor}}};
-  static const OpSpec mse{2, {{"pred", P::Tensor}, {"target", P::Tensor}}};
-  switch (kind) {
-  case OpKind::Embedding:
-    return embedding;
-  case OpKind::Linear:
-    return linear;
-  case OpKind::LayerNorm:
-  case OpKind::RMSNorm:
-    return norm;
-  case OpKind::Attention:
-    return attention;
-  case OpKind::CrossEntropy:
-    return crossEntropy;
-  case OpKind::Mse:
-    return mse;
-  default:
-    return unary;
-  }
+const OpSignature *sema::builtinOp(llvm::StringRef name) {
+  for (const OpSignature &sig : signatures())
+    if (sig.name == name)
+      return &sig;
+  return nullptr;
 }
 
 bool Analyzer::checkShape(const TensorType &t, ast::Loc loc,
@@ -89,180 +97,117 @@ bool Analyzer::checkShape(const TensorType &t, ast::Loc loc,
   return true;
 }
 
-std::optional<int> Analyzer::evalBuiltin(const Expr &call, OpKind kind) {
-  const OpSpec &spec = specFor(kind);
+std::optional<int> Analyzer::evalBuiltin(const Expr &call,
+                                         const OpSignature &sig) {
   llvm::SmallVector<llvm::StringRef, 6> names;
-  for (const ParamSpec &p : spec.params)
-    names.push_back(p.name);
+  for (const ArgSpec &a : sig.args)
+    names.push_back(a.name);
   BoundArgs bound;
-  if (!bindArgs(call, names, spec.required, bound))
+  if (!bindArgs(call, names, sig.required, bound))
     return std::nullopt;
 
   OpNode op;
-  op.kind = kind;
-  op.eps = kind == OpKind::RMSNorm ? 1e-6 : 1e-5;
-  llvm::SmallVector<TensorType, 2> types;
-  for (size_t i = 0; i < spec.params.size(); ++i) {
-    if (spec.params[i].kind != ParamKind::Tensor)
+  op.op = op.name = sig.name.str();
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    if (sig.args[i].kind != ArgKind::Tensor)
       continue;
     auto v = evalTensor(*bound.args[i]);
     if (!v)
       return std::nullopt;
     op.operands.push_back(*v);
-    types.push_back(program.model.values[*v]);
   }
-  for (size_t i = 0; i < spec.params.size(); ++i) {
-    const ParamSpec &p = spec.params[i];
+  mlir::Builder b(ctx);
+  mlir::NamedAttrList attrs;
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    const ArgSpec &a = sig.args[i];
     const Expr *arg = bound.args[i];
-    if (!arg || p.kind == ParamKind::Tensor)
+    if (a.kind == ArgKind::Tensor)
       continue;
-    std::string what = ("'" + p.name + "' of '" + call.text + "'").str();
-    if (p.kind == ParamKind::Bool) {
-      if (arg->kind != Expr::Kind::Bool) {
+    std::string what = ("'" + a.name + "' of '" + call.text + "'").str();
+    if (a.kind == ArgKind::Bool) {
+      if (arg && arg->kind != Expr::Kind::Bool) {
         error(arg->loc, what + " must be true or false");
         return std::nullopt;
       }
-      bool b = arg->boolValue;
-      (p.name == "bias"         ? op.bias
-       : p.name == "positional" ? op.positional
-       : p.name == "causal"     ? op.causal
-                                : op.rope) = b;
-    } else if (p.kind == ParamKind::Int) {
-      auto v = evalInt(*arg, what, 1);
-      if (!v)
-        return std::nullopt;
-      (p.name == "vocab"      ? op.vocab
-       : p.name == "dim"      ? op.dim
-       : p.name == "features" ? op.outFeatures
-       : p.name == "heads"    ? op.heads
-                              : op.kvHeads) = *v;
-    } else {
-      auto v = evalConstant(*arg);
-      if (!v)
-        return std::nullopt;
-      if (!(v->asDouble() > 0)) {
-        error(arg->loc, what + " must be positive, got " + v->str());
-        return std::nullopt;
+      attrs.set(a.attr,
+                b.getBoolAttr(arg ? arg->boolValue : a.defaultValue != 0));
+    } else if (a.kind == ArgKind::Int) {
+      int64_t value = int64_t(a.defaultValue);
+      if (arg) {
+        auto v = evalInt(*arg, what, 1);
+        if (!v)
+          return std::nullopt;
+        value = *v;
       }
-      op.eps = v->asDouble();
+      attrs.set(a.attr, b.getI64IntegerAttr(value));
+    } else {
+      double value = a.defaultValue;
+      if (arg) {
+        auto v = evalConstant(*arg);
+        if (!v)
+          return std::nullopt;
+        if (!(v->asDouble() > 0)) {
+          error(arg->loc, what + " must be positive, got " + v->str());
+          return std::nullopt;
+        }
+        value = v->asDouble();
+      }
+      attrs.set(a.attr, b.getF64FloatAttr(value));
     }
   }
-  if (kind == OpKind::Attention && op.kvHeads == 0)
-    op.kvHeads = op.heads;
+  if (auto kv = attrs.get("kv_heads");
+      kv && llvm::cast<mlir::IntegerAttr>(kv).getInt() == 0)
+    attrs.set("kv_heads", attrs.get("heads"));
+  op.attrs = attrs.getDictionary(ctx);
+  return addChecked(std::move(op), call.loc);
+}
+
+bool Analyzer::inferType(OpNode &op, ast::Loc loc, TensorType &out) {
+  std::optional<mlir::RegisteredOperationName> name =
+      mlir::RegisteredOperationName::lookup("pipe." + op.op, ctx);
+  auto *facts = name ? name->getInterface<ModelOpInterface>() : nullptr;
+  if (!facts)
+    return error(loc, "internal: no shape rule for " + op.name);
+  llvm::SmallVector<mlir::Type, 4> operands;
+  for (int id : op.operands)
+    operands.push_back(toMLIRType(ctx, program.model.values[id]));
+  mlir::DictionaryAttr attrs = op.attrs;
+  std::string message;
+  ShapeRule rule(
+      ctx, operands,
+      [&](llvm::StringRef attr) {
+        return attrs ? attrs.get(attr) : mlir::Attribute();
+      },
+      ShapeRule::Spelling::Source, op.name,
+      [](mlir::Type t) {
+        std::optional<TensorType> dsl = fromMLIRType(t);
+        return dsl ? str(*dsl) : std::string("?");
+      },
+      [&](const std::string &m) { message = m; });
+  mlir::FailureOr<mlir::Type> result = facts->inferResultType(rule);
+  if (mlir::failed(result))
+    return error(loc, message);
+  std::optional<TensorType> t = fromMLIRType(*result);
+  if (!t)
+    return error(loc, "internal: " + op.name +
+                          " infers a type the language "
+                          "cannot spell");
+  out = *t;
+  return true;
+}
+
+std::optional<int> Analyzer::addChecked(OpNode op, ast::Loc loc) {
   TensorType out;
-  if (!inferType(op, types, call.loc, out) ||
-      !checkShape(out, call.loc, "the result"))
+  if (!inferType(op, loc, out) || !checkShape(out, loc, "the result"))
     return std::nullopt;
   op.result = newValue(out);
   int result = op.result;
-  if (!addOp(std::move(op), call.loc))
+  if (!addOp(std::move(op), loc))
     return std::nullopt;
   return result;
 }
 
-/// Shape and dtype rules of language.md's op table.
-bool Analyzer::inferType(OpNode &op, llvm::ArrayRef<TensorType> in,
-                         ast::Loc loc, TensorType &out) {
-  std::string opName = name(op.kind);
-  auto needFloat = [&](const TensorType &t, llvm::StringRef role,
-                       size_t minRank) {
-    if (t.dtype != DType::F32)
-      return error(loc, opName + " expects a float tensor as " + role +
-                            ", got " + str(t));
-    if (t.dims.size() < minRank)
-      return error(loc, opName + " expects " + role + " with at least " +
-                            std::to_string(minRank) + " dimension(s), got " +
-                            str(t));
-    if (minRank > 0 && t.dims.back() == kBatchDim)
-      return error(loc,
-                   opName + " needs a fixed last dimension, got " + str(t));
-    return true;
-  };
-  auto paramCheck = [&](int64_t a, int64_t b, llvm::StringRef what) {
-    if (b != 0 && a > kMaxElements / b)
-      return error(loc, opName + ": the " + what + " (" + std::to_string(a) +
-                            " x " + std::to_string(b) + ") is too large");
-    return true;
-  };
-  out = in.empty() ? TensorType{} : in[0];
-  switch (op.kind) {
-  case OpKind::Embedding: {
-    const TensorType &ids = in[0];
-    if (ids.dtype != DType::I32 || ids.dims.empty())
-      return error(loc, "embedding expects i32 ids with at least one "
-                        "dimension, got " +
-                            str(ids));
-    if (op.positional && ids.dims.back() == kBatchDim)
-      return error(loc, "a positional embedding needs a fixed sequence "
-                        "dimension, got ids " +
-                            str(ids));
-    if (!paramCheck(op.vocab, op.dim, "table"))
-      return false;
-    out.dtype = DType::F32;
-    out.dims.push_back(op.dim);
-    return true;
-  }
-  case OpKind::Linear:
-    if (!needFloat(in[0], "input", 1) ||
-        !paramCheck(in[0].dims.back(), op.outFeatures, "weight"))
-      return false;
-    out.dims.back() = op.outFeatures;
-    return true;
-  case OpKind::LayerNorm:
-  case OpKind::RMSNorm:
-    return needFloat(in[0], "input", 1);
-  case OpKind::Gelu:
-  case OpKind::Relu:
-  case OpKind::Silu:
-    return needFloat(in[0], "input", 0);
-  case OpKind::Attention: {
-    const TensorType &x = in[0];
-    if (!needFloat(x, "input", 3))
-      return false;
-    if (x.dims.size() != 3)
-      return error(loc, "attention expects [B, S, D], got " + str(x));
-    int64_t d = x.dims[2];
-    if (d % op.heads != 0)
-      return error(
-          loc, "attention: the model dimension " + std::to_string(d) +
-                   " is not divisible by heads = " + std::to_string(op.heads));
-    if (op.heads % op.kvHeads != 0)
-      return error(loc, "attention: heads = " + std::to_string(op.heads) +
-                            " is not divisible by kv_heads = " +
-                            std::to_string(op.kvHeads));
-    if (op.rope && (d / op.heads) % 2 != 0)
-      return error(loc, "attention: rope needs an even head dimension, got " +
-                            std::to_string(d / op.heads));
-    return paramCheck(d, d, "projection");
-  }
-  case OpKind::CrossEntropy: {
-    const TensorType &logits = in[0], &targets = in[1];
-    if (!needFloat(logits, "logits", 1))
-      return false;
-    TensorType expected{DType::I32, logits.dims};
-    expected.dims.pop_back();
-    if (targets != expected)
-      return error(loc, "cross_entropy targets must be " + str(expected) +
-                            " (the logits' shape " + str(logits) +
-                            " without its last dimension), got " +
-                            str(targets));
-    out = TensorType{DType::F32, {}};
-    return true;
-  }
-  case OpKind::Mse:
-    if (!needFloat(in[0], "prediction", 0) || !needFloat(in[1], "target", 0))
-      return false;
-    if (in[0] != in[1])
-      return error(loc, "mse operands have different shapes: " + str(in[0]) +
-                            " and " + str(in[1]));
-    out = TensorType{DType::F32, {}};
-    return true;
-  default:
-    return error(loc, "internal: no shape rule for " + opName);
-  }
-}
-
-/// `a + b`, `a * b`: identical float shapes.
+/// `a + b`, `a * b`: the dialect's add and mul, named by their operator.
 std::optional<int> Analyzer::evalBinary(const Expr &e) {
   std::string op1(1, e.op);
   if (e.op != '+' && e.op != '*') {
@@ -276,30 +221,15 @@ std::optional<int> Analyzer::evalBinary(const Expr &e) {
   auto rhs = evalTensor(*e.operands[1]);
   if (!rhs)
     return std::nullopt;
-  const TensorType &a = program.model.values[*lhs];
-  const TensorType &b = program.model.values[*rhs];
-  if (a.dtype != DType::F32 || b.dtype != DType::F32) {
-    error(e.loc, "'" + op1 + "' needs float tensors, got " + str(a) + " and " +
-                     str(b));
-    return std::nullopt;
-  }
-  if (a != b) {
-    error(e.loc, "operands of '" + op1 + "' have different shapes: " + str(a) +
-                     " and " + str(b));
-    return std::nullopt;
-  }
   OpNode op;
-  op.kind = e.op == '+' ? OpKind::Add : OpKind::Mul;
+  op.op = e.op == '+' ? "add" : "mul";
+  op.name = op1;
   op.operands = {*lhs, *rhs};
-  TensorType out = a;
-  op.result = newValue(out);
-  int result = op.result;
-  if (!addOp(std::move(op), e.loc))
-    return std::nullopt;
+  std::optional<int> result = addChecked(std::move(op), e.loc);
   return result;
 }
 
-/// A call of an `extern op`: same-shaped float operands, same-shaped result.
+/// A call of an `extern op`: the dialect's extern_call of `@NAME`.
 std::optional<int> Analyzer::evalExtern(const Expr &call, const ExternOp &ext) {
   llvm::SmallVector<llvm::StringRef, 4> names(ext.params.begin(),
                                               ext.params.end());
@@ -307,32 +237,16 @@ std::optional<int> Analyzer::evalExtern(const Expr &call, const ExternOp &ext) {
   if (!bindArgs(call, names, names.size(), bound))
     return std::nullopt;
   OpNode op;
-  op.kind = OpKind::Extern;
-  op.externName = ext.name;
-  op.externFile = ext.file;
+  op.op = "extern_call";
+  op.name = ext.name;
   for (const Expr *arg : bound.args) {
     auto v = evalTensor(*arg);
     if (!v)
       return std::nullopt;
     op.operands.push_back(*v);
   }
-  const TensorType first = program.model.values[op.operands[0]];
-  for (int id : op.operands) {
-    const TensorType &t = program.model.values[id];
-    if (t.dtype != DType::F32) {
-      error(call.loc,
-            "'" + ext.name + "' expects float tensors, got " + str(t));
-      return std::nullopt;
-    }
-    if (t != first) {
-      error(call.loc, "operands of '" + ext.name + "' have different shapes: " +
-                          str(first) + " and " + str(t));
-      return std::nullopt;
-    }
-  }
-  op.result = newValue(first);
-  int result = op.result;
-  if (!addOp(std::move(op), call.loc))
-    return std::nullopt;
-  return result;
+  mlir::NamedAttrList attrs;
+  attrs.set("callee", mlir::FlatSymbolRefAttr::get(ctx, ext.name));
+  op.attrs = attrs.getDictionary(ctx);
+  return addChecked(std::move(op), call.loc);
 }

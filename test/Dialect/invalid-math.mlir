@@ -202,27 +202,27 @@ func.func @mse_shape_mismatch(%a: tensor<?x4xf32>, %b: tensor<?x2xf32>) {
 
 // extern_call must name a pipe.extern_op.
 func.func @extern_undeclared(%a: tensor<?x4xf32>) {
-  // expected-error @+1 {{'@swiglu' does not name a pipe.extern_op}}
-  %0 = pipe.extern_call @swiglu(%a, %a) : tensor<?x4xf32>
+  // expected-error @+1 {{'@gating' does not name a pipe.extern_op}}
+  %0 = pipe.extern_call @gating(%a, %a) : tensor<?x4xf32>
   return
 }
 
 // -----
 
 // extern_call passes one operand per declared parameter.
-pipe.extern_op @swiglu ["a", "b"] from "swiglu.cu"
+pipe.extern_op @gating ["a", "b"] from "gating.cu"
 func.func @extern_arity(%a: tensor<?x4xf32>) {
-  // expected-error @+1 {{'@swiglu' takes 2 operands, got 1}}
-  %0 = pipe.extern_call @swiglu(%a) : tensor<?x4xf32>
+  // expected-error @+1 {{'@gating' takes 2 operands, got 1}}
+  %0 = pipe.extern_call @gating(%a) : tensor<?x4xf32>
   return
 }
 
 // -----
 
 // extern_call operands and result share one float type.
-pipe.extern_op @swiglu ["a", "b"] from "swiglu.cu"
+pipe.extern_op @gating ["a", "b"] from "gating.cu"
 func.func @extern_mixed_shapes(%a: tensor<?x4xf32>, %b: tensor<?x5xf32>) {
   // expected-error @+1 {{requires the same type for all operands and results}}
-  %0 = "pipe.extern_call"(%a, %b) <{callee = @swiglu}> : (tensor<?x4xf32>, tensor<?x5xf32>) -> tensor<?x4xf32>
+  %0 = "pipe.extern_call"(%a, %b) <{callee = @gating}> : (tensor<?x4xf32>, tensor<?x5xf32>) -> tensor<?x4xf32>
   return
 }

@@ -5,8 +5,8 @@
 
 // CHECK-LABEL: module attributes {pipe.source = "gpt-tiny.pipe"}
 module attributes {pipe.source = "gpt-tiny.pipe"} {
-  // CHECK: pipe.extern_op @swiglu ["a", "b"] from "swiglu.cu"
-  pipe.extern_op @swiglu ["a", "b"] from "swiglu.cu"
+  // CHECK: pipe.extern_op @gating ["a", "b"] from "gating.cu"
+  pipe.extern_op @gating ["a", "b"] from "gating.cu"
 
   // Input names come from the SSA names and are printed back as such.
   // CHECK: pipe.model @gpt(%tokens: tensor<?x8xi32>, %targets: tensor<?x8xi32>) -> tensor<f32> {
@@ -39,7 +39,7 @@ module attributes {pipe.source = "gpt-tiny.pipe"} {
     // CHECK-NEXT:   %[[U:.*]] = pipe.relu %[[G]] : tensor<?x8x32xf32>
     // CHECK-NEXT:   %[[SI:.*]] = pipe.silu %[[U]] : tensor<?x8x32xf32>
     // CHECK-NEXT:   %[[M:.*]] = pipe.mul %[[SI]], %[[L1]] : tensor<?x8x32xf32>
-    // CHECK-NEXT:   %[[C:.*]] = pipe.extern_call @swiglu(%[[M]], %[[G]]) : tensor<?x8x32xf32>
+    // CHECK-NEXT:   %[[C:.*]] = pipe.extern_call @gating(%[[M]], %[[G]]) : tensor<?x8x32xf32>
     // CHECK-NEXT:   %[[L2:.*]] = pipe.linear %[[C]] out_features = 16, bias = true, param = "c2.linear1" : tensor<?x8x32xf32> -> tensor<?x8x16xf32>
     // CHECK-NEXT:   %[[S2:.*]] = pipe.add %x_0, %[[L2]] : tensor<?x8x16xf32>
     // CHECK-NEXT:   pipe.yield %[[S2]] : tensor<?x8x16xf32>
@@ -51,7 +51,7 @@ module attributes {pipe.source = "gpt-tiny.pipe"} {
       %3 = pipe.relu %2 : tensor<?x8x32xf32>
       %4 = pipe.silu %3 : tensor<?x8x32xf32>
       %5 = pipe.mul %4, %1 : tensor<?x8x32xf32>
-      %6 = pipe.extern_call @swiglu(%5, %2) : tensor<?x8x32xf32>
+      %6 = pipe.extern_call @gating(%5, %2) : tensor<?x8x32xf32>
       %7 = pipe.linear %6 out_features = 16, bias = true, param = "c2.linear1" : tensor<?x8x32xf32> -> tensor<?x8x16xf32>
       %8 = pipe.add %x_1, %7 : tensor<?x8x16xf32>
       pipe.yield %8 : tensor<?x8x16xf32>

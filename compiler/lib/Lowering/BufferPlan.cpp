@@ -17,41 +17,17 @@ Value canonical(Value v) {
 }
 
 int64_t numElements(Type type, int64_t batch) {
-  int64_t n = 1;
-  for (int64_t d : cast<RankedTensorType>(type).getShape())
-    n *= ShapedType::isDynamic(d) ? batch : d;
-  return n;
-}
-
-static int64_t rows(Value v, int64_t batch) {
-  auto type = cast<RankedTensorType>(v.getType());
-  return numElements(type, batch) / type.getShape().back();
+  return boundElements(type, batch);
 }
 
 int64_t savedFloats(Operation *op, int64_t batch) {
-  if (auto ln = dyn_cast<LayerNormOp>(op))
-    return 2 * rows(ln.getInput(), batch);
-  if (auto rms = dyn_cast<RMSNormOp>(op))
-    return rows(rms.getInput(), batch);
-  if (auto ce = dyn_cast<CrossEntropyOp>(op))
-    return rows(ce.getLogits(), batch);
-  if (auto att = dyn_cast<AttentionOp>(op)) {
-    auto shape = att.getInput().getType().getShape();
-    int64_t s = shape[1], d = shape[2], h = att.getHeads();
-    // q, k, v, y and one logsumexp per query row (ops.h): no S x S buffer.
-    return 4 * batch * s * d + batch * h * s;
-  }
-  return 0;
+  auto facts = dyn_cast<ModelOpInterface>(op);
+  return facts ? facts.getSavedFloats(batch) : 0;
 }
 
 int64_t wsavedFloats(Operation *op, int64_t batch) {
-  if (auto att = dyn_cast<AttentionOp>(op)) {
-    auto shape = att.getInput().getType().getShape();
-    int64_t s = shape[1], d = shape[2];
-    int64_t dkv = d / att.getHeads() * att.getKvHeads();
-    return batch * s * (d + 2 * dkv);
-  }
-  return 0;
+  auto facts = dyn_cast<ModelOpInterface>(op);
+  return facts ? facts.getWSavedFloats(batch) : 0;
 }
 
 int cellIndex(ModelOp model, Operation *op) {

@@ -1,14 +1,12 @@
 //===- Params.cpp - The model's parameter tensors, named and initialised --===//
 //
-// Names are the op's stable `param` attribute plus a suffix, so checkpoints
-// are keyed independently of the strategy. Initialisation follows GPT-2 and
-// Megatron-LM: weights normal with std 0.02, biases and norm shifts zero,
-// norm scales one.
+// Names are the op's stable `param` attribute plus the suffix the op states
+// (ModelOpInterface::getParams), so checkpoints are keyed independently of
+// the strategy. Initialisation follows GPT-2 and Megatron-LM: weights normal
+// with std 0.02, biases and norm shifts zero, norm scales one.
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Lowering/Codegen.h"
-
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
@@ -27,42 +25,21 @@ collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
       auto prefix = op.getAttrOfType<StringAttr>("param");
       if (!prefix)
         continue;
-      auto add = [&](StringRef suffix, int64_t elements, ParamInfo::Init init) {
-        params.push_back({(prefix.getValue() + "." + suffix).str(), elements,
-                          init, init == ParamInfo::Normal ? kInitStd : 0.0,
-                          stage});
-      };
+      auto facts = dyn_cast<ModelOpInterface>(&op);
+      if (!facts)
+        continue;
+      SmallVector<ParamSpec> specs;
+      facts.getParams(specs);
       size_t first = params.size();
-      llvm::TypeSwitch<Operation *>(&op)
-          .Case([&](EmbeddingOp e) {
-            add("wte", e.getVocab() * e.getDim(), ParamInfo::Normal);
-            if (e.getPositional())
-              add("wpe", e.getIds().getType().getShape().back() * e.getDim(),
-                  ParamInfo::Normal);
-          })
-          .Case([&](LinearOp l) {
-            int64_t k = l.getInput().getType().getShape().back();
-            add("weight", k * l.getOutFeatures(), ParamInfo::Normal);
-            if (l.getBias())
-              add("bias", l.getOutFeatures(), ParamInfo::Zeros);
-          })
-          .Case([&](LayerNormOp n) {
-            int64_t d = n.getInput().getType().getShape().back();
-            add("scale", d, ParamInfo::Ones);
-            add("shift", d, ParamInfo::Zeros);
-          })
-          .Case([&](RMSNormOp n) {
-            add("scale", n.getInput().getType().getShape().back(),
-                ParamInfo::Ones);
-          })
-          .Case([&](AttentionOp a) {
-            int64_t d = a.getInput().getType().getShape().back();
-            int64_t dkv = d / a.getHeads() * a.getKvHeads();
-            add("wq", d * d, ParamInfo::Normal);
-            add("wk", d * dkv, ParamInfo::Normal);
-            add("wv", d * dkv, ParamInfo::Normal);
-            add("wo", d * d, ParamInfo::Normal);
-          });
+      for (const ParamSpec &spec : specs) {
+        ParamInfo::Init init =
+            spec.init == ParamInit::Normal  ? ParamInfo::Normal
+            : spec.init == ParamInit::Zeros ? ParamInfo::Zeros
+                                            : ParamInfo::Ones;
+        params.push_back({(prefix.getValue() + "." + spec.suffix).str(),
+                          spec.elements, init,
+                          init == ParamInfo::Normal ? kInitStd : 0.0, stage});
+      }
       if (params.size() > first)
         firstParam[&op] = static_cast<int>(first);
     }

@@ -11,7 +11,6 @@
 #include "pipe/Lowering/Codegen.h"
 #include "pipe/Lowering/GeneratedText.h"
 
-#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -19,13 +18,7 @@ using namespace mlir;
 namespace pipe::lowering {
 namespace {
 
-/// An argument of an opaque call: an SSA value or a literal attribute.
-struct Arg {
-  Arg(Value v) : value(v) {}
-  Arg(Attribute a) : attr(a) {}
-  Value value;
-  Attribute attr;
-};
+using Arg = LibraryCalls::Arg;
 
 std::string shapeString(Type type, int64_t batch) {
   auto t = cast<RankedTensorType>(type);
@@ -51,7 +44,9 @@ std::string locString(Location loc) {
   return "";
 }
 
-class StageEmitter {
+/// Emits one stage; ops state their own library calls through the
+/// LibraryCalls view (ModelOpInterface::emitForward and friends).
+class StageEmitter final : public LibraryCalls {
 public:
   StageEmitter(OpBuilder &b, ModelOp model, const StageBuffers &sb,
                const StageCodegenOptions &o,
@@ -104,16 +99,16 @@ private:
         emitc::FuncOp::create(b, loc, name, b.getFunctionType({frameType}, {}));
     fn.setSpecifiersAttr(b.getStrArrayAttr({"static"}));
     Block *body = fn.addEntryBlock();
-    saved = b.saveInsertionPoint();
+    savedPoint = b.saveInsertionPoint();
     b.setInsertionPointToStart(body);
     frame = body->getArgument(0);
     cache.clear();
-    context = call("pipert::gen::context", ctxType, {frame});
+    ctxValue = call("pipert::gen::context", ctxType, {frame});
     return fn;
   }
   void end() {
     emitc::ReturnOp::create(b, loc, Value());
-    b.restoreInsertionPoint(saved);
+    b.restoreInsertionPoint(savedPoint);
   }
 
   Value call(StringRef callee, Type result, ArrayRef<Arg> args) {
@@ -141,10 +136,19 @@ private:
     emitc::VerbatimOp::create(b, loc,
                               b.getStringAttr("// " + commentText(text.str())));
   }
-  Attribute i64(int64_t v) { return b.getI64IntegerAttr(v); }
-  Attribute f32(double v) { return b.getF32FloatAttr(static_cast<float>(v)); }
-  Attribute boolean(bool v) { return b.getBoolAttr(v); }
-  Attribute null() { return emitc::OpaqueAttr::get(b.getContext(), "nullptr"); }
+  Attribute i64(int64_t v) override { return b.getI64IntegerAttr(v); }
+  Attribute f32(double v) override {
+    return b.getF32FloatAttr(static_cast<float>(v));
+  }
+  Attribute boolean(bool v) override { return b.getBoolAttr(v); }
+  Attribute null() override {
+    return emitc::OpaqueAttr::get(b.getContext(), "nullptr");
+  }
+  void call(StringRef callee, ArrayRef<Arg> args) override {
+    call(callee, Type(), args);
+  }
+  Value context() override { return ctxValue; }
+  int64_t batch() override { return o.batch; }
 
   /// A pointer accessor, emitted once per function.
   Value cached(StringRef fn, Type type, int64_t key) {
@@ -155,7 +159,7 @@ private:
   }
 
   // ---- buffers ----
-  Value act(Value v) {
+  Value act(Value v) override {
     v = canonical(v);
     if (auto arg = dyn_cast<BlockArgument>(v))
       return cached("pipert::gen::input", constVoidPtr, arg.getArgNumber());
@@ -163,46 +167,40 @@ private:
     return cached(buf.scratch ? "pipert::gen::scratch" : "pipert::gen::slot",
                   voidPtr, buf.offset);
   }
-  Value actF32(Value v) {
+  Value actF32(Value v) override {
     const Buffer &buf = sb.act.lookup(canonical(v));
     return cached(buf.scratch ? "pipert::gen::scratchF32"
                               : "pipert::gen::slotF32",
                   floatPtr, buf.offset);
   }
-  Value grad(Value v) {
+  Value grad(Value v) override {
     return cached("pipert::gen::slot", voidPtr,
                   sb.grad.lookup(canonical(v)).offset);
   }
-  Value savedBuf(Operation *op) {
+  Value saved(Operation *op) override {
     const Buffer &buf = sb.saved.lookup(op);
     return cached(buf.scratch ? "pipert::gen::scratchF32"
                               : "pipert::gen::slotF32",
                   floatPtr, buf.offset);
   }
-  Value wsavedBuf(Operation *op) {
+  Value wsaved(Operation *op) override {
     return cached("pipert::gen::slotF32", floatPtr,
                   sb.wsaved.lookup(op).offset);
   }
-  Value ids(Value v) {
+  Value ids(Value v) override {
     auto arg = cast<BlockArgument>(canonical(v));
     return cached("pipert::gen::ids", idsPtr, arg.getArgNumber());
   }
-  Value param(Operation *op, int which) {
+  Value param(Operation *op, int which) override {
     return cached("pipert::gen::param", voidPtr, firstParam.lookup(op) + which);
   }
-  Value paramGrad(Operation *op, int which) {
+  Value paramGrad(Operation *op, int which) override {
     return cached("pipert::gen::grad", floatPtr, firstParam.lookup(op) + which);
   }
-  Value lossScale() {
+  Value lossScale() override {
     return call("pipert::gen::lossScale", b.getF32Type(), {frame});
   }
-  bool isInput(Value v) { return isa<BlockArgument>(canonical(v)); }
-
-  int64_t elems(Value v) { return numElements(v.getType(), o.batch); }
-  int64_t last(Value v) {
-    return cast<RankedTensorType>(v.getType()).getShape().back();
-  }
-  int64_t rows(Value v) { return elems(v) / last(v); }
+  bool isInput(Value v) override { return isa<BlockArgument>(canonical(v)); }
 
   void describe(Operation *op) {
     std::string text;
@@ -253,7 +251,7 @@ private:
       if (sb.passActOut.count(v)) {
         comment("pass on a value defined before this stage");
         stmt("pipeops::copy_bytes",
-             {context,
+             {ctxValue,
               cached("pipert::gen::slot", voidPtr, sb.passActOut.lookup(v)),
               act(v), i64(4 * elems(v))});
       }
@@ -261,109 +259,24 @@ private:
       Value loss = canonical(model.getReturnOp().getLoss());
       comment("the loss of this micro-batch");
       stmt("pipeops::copy_bytes",
-           {context, call("pipert::gen::loss", floatPtr, {frame}), actF32(loss),
-            i64(4)});
+           {ctxValue, call("pipert::gen::loss", floatPtr, {frame}),
+            actF32(loss), i64(4)});
     }
     return success();
   }
 
   LogicalResult forward(Operation *op) {
     describe(op);
-    Value out = op->getNumResults() ? op->getResult(0) : Value();
-    return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-        .Case([&](EmbeddingOp e) {
-          Value idsV = e.getIds();
-          stmt("pipeops::embedding_forward",
-               {context, act(out), ids(idsV), param(op, 0),
-                e.getPositional() ? Arg(param(op, 1)) : Arg(null()),
-                i64(elems(idsV)), i64(last(idsV)), i64(e.getVocab()),
-                i64(e.getDim())});
-          return success();
-        })
-        .Case([&](LinearOp l) {
-          Value in = l.getInput();
-          stmt("pipeops::linear_forward",
-               {context, act(out), act(in), param(op, 0),
-                l.getBias() ? Arg(param(op, 1)) : Arg(null()), i64(rows(in)),
-                i64(last(in)), i64(l.getOutFeatures())});
-          return success();
-        })
-        .Case([&](LayerNormOp n) {
-          Value in = n.getInput();
-          stmt("pipeops::layernorm_forward",
-               {context, act(out), savedBuf(op), act(in), param(op, 0),
-                param(op, 1), i64(rows(in)), i64(last(in)),
-                f32(n.getEps().convertToDouble())});
-          return success();
-        })
-        .Case([&](RMSNormOp n) {
-          Value in = n.getInput();
-          stmt("pipeops::rmsnorm_forward",
-               {context, act(out), savedBuf(op), act(in), param(op, 0),
-                i64(rows(in)), i64(last(in)),
-                f32(n.getEps().convertToDouble())});
-          return success();
-        })
-        .Case<GeluOp, ReluOp, SiluOp>([&](Operation *) {
-          std::string fn =
-              ("pipeops::" + op->getName().stripDialect() + "_forward").str();
-          Value in = op->getOperand(0);
-          stmt(fn, {context, act(out), act(in), i64(elems(in))});
-          return success();
-        })
-        .Case<AddOp, MulOp>([&](Operation *) {
-          std::string fn =
-              ("pipeops::" + op->getName().stripDialect() + "_forward").str();
-          stmt(fn, {context, act(out), act(op->getOperand(0)),
-                    act(op->getOperand(1)), i64(elems(out))});
-          return success();
-        })
-        .Case([&](ExternCallOp e) {
-          // extern_ops.h (generated beside the model): NAME_forward_op.
-          SmallVector<Arg> args = {context, act(out)};
-          for (Value in : e.getInputs())
-            args.push_back(act(in));
-          args.push_back(i64(elems(out)));
-          stmt((e.getCallee() + "_forward_op").str(), args);
-          return success();
-        })
-        .Case([&](AttentionOp a) {
-          Value x = a.getInput();
-          auto shape = cast<RankedTensorType>(x.getType()).getShape();
-          stmt("pipeops::attention_forward",
-               {context, act(out), savedBuf(op), act(x), param(op, 0),
-                param(op, 1), param(op, 2), param(op, 3), i64(o.batch),
-                i64(shape[1]), i64(shape[2]), i64(a.getHeads()),
-                i64(a.getKvHeads()), boolean(a.getCausal()),
-                boolean(a.getRope())});
-          return success();
-        })
-        .Case([&](CrossEntropyOp ce) -> LogicalResult {
-          if (failed(checkLoss(op)))
-            return failure();
-          Value logits = ce.getLogits();
-          stmt("pipeops::cross_entropy_forward",
-               {context, actF32(out), savedBuf(op), act(logits),
-                ids(ce.getTargets()), i64(rows(logits)), i64(last(logits))});
-          return success();
-        })
-        .Case([&](MseOp m) -> LogicalResult {
-          if (failed(checkLoss(op)))
-            return failure();
-          stmt("pipeops::mse_forward",
-               {context, actF32(out), act(m.getPred()), act(m.getTarget()),
-                i64(elems(m.getPred()))});
-          return success();
-        })
-        .Default([&](Operation *) {
-          return op->emitError("code generation does not support '")
-                 << op->getName() << "' yet";
-        });
+    auto facts = dyn_cast<ModelOpInterface>(op);
+    if (!facts)
+      return op->emitError("code generation does not support '")
+             << op->getName() << "' yet";
+    return facts.emitForward(*this);
   }
 
   /// A loss op's gradient is the runtime's loss scale, so its result may only
   /// be the model's returned loss.
-  LogicalResult checkLoss(Operation *op) {
+  LogicalResult checkLoss(Operation *op) override {
     Value loss = canonical(model.getReturnOp().getLoss());
     if (op->getResult(0) != loss)
       return op->emitError("a loss op's result must be the model's returned "
@@ -377,7 +290,7 @@ private:
       if (sb.passGradIn.count(v)) {
         comment("gradient of a value passed on: start from what came back");
         stmt("pipeops::copy_bytes",
-             {context, grad(v),
+             {ctxValue, grad(v),
               cached("pipert::gen::slot", voidPtr, sb.passGradIn.lookup(v)),
               i64(4 * elems(v))});
       }
@@ -391,83 +304,8 @@ private:
   }
 
   void backwardInput(Operation *op) {
-    Value out = op->getResult(0);
-    llvm::TypeSwitch<Operation *>(op)
-        .Case([&](LinearOp l) {
-          Value in = l.getInput();
-          if (isInput(in))
-            return;
-          stmt("pipeops::linear_backward_input",
-               {context, grad(in), grad(out), param(op, 0), i64(rows(in)),
-                i64(last(in)), i64(l.getOutFeatures())});
-        })
-        .Case([&](LayerNormOp n) {
-          Value in = n.getInput();
-          if (isInput(in))
-            return;
-          stmt("pipeops::layernorm_backward_input",
-               {context, grad(in), grad(out), act(in), savedBuf(op),
-                param(op, 0), i64(rows(in)), i64(last(in))});
-        })
-        .Case([&](RMSNormOp n) {
-          Value in = n.getInput();
-          if (isInput(in))
-            return;
-          stmt("pipeops::rmsnorm_backward_input",
-               {context, grad(in), grad(out), act(in), savedBuf(op),
-                param(op, 0), i64(rows(in)), i64(last(in))});
-        })
-        .Case<GeluOp, ReluOp, SiluOp>([&](Operation *) {
-          Value in = op->getOperand(0);
-          if (isInput(in))
-            return;
-          std::string fn =
-              ("pipeops::" + op->getName().stripDialect() + "_backward_input")
-                  .str();
-          stmt(fn, {context, grad(in), grad(out), act(in), i64(elems(in))});
-        })
-        .Case([&](AddOp a) {
-          stmt("pipeops::add_backward_input",
-               {context, grad(a.getLhs()), grad(a.getRhs()), grad(out),
-                i64(elems(out))});
-        })
-        .Case([&](MulOp m) {
-          stmt("pipeops::mul_backward_input",
-               {context, grad(m.getLhs()), grad(m.getRhs()), grad(out),
-                act(m.getLhs()), act(m.getRhs()), i64(elems(out))});
-        })
-        .Case([&](ExternCallOp e) {
-          SmallVector<Arg> args = {context};
-          for (Value in : e.getInputs())
-            args.push_back(grad(in));
-          args.push_back(grad(out));
-          for (Value in : e.getInputs())
-            args.push_back(act(in));
-          args.push_back(i64(elems(out)));
-          stmt((e.getCallee() + "_backward_op").str(), args);
-        })
-        .Case([&](AttentionOp a) {
-          Value x = a.getInput();
-          auto shape = cast<RankedTensorType>(x.getType()).getShape();
-          stmt("pipeops::attention_backward_input",
-               {context, grad(x), wsavedBuf(op), grad(out), act(x),
-                savedBuf(op), param(op, 0), param(op, 1), param(op, 2),
-                param(op, 3), i64(o.batch), i64(shape[1]), i64(shape[2]),
-                i64(a.getHeads()), i64(a.getKvHeads()), boolean(a.getCausal()),
-                boolean(a.getRope())});
-        })
-        .Case([&](CrossEntropyOp ce) {
-          Value logits = ce.getLogits();
-          stmt("pipeops::cross_entropy_backward_input",
-               {context, grad(logits), lossScale(), act(logits),
-                ids(ce.getTargets()), savedBuf(op), i64(rows(logits)),
-                i64(last(logits))});
-        })
-        .Case([&](MseOp m) {
-          stmt("pipeops::mse_backward_input",
-               {context, grad(m.getPred()), lossScale(), act(m.getPred()),
-                act(m.getTarget()), i64(elems(m.getPred()))});
-        });
+    if (auto facts = dyn_cast<ModelOpInterface>(op))
+      facts.emitBackwardInput(*this);
   }
 
   // ---- W ----
@@ -481,46 +319,8 @@ private:
   }
 
   void backwardWeight(Operation *op) {
-    Value out = op->getResult(0);
-    llvm::TypeSwitch<Operation *>(op)
-        .Case([&](EmbeddingOp e) {
-          Value idsV = e.getIds();
-          stmt("pipeops::embedding_backward_weight",
-               {context, paramGrad(op, 0),
-                e.getPositional() ? Arg(paramGrad(op, 1)) : Arg(null()),
-                grad(out), ids(idsV), i64(elems(idsV)), i64(last(idsV)),
-                i64(e.getVocab()), i64(e.getDim())});
-        })
-        .Case([&](LinearOp l) {
-          Value in = l.getInput();
-          stmt("pipeops::linear_backward_weight",
-               {context, paramGrad(op, 0),
-                l.getBias() ? Arg(paramGrad(op, 1)) : Arg(null()), grad(out),
-                act(in), i64(rows(in)), i64(last(in)),
-                i64(l.getOutFeatures())});
-        })
-        .Case([&](LayerNormOp n) {
-          Value in = n.getInput();
-          stmt("pipeops::layernorm_backward_weight",
-               {context, paramGrad(op, 0), paramGrad(op, 1), grad(out), act(in),
-                savedBuf(op), i64(rows(in)), i64(last(in))});
-        })
-        .Case([&](RMSNormOp n) {
-          Value in = n.getInput();
-          stmt("pipeops::rmsnorm_backward_weight",
-               {context, paramGrad(op, 0), grad(out), act(in), savedBuf(op),
-                i64(rows(in)), i64(last(in))});
-        })
-        .Case([&](AttentionOp a) {
-          Value x = a.getInput();
-          auto shape = cast<RankedTensorType>(x.getType()).getShape();
-          stmt("pipeops::attention_backward_weight",
-               {context, paramGrad(op, 0), paramGrad(op, 1), paramGrad(op, 2),
-                paramGrad(op, 3), grad(out), act(x), savedBuf(op),
-                wsavedBuf(op), i64(o.batch), i64(shape[1]), i64(shape[2]),
-                i64(a.getHeads()), i64(a.getKvHeads()), boolean(a.getCausal()),
-                boolean(a.getRope())});
-        });
+    if (auto facts = dyn_cast<ModelOpInterface>(op))
+      facts.emitBackwardWeight(*this);
   }
 
   OpBuilder &b;
@@ -531,8 +331,8 @@ private:
   Location loc;
   SmallVector<CellOp> cells;
   Type frameType, ctxType, voidPtr, constVoidPtr, floatPtr, idsPtr;
-  OpBuilder::InsertPoint saved;
-  Value frame, context;
+  OpBuilder::InsertPoint savedPoint;
+  Value frame, ctxValue;
   std::map<std::pair<std::string, int64_t>, Value> cache;
 };
 

@@ -46,12 +46,7 @@ private:
 
 static RankedTensorType toTensorType(MLIRContext *ctx,
                                      const dsl::TensorType &t) {
-  SmallVector<int64_t> shape;
-  for (int64_t d : t.dims)
-    shape.push_back(d == dsl::kBatchDim ? ShapedType::kDynamic : d);
-  Type element = t.dtype == dsl::DType::I32 ? Type(IntegerType::get(ctx, 32))
-                                            : Type(Float32Type::get(ctx));
-  return RankedTensorType::get(shape, element);
+  return dsl::toMLIRType(ctx, t);
 }
 
 RankedTensorType ModelGen::typeOf(int id) const {
@@ -168,67 +163,27 @@ Value ModelGen::genOp(const dsl::OpNode &node, Location loc) {
       return nullptr;
     operands.push_back(v);
   }
-  auto arity = [&](size_t n) -> bool {
-    if (operands.size() == n)
-      return true;
-    emitError(loc) << "internal error: op of kind " << (int)node.kind
-                   << " with " << operands.size() << " operands";
-    return false;
-  };
   if (node.result < 0 || node.result >= (int)model.values.size()) {
     emitError(loc) << "internal error: op result has no value id";
     return nullptr;
   }
-  Type type = typeOf(node.result);
-  switch (node.kind) {
-  case dsl::OpKind::Embedding:
-    return arity(1) ? EmbeddingOp::create(b, loc, type, operands[0], node.vocab,
-                                          node.dim, node.positional,
-                                          node.paramPrefix)
-                    : nullptr;
-  case dsl::OpKind::Linear:
-    return arity(1)
-               ? LinearOp::create(b, loc, type, operands[0], node.outFeatures,
-                                  node.bias, node.paramPrefix)
-               : nullptr;
-  case dsl::OpKind::LayerNorm:
-    return arity(1) ? LayerNormOp::create(b, loc, type, operands[0],
-                                          b.getF64FloatAttr(node.eps),
-                                          b.getStringAttr(node.paramPrefix))
-                    : nullptr;
-  case dsl::OpKind::RMSNorm:
-    return arity(1) ? RMSNormOp::create(b, loc, type, operands[0],
-                                        b.getF64FloatAttr(node.eps),
-                                        b.getStringAttr(node.paramPrefix))
-                    : nullptr;
-  case dsl::OpKind::Gelu:
-    return arity(1) ? GeluOp::create(b, loc, type, operands[0]) : nullptr;
-  case dsl::OpKind::Relu:
-    return arity(1) ? ReluOp::create(b, loc, type, operands[0]) : nullptr;
-  case dsl::OpKind::Silu:
-    return arity(1) ? SiluOp::create(b, loc, type, operands[0]) : nullptr;
-  case dsl::OpKind::Add:
-    return arity(2) ? AddOp::create(b, loc, type, operands[0], operands[1])
-                    : nullptr;
-  case dsl::OpKind::Mul:
-    return arity(2) ? MulOp::create(b, loc, type, operands[0], operands[1])
-                    : nullptr;
-  case dsl::OpKind::Attention:
-    return arity(1) ? AttentionOp::create(b, loc, type, operands[0], node.heads,
-                                          node.kvHeads, node.causal, node.rope,
-                                          node.paramPrefix)
-                    : nullptr;
-  case dsl::OpKind::CrossEntropy:
-    return arity(2)
-               ? CrossEntropyOp::create(b, loc, type, operands[0], operands[1])
-               : nullptr;
-  case dsl::OpKind::Mse:
-    return arity(2) ? MseOp::create(b, loc, type, operands[0], operands[1])
-                    : nullptr;
-  case dsl::OpKind::Extern:
-    return ExternCallOp::create(b, loc, type, node.externName, operands);
+  // Every op is built the same way: the front end filled in its attributes;
+  // ops with parameters also get their stable `param` name. The verifier
+  // then holds the op to its shape rule.
+  OperationState state(loc, "pipe." + node.op);
+  state.addOperands(operands);
+  state.addTypes(typeOf(node.result));
+  if (node.attrs)
+    state.addAttributes(node.attrs.getValue());
+  std::optional<RegisteredOperationName> name = state.name.getRegisteredInfo();
+  if (!name) {
+    emitError(loc) << "internal error: no op 'pipe." << node.op << "'";
+    return nullptr;
   }
-  llvm_unreachable("unknown op kind");
+  if (llvm::any_of(name->getAttributeNames(),
+                   [](StringAttr attr) { return attr.getValue() == "param"; }))
+    state.addAttribute("param", b.getStringAttr(node.paramPrefix));
+  return b.create(state)->getResult(0);
 }
 
 OwningOpRef<ModuleOp> mlirGen(MLIRContext &context,

@@ -93,7 +93,7 @@ std::vector<CellCost> estimateCellCosts(const ModelDesc &model,
     std::set<int> savedValues;
     int64_t params = 0, savedF32 = 0;
     for (const OpDesc &op : cell.ops) {
-      OpCost oc = opCost(op, e);
+      const OpCost &oc = op.cost;
       cost.fwdUs += oc.fwd.timeUs(device, precision);
       cost.bwdUs += oc.dgrad.timeUs(device, precision);
       cost.wgradUs += oc.wgrad.timeUs(device, precision);

@@ -7,19 +7,10 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
 namespace pipe {
-
-/// Per-element arithmetic assumed for an extern op whose declaration does not
-/// carry the counts (front ends that do not parse the CUDA body): combining k
-/// inputs takes k - 1 operations plus one for the op itself in forward; the
-/// backward forms one partial per input (two operations: evaluate and scale
-/// by dy).
-static double defaultExternFwdFlops(int k) { return double(k); }
-static double defaultExternBwdFlops(int k) { return 2.0 * k; }
 
 std::string formatCellLoc(Location loc) {
   std::string text;
@@ -76,7 +67,8 @@ namespace {
 /// Builds the ModelDesc: one id per SSA value, OpDescs in cell order.
 class ModelDescriber {
 public:
-  ModelDescriber(ModelOp model, int64_t batch) : model(model), batch(batch) {}
+  ModelDescriber(ModelOp model, int64_t batch, int floatBytes)
+      : model(model), batch(batch), floatBytes(floatBytes) {}
 
   FailureOr<plan::ModelDesc> run() {
     desc.name = model.getSymName().str();
@@ -138,49 +130,17 @@ private:
     return success();
   }
 
+  /// The op's operands and result by id, and its cost from the op itself.
   FailureOr<plan::OpDesc> describeOp(Operation *op) {
+    auto facts = dyn_cast<ModelOpInterface>(op);
+    if (!facts)
+      return op->emitOpError()
+             << "is not an op the cost model knows (inside a pipe.cell)";
     plan::OpDesc o;
-    LogicalResult known =
-        llvm::TypeSwitch<Operation *, LogicalResult>(op)
-            .Case([&](EmbeddingOp e) {
-              o.kind = plan::OpKind::Embedding;
-              o.vocab = e.getVocab();
-              o.dim = e.getDim();
-              o.positional = e.getPositional();
-              return success();
-            })
-            .Case([&](LinearOp l) {
-              o.kind = plan::OpKind::Linear;
-              o.outFeatures = l.getOutFeatures();
-              o.bias = l.getBias();
-              return success();
-            })
-            .Case([&](LayerNormOp) { return kind(o, plan::OpKind::LayerNorm); })
-            .Case([&](RMSNormOp) { return kind(o, plan::OpKind::RMSNorm); })
-            .Case([&](GeluOp) { return kind(o, plan::OpKind::Gelu); })
-            .Case([&](ReluOp) { return kind(o, plan::OpKind::Relu); })
-            .Case([&](SiluOp) { return kind(o, plan::OpKind::Silu); })
-            .Case([&](AddOp) { return kind(o, plan::OpKind::Add); })
-            .Case([&](MulOp) { return kind(o, plan::OpKind::Mul); })
-            .Case([&](AttentionOp a) {
-              o.kind = plan::OpKind::Attention;
-              o.heads = a.getHeads();
-              o.kvHeads = a.getKvHeads();
-              o.causal = a.getCausal();
-              o.rope = a.getRope();
-              return success();
-            })
-            .Case([&](CrossEntropyOp) {
-              return kind(o, plan::OpKind::CrossEntropy);
-            })
-            .Case([&](MseOp) { return kind(o, plan::OpKind::Mse); })
-            .Case([&](ExternCallOp call) { return describeExtern(call, o); })
-            .Default([&](Operation *other) {
-              return other->emitOpError() << "is not an op the cost model "
-                                             "knows (inside a pipe.cell)";
-            });
-    if (failed(known))
+    FailureOr<plan::OpCost> cost = facts.getCost(batch, floatBytes);
+    if (failed(cost))
       return failure();
+    o.cost = std::move(*cost);
     if (op->getNumResults() != 1)
       return op->emitOpError() << "must have exactly one result";
     for (Value operand : op->getOperands()) {
@@ -196,55 +156,18 @@ private:
     return o;
   }
 
-  static LogicalResult kind(plan::OpDesc &o, plan::OpKind k) {
-    o.kind = k;
-    return success();
-  }
-
-  /// An optional numeric attribute of the extern declaration, >= 0.
-  static FailureOr<std::optional<double>> flopsAttr(ExternDeclOp decl,
-                                                    StringRef name) {
-    Attribute attr = decl->getAttr(name);
-    if (!attr)
-      return std::optional<double>();
-    double value = -1;
-    if (auto f = dyn_cast<FloatAttr>(attr))
-      value = f.getValueAsDouble();
-    else if (auto i = dyn_cast<IntegerAttr>(attr))
-      value = double(i.getInt());
-    if (!(value >= 0))
-      return decl.emitOpError()
-             << "attribute '" << name
-             << "' must be a non-negative number of operations per element";
-    return std::optional<double>(value);
-  }
-
-  LogicalResult describeExtern(ExternCallOp call, plan::OpDesc &o) {
-    o.kind = plan::OpKind::Extern;
-    auto decl = SymbolTable::lookupNearestSymbolFrom<ExternDeclOp>(
-        call, call.getCalleeAttr());
-    if (!decl)
-      return call.emitOpError() << "calls an undeclared extern op";
-    int k = int(call.getInputs().size());
-    FailureOr<std::optional<double>> fwd = flopsAttr(decl, "fwd_flops");
-    FailureOr<std::optional<double>> bwd = flopsAttr(decl, "bwd_flops");
-    if (failed(fwd) || failed(bwd))
-      return failure();
-    o.externFwdFlops = fwd->value_or(defaultExternFwdFlops(k));
-    o.externBwdFlops = bwd->value_or(defaultExternBwdFlops(k));
-    return success();
-  }
-
   ModelOp model;
   int64_t batch;
+  int floatBytes;
   plan::ModelDesc desc;
   llvm::DenseMap<Value, int> ids;
 };
 
 } // namespace
 
-FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch) {
-  return ModelDescriber(model, batch).run();
+FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch,
+                                         int floatBytes) {
+  return ModelDescriber(model, batch, floatBytes).run();
 }
 
 FailureOr<std::vector<plan::CellCost>>
@@ -253,7 +176,8 @@ estimateModelCosts(ModelOp model, StrategyOp strategy,
   plan::Optimizer optimizer = getOptimizer(model->getParentOfType<ModuleOp>());
   if (failed(checkCostSizes(model, strategy)))
     return failure();
-  FailureOr<plan::ModelDesc> desc = describeModel(model, strategy.getBatch());
+  FailureOr<plan::ModelDesc> desc = describeModel(
+      model, strategy.getBatch(), device.floatBytes(strategy.getPrecision()));
   if (failed(desc))
     return failure();
   return plan::estimateCellCosts(*desc, device, strategy.getPrecision(),

@@ -225,6 +225,16 @@ TEST_P(GpuVsHost, Elementwise) {
   expectClose("add db", gb, down(*dGb, n));
   expectClose("mul da", ma, down(*dMa, n));
   expectClose("mul db", mb, down(*dMb, n));
+  std::vector<float> sw(n), sa = g0, sb = h0;
+  swiglu_forward(host, sw.data(), a.data(), b.data(), n);
+  swiglu_backward_input(host, sa.data(), sb.data(), dout.data(), a.data(),
+                        b.data(), n);
+  auto dSw = up(sw), dSa = up(g0), dSb = up(h0);
+  swiglu_forward(dev, dSw->p, dA->p, dBb->p, n);
+  swiglu_backward_input(dev, dSa->p, dSb->p, dOut->p, dA->p, dBb->p, n);
+  expectClose("swiglu", sw, down(*dSw, n));
+  expectClose("swiglu da", sa, down(*dSa, n));
+  expectClose("swiglu db", sb, down(*dSb, n));
 }
 
 TEST_P(GpuVsHost, Embedding) {

@@ -48,24 +48,24 @@ TEST(Sema, ShapesOfEveryOp) {
   EXPECT_EQ(p->model.loss, p->model.cells[7].ops.back().result);
   // Defaults and given attributes land in the ops.
   const OpNode &emb = p->model.cells[0].ops[0];
-  EXPECT_EQ(emb.vocab, 100);
-  EXPECT_EQ(emb.dim, 32);
-  EXPECT_TRUE(emb.positional);
-  EXPECT_TRUE(p->model.cells[1].ops[0].bias);
-  EXPECT_DOUBLE_EQ(p->model.cells[2].ops[0].eps, 1e-5); // layernorm default
-  EXPECT_DOUBLE_EQ(p->model.cells[3].ops[0].eps, 1e-5); // given
+  EXPECT_EQ(emb.getInt("vocab"), 100);
+  EXPECT_EQ(emb.getInt("dim"), 32);
+  EXPECT_TRUE(emb.getBool("positional"));
+  EXPECT_TRUE(p->model.cells[1].ops[0].getBool("bias"));
+  EXPECT_DOUBLE_EQ(p->model.cells[2].ops[0].getF64("eps"),
+                   1e-5); // layernorm default
+  EXPECT_DOUBLE_EQ(p->model.cells[3].ops[0].getF64("eps"), 1e-5); // given
   const OpNode &att = p->model.cells[5].ops[0];
-  EXPECT_EQ(att.heads, 8);
-  EXPECT_EQ(att.kvHeads, 2);
-  EXPECT_TRUE(att.causal);
-  EXPECT_TRUE(att.rope);
+  EXPECT_EQ(att.getInt("heads"), 8);
+  EXPECT_EQ(att.getInt("kv_heads"), 2);
+  EXPECT_TRUE(att.getBool("causal"));
+  EXPECT_TRUE(att.getBool("rope"));
   // gelu(l) + relu(l) * silu(l): operands left to right, then * before +.
-  std::vector<OpKind> cell4;
+  std::vector<std::string> cell4;
   for (const OpNode &op : p->model.cells[4].ops)
-    cell4.push_back(op.kind);
+    cell4.push_back(op.op);
   EXPECT_EQ(cell4,
-            (std::vector<OpKind>{OpKind::Gelu, OpKind::Relu, OpKind::Silu,
-                                 OpKind::Mul, OpKind::Add}));
+            (std::vector<std::string>{"gelu", "relu", "silu", "mul", "add"}));
   // cross_entropy, in its own model: a loss op's result must be returned.
   Harness ce(model("ids: i32[batch, 16], t: i32[batch, 16]",
                    "e = embedding(ids, vocab: 100, dim: 32)\n"

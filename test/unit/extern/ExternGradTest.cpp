@@ -1,7 +1,8 @@
-// The host code pipec generates around examples/swiglu.cu (extern_ops_host.cpp
-// of swiglu-llama.pipe, compiled into this test): forward against the closed
-// form silu(a) * b, backward against central finite differences of the
-// generated forward, accumulation (+=), aliased gradients and bf16 storage.
+// The host code pipec generates around examples/geglu.cu (extern_ops_host.cpp
+// of geglu-llama.pipe, compiled into this test): forward against the closed
+// form gelu(a) * b (tanh approximation), backward against central finite
+// differences of the generated forward, accumulation (+=), aliased gradients
+// and bf16 storage.
 #include "extern_ops.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@ pipeops::Context hostContext() { return pipeops::Context{}; }
 
 float forwardAt(float a, float b) {
   float out = 0;
-  swiglu_forward_op(hostContext(), &out, &a, &b, 1);
+  geglu_forward_op(hostContext(), &out, &a, &b, 1);
   return out;
 }
 
@@ -38,35 +39,38 @@ void expectNear(double got, double want, const char *what, int i) {
 const std::vector<float> kA = {-3.0f, -1.2f, -0.3f, 0.0f, 0.4f, 1.0f, 2.5f};
 const std::vector<float> kB = {0.7f, -1.5f, 2.0f, 1.1f, -0.4f, 0.9f, -2.2f};
 
-TEST(ExternSwigluHost, ForwardIsSiluTimesB) {
+TEST(ExternGegluHost, ForwardIsGeluTimesB) {
   std::vector<float> out(kA.size());
-  swiglu_forward_op(hostContext(), out.data(), kA.data(), kB.data(),
-                    int64_t(kA.size()));
+  geglu_forward_op(hostContext(), out.data(), kA.data(), kB.data(),
+                   int64_t(kA.size()));
   for (size_t i = 0; i < kA.size(); ++i) {
-    double silu = kA[i] / (1 + std::exp(-double(kA[i])));
-    EXPECT_NEAR(out[i], silu * kB[i], 1e-5) << i;
+    double a = kA[i];
+    double gelu =
+        0.5 * a *
+        (1 + std::tanh(std::sqrt(2 / M_PI) * (a + 0.044715 * a * a * a)));
+    EXPECT_NEAR(out[i], gelu * kB[i], 1e-5) << i;
   }
 }
 
-TEST(ExternSwigluHost, BackwardMatchesFiniteDifferencesAndAccumulates) {
+TEST(ExternGegluHost, BackwardMatchesFiniteDifferencesAndAccumulates) {
   size_t n = kA.size();
   std::vector<float> dout(n), da(n, 0.25f), db(n, -0.5f);
   for (size_t i = 0; i < n; ++i)
     dout[i] = 0.3f + 0.1f * float(i);
-  swiglu_backward_op(hostContext(), da.data(), db.data(), dout.data(),
-                     kA.data(), kB.data(), int64_t(n));
+  geglu_backward_op(hostContext(), da.data(), db.data(), dout.data(), kA.data(),
+                    kB.data(), int64_t(n));
   for (size_t i = 0; i < n; ++i) {
     expectNear(da[i], 0.25 + dout[i] * numericDa(kA[i], kB[i]), "da", int(i));
     expectNear(db[i], -0.5 + dout[i] * numericDb(kA[i], kB[i]), "db", int(i));
   }
 }
 
-// swiglu(x, x): both gradients land in one buffer, d/dx silu(x) * x.
-TEST(ExternSwigluHost, AliasedGradientsAddUp) {
+// geglu(x, x): both gradients land in one buffer, d/dx gelu(x) * x.
+TEST(ExternGegluHost, AliasedGradientsAddUp) {
   size_t n = kA.size();
   std::vector<float> dout(n, 1.0f), dx(n, 0.0f);
-  swiglu_backward_op(hostContext(), dx.data(), dx.data(), dout.data(),
-                     kA.data(), kA.data(), int64_t(n));
+  geglu_backward_op(hostContext(), dx.data(), dx.data(), dout.data(), kA.data(),
+                    kA.data(), int64_t(n));
   for (size_t i = 0; i < n; ++i) {
     float x = kA[i];
     double numeric = (double(forwardAt(x + kStep, x + kStep)) -
@@ -76,11 +80,11 @@ TEST(ExternSwigluHost, AliasedGradientsAddUp) {
   }
 }
 
-TEST(ExternSwigluHost, Bf16StorageRoundsOutputs) {
+TEST(ExternGegluHost, Bf16StorageRoundsOutputs) {
   pipeops::Context ctx = hostContext();
   ctx.dtype = pipeops::DType::BF16;
   std::vector<float> out(kA.size());
-  swiglu_forward_op(ctx, out.data(), kA.data(), kB.data(), int64_t(kA.size()));
+  geglu_forward_op(ctx, out.data(), kA.data(), kB.data(), int64_t(kA.size()));
   for (size_t i = 0; i < kA.size(); ++i) {
     uint32_t bits;
     std::memcpy(&bits, &out[i], 4);

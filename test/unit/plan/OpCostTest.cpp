@@ -1,9 +1,11 @@
 //===- OpCostTest.cpp - Each op's FLOPs and bytes against hand counts ----===//
+// (the costs the pipe dialect's ops state, see TestOps.h)
 #include "GTest.h"
 
-#include "pipe/Plan/CostModel.h"
+#include "TestOps.h"
 
 using namespace pipe::plan;
+using namespace pipe::plan::test;
 
 namespace {
 
@@ -12,8 +14,8 @@ TensorDesc floats(std::vector<int64_t> dims) {
 }
 TensorDesc ints(std::vector<int64_t> dims) { return {std::move(dims), true}; }
 
-OpDesc unary(OpKind kind, TensorDesc in) {
-  OpDesc op;
+TestOp unary(Kind kind, TensorDesc in) {
+  TestOp op;
   op.kind = kind;
   op.operands = {0};
   op.inputs = {in};
@@ -23,7 +25,7 @@ OpDesc unary(OpKind kind, TensorDesc in) {
 
 TEST(OpCost, LinearWithBias) {
   // x [2,3,4] -> 5, bf16 (e = 2): M = 6, K = 4, N = 5.
-  OpDesc op = unary(OpKind::Linear, floats({2, 3, 4}));
+  TestOp op = unary(Kind::Linear, floats({2, 3, 4}));
   op.outFeatures = 5;
   op.output = floats({2, 3, 5});
   OpCost c = opCost(op, 2);
@@ -45,7 +47,7 @@ TEST(OpCost, LinearWithBias) {
 
 TEST(OpCost, LinearThreeEqualMatmulsWithoutBias) {
   // The rule: linear [B,S,K] -> N costs 2*B*S*K*N in F, B and W.
-  OpDesc op = unary(OpKind::Linear, floats({4, 16, 32}));
+  TestOp op = unary(Kind::Linear, floats({4, 16, 32}));
   op.outFeatures = 8;
   op.bias = false;
   OpCost c = opCost(op, 4);
@@ -58,7 +60,7 @@ TEST(OpCost, LinearThreeEqualMatmulsWithoutBias) {
 
 TEST(OpCost, EmbeddingPositional) {
   // ids [2,3]: M = 6 tokens, S = 3; V = 10, D = 4; e = 2.
-  OpDesc op = unary(OpKind::Embedding, ints({2, 3}));
+  TestOp op = unary(Kind::Embedding, ints({2, 3}));
   op.vocab = 10;
   op.dim = 4;
   op.positional = true;
@@ -77,7 +79,7 @@ TEST(OpCost, EmbeddingPositional) {
 
 TEST(OpCost, LayerNorm) {
   // [6, 4], e = 2: M = 6, D = 4, 24 elements.
-  OpCost c = opCost(unary(OpKind::LayerNorm, floats({6, 4})), 2);
+  OpCost c = opCost(unary(Kind::LayerNorm, floats({6, 4})), 2);
   EXPECT_EQ(c.fwd.flops(), 8 * 24);
   // in + out 2*24*2 = 96, scale and shift 2*4*2 = 16, mean and rstd 6*8 = 48.
   EXPECT_EQ(c.fwd.bytes(), 96 + 16 + 48);
@@ -92,7 +94,7 @@ TEST(OpCost, LayerNorm) {
 }
 
 TEST(OpCost, RMSNorm) {
-  OpCost c = opCost(unary(OpKind::RMSNorm, floats({6, 4})), 4);
+  OpCost c = opCost(unary(Kind::RMSNorm, floats({6, 4})), 4);
   // e = 4: F 4*24 flops, in + out 192 + scale 16 + rstd 24.
   EXPECT_EQ(c.fwd.flops(), 96);
   EXPECT_EQ(c.fwd.bytes(), 192 + 16 + 24);
@@ -107,22 +109,22 @@ TEST(OpCost, RMSNorm) {
 TEST(OpCost, Activations) {
   // 24 elements, e = 2: F reads in, writes out (96 bytes); B reads dout, in
   // and read-modify-writes din (192 bytes).
-  OpCost gelu = opCost(unary(OpKind::Gelu, floats({6, 4})), 2);
+  OpCost gelu = opCost(unary(Kind::Gelu, floats({6, 4})), 2);
   EXPECT_EQ(gelu.fwd.flops(), 9 * 24);
   EXPECT_EQ(gelu.fwd.bytes(), 96);
   EXPECT_EQ(gelu.dgrad.flops(), 20 * 24);
   EXPECT_EQ(gelu.dgrad.bytes(), 192);
   EXPECT_TRUE(gelu.wgrad.kernels.empty());
-  OpCost relu = opCost(unary(OpKind::Relu, floats({6, 4})), 2);
+  OpCost relu = opCost(unary(Kind::Relu, floats({6, 4})), 2);
   EXPECT_EQ(relu.fwd.flops(), 24);
   EXPECT_EQ(relu.dgrad.flops(), 48);
-  OpCost silu = opCost(unary(OpKind::Silu, floats({6, 4})), 2);
+  OpCost silu = opCost(unary(Kind::Silu, floats({6, 4})), 2);
   EXPECT_EQ(silu.fwd.flops(), 5 * 24);
   EXPECT_EQ(silu.dgrad.flops(), 10 * 24);
 }
 
 TEST(OpCost, AddAndMul) {
-  OpDesc add = unary(OpKind::Add, floats({6, 4}));
+  TestOp add = unary(Kind::Add, floats({6, 4}));
   add.operands = {0, 1};
   add.inputs = {floats({6, 4}), floats({6, 4})};
   OpCost a = opCost(add, 4);
@@ -133,8 +135,8 @@ TEST(OpCost, AddAndMul) {
   EXPECT_EQ(a.dgrad.flops(), 48);
   EXPECT_EQ(a.dgrad.bytes(), 480);
   EXPECT_TRUE(a.savedOperands.empty());
-  OpDesc mul = add;
-  mul.kind = OpKind::Mul;
+  TestOp mul = add;
+  mul.kind = Kind::Mul;
   OpCost m = opCost(mul, 4);
   // B: two multiplies and two accumulates per element; reads dout, a, b
   // (288) + two RMWs (384).
@@ -146,7 +148,7 @@ TEST(OpCost, AddAndMul) {
 TEST(OpCost, AttentionGroupedQuery) {
   // x [2, 4, 8], 2 heads, 1 kv head, f32. hd = 4, Dkv = 4, M = 8,
   // q/k/v width 8 + 4 + 4 = 16, one S x S buffer = 2*2*16 = 64 elements.
-  OpDesc op = unary(OpKind::Attention, floats({2, 4, 8}));
+  TestOp op = unary(Kind::Attention, floats({2, 4, 8}));
   op.heads = 2;
   op.kvHeads = 1;
   op.causal = true;
@@ -174,8 +176,8 @@ TEST(OpCost, AttentionGroupedQuery) {
 }
 
 TEST(OpCost, CrossEntropyAndMse) {
-  OpDesc ce;
-  ce.kind = OpKind::CrossEntropy;
+  TestOp ce;
+  ce.kind = Kind::CrossEntropy;
   ce.operands = {0, 1};
   ce.inputs = {floats({2, 3, 10}), ints({2, 3})};
   ce.output = floats({});
@@ -187,8 +189,8 @@ TEST(OpCost, CrossEntropyAndMse) {
   EXPECT_EQ(c.dgrad.flops(), 300);
   EXPECT_EQ(c.dgrad.bytes(), 408);
   EXPECT_EQ(c.savedF32, 6);
-  OpDesc mse = ce;
-  mse.kind = OpKind::Mse;
+  TestOp mse = ce;
+  mse.kind = Kind::Mse;
   mse.inputs = {floats({5, 2}), floats({5, 2})};
   OpCost m = opCost(mse, 4);
   // 10 elements: F 30 flops, reads 80 bytes; B 30 flops, 80 + 80.
@@ -199,7 +201,7 @@ TEST(OpCost, CrossEntropyAndMse) {
 }
 
 TEST(OpCost, ExternCountsTheBody) {
-  OpDesc op = unary(OpKind::Extern, floats({10}));
+  TestOp op = unary(Kind::Extern, floats({10}));
   op.operands = {0, 1};
   op.inputs = {floats({10}), floats({10})};
   op.externFwdFlops = 7;

@@ -8,7 +8,7 @@
 // the loss.
 //
 //===----------------------------------------------------------------------===//
-#include "pipe/Plan/CostModel.h"
+#include "TestOps.h"
 #include "pipe/Plan/Partition.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -16,6 +16,7 @@
 #include <chrono>
 
 using namespace pipe::plan;
+using namespace pipe::plan::test;
 
 namespace {
 
@@ -38,8 +39,8 @@ ModelDesc gpt(const GptShape &g) {
     m.values.push_back(t);
     return int(m.values.size()) - 1;
   };
-  auto op = [&](OpKind kind, std::vector<int> operands, TensorDesc out) {
-    OpDesc o;
+  auto op = [&](Kind kind, std::vector<int> operands, TensorDesc out) {
+    TestOp o;
     o.kind = kind;
     o.operands = operands;
     for (int v : operands)
@@ -47,36 +48,38 @@ ModelDesc gpt(const GptShape &g) {
     o.output = out;
     return o;
   };
+  // Costed for bf16 storage (2 bytes), the precision the figures use.
+  auto d = [](const TestOp &o) { return describe(o, 2); };
   CellDesc embed{"x = embedding(...)", "gpt.pipe:1:1", {}, {}};
-  OpDesc e = op(OpKind::Embedding, {0}, act);
+  TestOp e = op(Kind::Embedding, {0}, act);
   e.vocab = g.vocab;
   e.dim = g.dim;
   e.positional = true;
-  embed.ops = {e};
+  embed.ops = {d(e)};
   int x = value(act);
   embed.results = {x};
   m.cells.push_back(embed);
   for (int64_t l = 0; l < g.layers; ++l) {
     CellDesc cell{"x = transformer(x)", "gpt.pipe:2:1", {}, {}};
     auto linear = [&](int in, int64_t n) {
-      OpDesc o = op(OpKind::Linear, {in},
+      TestOp o = op(Kind::Linear, {in},
                     n == g.dim ? act : (n == 4 * g.dim ? wide : logits));
       o.outFeatures = n;
       return o;
     };
     int ln1 = value(act), att = value(act), x1 = value(act), ln2 = value(act),
         up = value(wide), gl = value(wide), down = value(act), x2 = value(act);
-    OpDesc a = op(OpKind::Attention, {ln1}, act);
+    TestOp a = op(Kind::Attention, {ln1}, act);
     a.heads = g.heads;
     a.kvHeads = g.heads;
-    cell.ops = {op(OpKind::LayerNorm, {x}, act),
-                a,
-                op(OpKind::Add, {x, att}, act),
-                op(OpKind::LayerNorm, {x1}, act),
-                linear(ln2, 4 * g.dim),
-                op(OpKind::Gelu, {up}, wide),
-                linear(gl, g.dim),
-                op(OpKind::Add, {x1, down}, act)};
+    cell.ops = {d(op(Kind::LayerNorm, {x}, act)),
+                d(a),
+                d(op(Kind::Add, {x, att}, act)),
+                d(op(Kind::LayerNorm, {x1}, act)),
+                d(linear(ln2, 4 * g.dim)),
+                d(op(Kind::Gelu, {up}, wide)),
+                d(linear(gl, g.dim)),
+                d(op(Kind::Add, {x1, down}, act))};
     (void)x2;
     x = x2;
     cell.results = {x};
@@ -84,15 +87,15 @@ ModelDesc gpt(const GptShape &g) {
   }
   CellDesc head{"logits = linear(layernorm(x), vocab)", "gpt.pipe:3:1", {}, {}};
   int lnf = value(act), lg = value(logits);
-  OpDesc h = op(OpKind::Linear, {lnf}, logits);
+  TestOp h = op(Kind::Linear, {lnf}, logits);
   h.outFeatures = g.vocab;
   h.bias = false;
-  head.ops = {op(OpKind::LayerNorm, {x}, act), h};
+  head.ops = {d(op(Kind::LayerNorm, {x}, act)), d(h)};
   head.results = {lg};
   m.cells.push_back(head);
   CellDesc loss{
       "return cross_entropy(logits, targets)", "gpt.pipe:4:1", {}, {}};
-  loss.ops = {op(OpKind::CrossEntropy, {lg, 1}, TensorDesc{{}, false})};
+  loss.ops = {d(op(Kind::CrossEntropy, {lg, 1}, TensorDesc{{}, false}))};
   loss.results = {value(TensorDesc{{}, false})};
   m.cells.push_back(loss);
   return m;

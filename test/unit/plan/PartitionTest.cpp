@@ -1,10 +1,11 @@
 //===- PartitionTest.cpp - uniform, manual, errors, stages, cell costs ---===//
 #include "GTest.h"
 
-#include "pipe/Plan/CostModel.h"
+#include "TestOps.h"
 #include "pipe/Plan/Partition.h"
 
 using namespace pipe::plan;
+using namespace pipe::plan::test;
 
 namespace {
 
@@ -173,38 +174,41 @@ ModelDesc tinyModel() {
   m.numInputs = 2;
   TensorDesc ids{{2, 3}, true}, act{{2, 3, 4}, false}, logits{{2, 3, 5}, false};
   m.values = {ids, ids, act, act, act, logits, TensorDesc{{}, false}};
-  OpDesc emb;
-  emb.kind = OpKind::Embedding;
+  TestOp emb;
+  emb.kind = Kind::Embedding;
   emb.operands = {0};
   emb.inputs = {ids};
   emb.output = act;
   emb.vocab = 5;
   emb.dim = 4;
-  OpDesc lin;
-  lin.kind = OpKind::Linear;
+  TestOp lin;
+  lin.kind = Kind::Linear;
   lin.operands = {2};
   lin.inputs = {act};
   lin.output = act;
   lin.outFeatures = 4;
-  OpDesc add;
-  add.kind = OpKind::Add;
+  TestOp add;
+  add.kind = Kind::Add;
   add.operands = {3, 2};
   add.inputs = {act, act};
   add.output = act;
-  OpDesc head = lin;
+  TestOp head = lin;
   head.operands = {4};
   head.outFeatures = 5;
   head.bias = false;
   head.output = logits;
-  OpDesc ce;
-  ce.kind = OpKind::CrossEntropy;
+  TestOp ce;
+  ce.kind = Kind::CrossEntropy;
   ce.operands = {5, 1};
   ce.inputs = {logits, ids};
   ce.output = m.values[6];
-  m.cells = {{"x = embedding(...)", "t.pipe:1:1", {emb}, {2}},
-             {"h = linear(...)", "t.pipe:2:1", {lin}, {3}},
-             {"y = h + x", "t.pipe:3:1", {add}, {4}},
-             {"return cross_entropy(...)", "t.pipe:4:1", {head, ce}, {6}}};
+  // Costed for bf16 storage (2 bytes), as the tests below estimate.
+  auto d = [](const TestOp &op) { return describe(op, 2); };
+  m.cells = {
+      {"x = embedding(...)", "t.pipe:1:1", {d(emb)}, {2}},
+      {"h = linear(...)", "t.pipe:2:1", {d(lin)}, {3}},
+      {"y = h + x", "t.pipe:3:1", {d(add)}, {4}},
+      {"return cross_entropy(...)", "t.pipe:4:1", {d(head), d(ce)}, {6}}};
   return m;
 }
 

@@ -16,13 +16,13 @@ include "mlir/IR/SymbolInterfaces.td"
 def Pipe_ExternDeclOp : Pipe_Op<"extern_op", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   let summary = "Declares a custom elementwise op written in CUDA C++";
   let description = [{
-    `extern op swiglu(a, b) from "swiglu.cu"`: an elementwise op over
+    `extern op geglu(a, b) from "geglu.cu"`: an elementwise op over
     same-shaped float tensors with one parameter per name in `params`,
     defined in `file` (resolved relative to the `.pipe` file) by
-    `swiglu_forward` and `swiglu_backward`. Called by `pipe.extern_call`.
+    `geglu_forward` and `geglu_backward`. Called by `pipe.extern_call`.
 
     ```mlir
-    pipe.extern_op @swiglu["a", "b"] from "examples/swiglu.cu"
+    pipe.extern_op @geglu["a", "b"] from "examples/geglu.cu"
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrArrayAttr:$params,

@@ -1,10 +1,11 @@
 //===- PipeMathOps.td - One op per built-in op of the .pipe language -----===//
 //
 // The maths of a model, always in f32 (precision is the strategy's business).
-// Each verifier re-checks the shape and dtype rule of language.md's op table,
-// so hand-written IR is held to the same rules as the front end.
-// Ops with parameters carry `param`, the stable name their parameters (and
-// checkpoints) are keyed by.
+// Every op implements ModelOpInterface (PipeOpInterfaces.td): its shape rule
+// (the row of language.md's op table, which the verifier and the .pipe front
+// end both call), parameters, cost, saved buffers and library calls, in
+// compiler/lib/Dialect/PipeMath*.cpp. Ops with parameters carry `param`, the
+// stable name their parameters (and checkpoints) are keyed by.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_MATH_OPS_TD
@@ -14,15 +15,24 @@ include "pipe/Dialect/PipeDialect.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "pipe/Dialect/PipeOpInterfaces.td"
 
 def Pipe_F32Tensor : RankedTensorOf<[F32]>;
 def Pipe_I32Tensor : RankedTensorOf<[I32]>;
 def Pipe_Scalar : 0DTensorOf<[F32]>;
 
-class Pipe_MathOp<string mnemonic, list<Trait> traits = []>
-    : Pipe_Op<mnemonic, !listconcat([Pure, Pipe_ComputeOpTrait], traits)>;
+/// A model op; `facts` lists the ModelOpInterface methods with a default
+/// (parameters, saved buffers, backward calls) that the op overrides.
+class Pipe_MathOp<string mnemonic, list<Trait> traits = [],
+                  list<string> facts = []>
+    : Pipe_Op<mnemonic, !listconcat([Pure, Pipe_ComputeOpTrait,
+        DeclareOpInterfaceMethods<Pipe_ModelOpInterface, facts>], traits)> {
+  // Every op checks its result against its shape rule.
+  let hasVerifier = 1;
+}
 
-def Pipe_EmbeddingOp : Pipe_MathOp<"embedding"> {
+def Pipe_EmbeddingOp : Pipe_MathOp<"embedding", [],
+    ["getParams", "emitBackwardWeight"]> {
   let summary = "Token (and optional positional) embedding lookup";
   let description = [{
     `ids` (`i32`, shape `[..., S]`) index a `vocab` x `dim` table; the result
@@ -42,10 +52,10 @@ def Pipe_EmbeddingOp : Pipe_MathOp<"embedding"> {
     $ids `vocab` `=` $vocab `,` `dim` `=` $dim `,` `positional` `=` $positional
     `,` `param` `=` $param attr-dict `:` type($ids) `->` type($result)
   }];
-  let hasVerifier = 1;
 }
 
-def Pipe_LinearOp : Pipe_MathOp<"linear"> {
+def Pipe_LinearOp : Pipe_MathOp<"linear", [],
+    ["getParams", "emitBackwardInput", "emitBackwardWeight"]> {
   let summary = "Affine map of the last dimension";
   let description = [{
     `[..., K]` to `[..., out_features]` with a `K` x `out_features` weight and,
@@ -63,18 +73,17 @@ def Pipe_LinearOp : Pipe_MathOp<"linear"> {
     $input `out_features` `=` $out_features `,` `bias` `=` $bias `,` `param`
     `=` $param attr-dict `:` type($input) `->` type($result)
   }];
-  let hasVerifier = 1;
 }
 
 class Pipe_NormOp<string mnemonic, string what> : Pipe_MathOp<mnemonic,
-    [SameOperandsAndResultType]> {
+    [SameOperandsAndResultType], ["getParams", "getSavedFloats",
+    "emitBackwardInput", "emitBackwardWeight"]> {
   let summary = what # " over the last dimension";
   let arguments = (ins Pipe_F32Tensor:$input, F64Attr:$eps, StrAttr:$param);
   let results = (outs Pipe_F32Tensor:$result);
   let assemblyFormat = [{
     $input `eps` `=` $eps `,` `param` `=` $param attr-dict `:` type($result)
   }];
-  let hasVerifier = 1;
 }
 
 def Pipe_LayerNormOp : Pipe_NormOp<"layernorm", "Layer normalisation"> {
@@ -102,7 +111,7 @@ def Pipe_RMSNormOp : Pipe_NormOp<"rmsnorm", "RMS normalisation"> {
 }
 
 class Pipe_ActivationOp<string mnemonic, string what> : Pipe_MathOp<mnemonic,
-    [SameOperandsAndResultType]> {
+    [SameOperandsAndResultType], ["emitBackwardInput"]> {
   let summary = what # ", elementwise";
   let description = [{
     Any float tensor to a tensor of the same type.
@@ -121,7 +130,7 @@ def Pipe_ReluOp : Pipe_ActivationOp<"relu", "ReLU">;
 def Pipe_SiluOp : Pipe_ActivationOp<"silu", "SiLU (x * sigmoid(x))">;
 
 class Pipe_BinaryOp<string mnemonic, string what> : Pipe_MathOp<mnemonic,
-    [SameOperandsAndResultType, Commutative]> {
+    [SameOperandsAndResultType, Commutative], ["emitBackwardInput"]> {
   let summary = what # " of two float tensors of identical shape";
   let description = [{
     Both operands and the result have the same type.
@@ -138,7 +147,26 @@ class Pipe_BinaryOp<string mnemonic, string what> : Pipe_MathOp<mnemonic,
 def Pipe_AddOp : Pipe_BinaryOp<"add", "Elementwise sum">;
 def Pipe_MulOp : Pipe_BinaryOp<"mul", "Elementwise product">;
 
-def Pipe_AttentionOp : Pipe_MathOp<"attention", [SameOperandsAndResultType]> {
+def Pipe_SwigluOp : Pipe_MathOp<"swiglu", [SameOperandsAndResultType],
+    ["emitBackwardInput"]> {
+  let summary = "SwiGLU gate silu(a) * b of two float tensors of one shape";
+  let description = [{
+    The gated unit of Llama-style MLPs, fused: `silu(a) * b` elementwise,
+    with no parameters. Both operands and the result have the same type;
+    backward needs `a` and `b` only (nothing else is saved).
+
+    ```mlir
+    %2 = pipe.swiglu %gate, %up : tensor<?x128x512xf32>
+    ```
+  }];
+  let arguments = (ins Pipe_F32Tensor:$a, Pipe_F32Tensor:$b);
+  let results = (outs Pipe_F32Tensor:$result);
+  let assemblyFormat = "$a `,` $b attr-dict `:` type($result)";
+}
+
+def Pipe_AttentionOp : Pipe_MathOp<"attention", [SameOperandsAndResultType],
+    ["getParams", "getSavedFloats", "getWSavedFloats", "emitBackwardInput",
+     "emitBackwardWeight"]> {
   let summary = "Multi-head self-attention";
   let description = [{
     Self-attention over `[B, S, D]` with `heads` query heads and `kv_heads`
@@ -161,10 +189,10 @@ def Pipe_AttentionOp : Pipe_MathOp<"attention", [SameOperandsAndResultType]> {
     $causal `,` `rope` `=` $rope `,` `param` `=` $param attr-dict `:`
     type($result)
   }];
-  let hasVerifier = 1;
 }
 
-def Pipe_CrossEntropyOp : Pipe_MathOp<"cross_entropy"> {
+def Pipe_CrossEntropyOp : Pipe_MathOp<"cross_entropy", [],
+    ["getSavedFloats", "emitBackwardInput"]> {
   let summary = "Mean cross-entropy of logits against integer targets";
   let description = [{
     `logits` `[..., V]` (f32) against `targets` (i32) whose shape is the
@@ -182,10 +210,10 @@ def Pipe_CrossEntropyOp : Pipe_MathOp<"cross_entropy"> {
     $logits `,` $targets attr-dict `:` type($logits) `,` type($targets) `->`
     type($loss)
   }];
-  let hasVerifier = 1;
 }
 
-def Pipe_MseOp : Pipe_MathOp<"mse", [SameTypeOperands]> {
+def Pipe_MseOp : Pipe_MathOp<"mse", [SameTypeOperands],
+    ["emitBackwardInput"]> {
   let summary = "Mean squared error of two float tensors of identical shape";
   let description = [{
     ```mlir
@@ -199,7 +227,7 @@ def Pipe_MseOp : Pipe_MathOp<"mse", [SameTypeOperands]> {
 
 def Pipe_ExternCallOp : Pipe_MathOp<"extern_call", [
     SameOperandsAndResultType,
-    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>], ["emitBackwardInput"]> {
   let summary = "Applies a custom elementwise op declared by pipe.extern_op";
   let description = [{
     Calls the CUDA C++ elementwise op `callee`, declared in the enclosing
@@ -207,16 +235,15 @@ def Pipe_ExternCallOp : Pipe_MathOp<"extern_call", [
     operands. Operands and result are float tensors of one type.
 
     ```mlir
-    pipe.extern_op @swiglu["a", "b"] from "swiglu.cu"
+    pipe.extern_op @geglu["a", "b"] from "geglu.cu"
     ...
-    %2 = pipe.extern_call @swiglu(%0, %1) : tensor<?x128x512xf32>
+    %2 = pipe.extern_call @geglu(%0, %1) : tensor<?x128x512xf32>
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee,
                        Variadic<Pipe_F32Tensor>:$inputs);
   let results = (outs Pipe_F32Tensor:$result);
   let assemblyFormat = "$callee `(` $inputs `)` attr-dict `:` type($result)";
-  let hasVerifier = 1;
 }
 
 #endif // PIPE_MATH_OPS_TD

@@ -10,11 +10,14 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "pipe/Dialect/OpFacts.h"
 #include "pipe/Dialect/PipeDialect.h"
 #include "pipe/Dialect/PipeEnums.h"
 
 #define GET_ATTRDEF_CLASSES
 #include "pipe/Dialect/PipeAttrs.h.inc"
+
+#include "pipe/Dialect/PipeOpInterfaces.h.inc"
 
 namespace pipe {
 class CellOp;

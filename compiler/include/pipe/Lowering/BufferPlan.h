@@ -68,7 +68,8 @@ StageBuffers planStage(ModelOp model, int begin, int end, int64_t batch,
                        bool recompute);
 
 /// Floats an op saves in forward for backward, and that its input-gradient
-/// pass leaves for its weight-gradient pass (the op library's *_saved_floats).
+/// pass leaves for its weight-gradient pass, as the op states them
+/// (ModelOpInterface, the op library's *_saved_floats).
 int64_t savedFloats(mlir::Operation *op, int64_t batch);
 int64_t wsavedFloats(mlir::Operation *op, int64_t batch);
 

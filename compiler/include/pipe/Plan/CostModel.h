@@ -1,12 +1,12 @@
 //===- CostModel.h - FLOPs, bytes, time and memory of ops and cells ------===//
 //
-// A neutral description of the model (ops with their shapes, batch already
-// bound to the strategy's micro-batch size) goes in; per-cell CellCosts come
-// out. The formulas follow what the op library (lib/include/pipeops) does:
-// which kernels each op runs in forward (F), input gradient (B) and weight
-// gradient (W), what forward saves for backward, and that gradients,
-// optimizer state and saved statistics are f32. Each op's derivation is a
-// comment in CostModel.cpp.
+// A neutral description of the model (ops with their shapes and costs, batch
+// already bound to the strategy's micro-batch size) goes in; per-cell
+// CellCosts come out. Each op's cost (which kernels it runs in forward (F),
+// input gradient (B) and weight gradient (W), what forward saves for
+// backward) is stated by the op (compiler/lib/Dialect/PipeMathOpsCost.cpp);
+// here they are summed per cell, timed by roofline, and gradients, optimizer
+// state and saved statistics are counted as f32.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_PLAN_COSTMODEL_H
@@ -19,22 +19,6 @@
 #include <vector>
 
 namespace pipe::plan {
-
-enum class OpKind {
-  Embedding,
-  Linear,
-  LayerNorm,
-  RMSNorm,
-  Gelu,
-  Relu,
-  Silu,
-  Add,
-  Mul,
-  Attention,
-  CrossEntropy,
-  Mse,
-  Extern,
-};
 
 enum class Optimizer { AdamW, SGD, SGDMomentum };
 
@@ -49,23 +33,6 @@ struct TensorDesc {
   int64_t bytes(int floatBytes) const {
     return elements() * (isInt ? 4 : floatBytes);
   }
-};
-
-/// One op application, as the pipe dialect or the front end has it.
-struct OpDesc {
-  OpKind kind = OpKind::Add;
-  std::vector<int> operands;      ///< value ids (see ModelDesc::values)
-  std::vector<TensorDesc> inputs; ///< shapes of the operands
-  TensorDesc output;
-  int64_t vocab = 0, dim = 0;       ///< embedding
-  bool positional = false;          ///< embedding
-  int64_t outFeatures = 0;          ///< linear
-  bool bias = true;                 ///< linear
-  int64_t heads = 0, kvHeads = 0;   ///< attention
-  bool causal = true, rope = false; ///< attention
-  /// Extern ops: arithmetic per element in forward and in backward, as the
-  /// front end counted it in the CUDA function bodies.
-  double externFwdFlops = 0, externBwdFlops = 0;
 };
 
 /// One kernel: its arithmetic and its DRAM traffic.
@@ -92,8 +59,16 @@ struct OpCost {
   int64_t savedF32 = 0; ///< extra f32 elements forward saves (statistics)
 };
 
-/// The cost of one op; `floatBytes` is the stored float width (2 or 4).
-OpCost opCost(const OpDesc &op, int floatBytes);
+/// One op application: which values it reads and what it costs. The cost
+/// comes from the op itself (the pipe dialect's ModelOpInterface::getCost),
+/// computed for the model's batch and stored float width; this core never
+/// knows op kinds.
+struct OpDesc {
+  std::vector<int> operands;      ///< value ids (see ModelDesc::values)
+  std::vector<TensorDesc> inputs; ///< shapes of the operands
+  TensorDesc output;
+  OpCost cost;
+};
 
 struct CellDesc {
   std::string name, loc;

@@ -38,16 +38,17 @@ mlir::FailureOr<plan::DeviceProfile> loadDevice(StrategyOp strategy);
 plan::Optimizer getOptimizer(mlir::ModuleOp module);
 
 /// Every op of every cell as an OpDesc, each dynamic dimension bound to
-/// `batch` (the strategy's micro-batch size). A yielded value keeps the id
-/// of the value it yields, so later cells read the same id. Extern calls
-/// take their per-element arithmetic from the optional `fwd_flops` /
-/// `bwd_flops` attributes of their pipe.extern_op (see CellCosts.cpp for
-/// the fallback). An op the cost model does not know is a located error.
+/// `batch` (the strategy's micro-batch size), with the cost the op states
+/// (ModelOpInterface::getCost) for floats of `floatBytes`. A yielded value
+/// keeps the id of the value it yields, so later cells read the same id. An
+/// op without the interface is a located error.
+mlir::FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch,
+                                               int floatBytes);
+
 /// Errors at the value (or the strategy) when a value's bytes, attention's
 /// score buffer or all activations times the micro-batches exceed what the
 /// cost model counts in int64 (CostLimits.cpp). estimateModelCosts runs it.
 mlir::LogicalResult checkCostSizes(ModelOp model, StrategyOp strategy);
-mlir::FailureOr<plan::ModelDesc> describeModel(ModelOp model, int64_t batch);
 
 /// The cost model's estimate for every cell of `model` under the module's
 /// strategy and optimizer.

@@ -27,9 +27,9 @@ def PipeCheckExtern : Pass<"pipe-check-extern", "::mlir::ModuleOp"> {
     `bwd_flops`, which the cost model reads:
 
     ```mlir
-    pipe.extern_op @swiglu ["a", "b"] from "examples/swiglu.cu"
+    pipe.extern_op @geglu ["a", "b"] from "examples/geglu.cu"
     // becomes
-    pipe.extern_op @swiglu ["a", "b"] from "examples/swiglu.cu"
+    pipe.extern_op @geglu ["a", "b"] from "examples/geglu.cu"
         {bwd_flops = 31 : i64, fwd_flops = 13 : i64}
     ```
   }];

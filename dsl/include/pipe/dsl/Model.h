@@ -10,6 +10,8 @@
 
 #include "pipe/Dialect/PipeEnums.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
 #include <cstdint>
 #include <optional>
@@ -33,45 +35,23 @@ struct TensorType {
   bool operator!=(const TensorType &o) const { return !(*this == o); }
 };
 
-enum class OpKind {
-  Embedding,
-  Linear,
-  LayerNorm,
-  RMSNorm,
-  Gelu,
-  Relu,
-  Silu,
-  Add,
-  Mul,
-  Attention,
-  CrossEntropy,
-  Mse,
-  Extern, ///< a custom elementwise op (`extern op`)
-};
-
-/// One op application. Only the fields its kind uses are meaningful; every
-/// default from language.md is already filled in.
+/// One op application, named by its pipe dialect op: the dialect owns every
+/// fact about it (shape rule, parameters, cost, library calls), so the front
+/// end keeps only what MLIRGen needs to build it. Every default from
+/// language.md is already filled into `attrs`.
 struct OpNode {
-  OpKind kind;
-  std::vector<int> operands; ///< value ids
-  int result = -1;           ///< value id
-  mlir::LocationAttr loc;    ///< CallSiteLoc chain when inlined from a block
-  std::string paramPrefix;   ///< unique, stable name for this op's parameters,
-                             ///< e.g. "l3.attention"
-  // embedding
-  int64_t vocab = 0, dim = 0;
-  bool positional = false;
-  // linear
-  int64_t outFeatures = 0;
-  bool bias = true;
-  // layernorm / rmsnorm
-  double eps = 0;
-  // attention
-  int64_t heads = 0, kvHeads = 0;
-  bool causal = true, rope = false;
-  // extern
-  std::string externName; ///< `NAME` of `extern op NAME`
-  std::string externFile; ///< the .cu file, resolved relative to the .pipe file
+  std::string op;             ///< the dialect op's mnemonic: "linear", "add"
+  std::string name;           ///< as the source names it: "linear", "add",
+                              ///< or an extern op's name
+  std::vector<int> operands;  ///< value ids
+  int result = -1;            ///< value id
+  mlir::LocationAttr loc;     ///< CallSiteLoc chain when inlined from a block
+  std::string paramPrefix;    ///< unique, stable name for this op's parameters,
+                              ///< e.g. "l3.attention"
+  mlir::DictionaryAttr attrs; ///< the op's attributes but `param`
+  int64_t getInt(llvm::StringRef attr) const;
+  bool getBool(llvm::StringRef attr) const;
+  double getF64(llvm::StringRef attr) const;
 };
 
 struct ModelInput {
@@ -150,7 +130,11 @@ struct Program {
   Train train;
 };
 
-const char *name(OpKind kind);
+/// The tensor type MLIRGen and the dialect's shape rules see: the batch dim
+/// dynamic.
+mlir::RankedTensorType toMLIRType(mlir::MLIRContext *ctx, const TensorType &t);
+/// And back; nullopt for a type the language cannot spell.
+std::optional<TensorType> fromMLIRType(mlir::Type type);
 
 } // namespace pipe::dsl
 
