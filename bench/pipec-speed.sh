@@ -38,7 +38,7 @@ report "32 ranks x 2 virtual, interleaved" \
   --set ranks=32 --set virtual=2 --set schedule=interleaved
 echo
 if [ -x "$bench" ]; then
-  echo "zb-v schedule bench (64 ranks x 512 micro-batches; goal < 100 ms):"
+  echo "zb schedule bench (64 ranks x 512 micro-batches from stage costs; goal < 200 ms each):"
   "$bench"
 else
   echo "no $bench (build target pipec-schedule-bench)"

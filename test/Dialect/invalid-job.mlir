@@ -3,9 +3,9 @@
 // declaration) and must be rejected with its message.
 // RUN: pipe-opt %s -split-input-file -verify-diagnostics
 
-// schedule is one of the five known schedules.
-// expected-error @+1 {{unknown schedule 'zb-h2' (expected gpipe, 1f1b, interleaved, zb-h1, zb-v, auto)}}
-pipe.strategy ranks = 2, virtual = 1, microbatches = 8, batch = 4, schedule = "zb-h2", partition = "balanced", recompute = false, precision = "bf16", device = "h100", data_parallel = 1
+// schedule is one of the six known schedules.
+// expected-error @+1 {{unknown schedule 'zb-h3' (expected gpipe, 1f1b, interleaved, zb-h1, zb-h2, zb-v, auto)}}
+pipe.strategy ranks = 2, virtual = 1, microbatches = 8, batch = 4, schedule = "zb-h3", partition = "balanced", recompute = false, precision = "bf16", device = "h100", data_parallel = 1
 
 // -----
 
@@ -18,6 +18,12 @@ pipe.strategy ranks = 2, virtual = 2, microbatches = 8, batch = 4, schedule = "g
 // zb-h1 needs virtual = 1 too.
 // expected-error @+1 {{schedule 'zb-h1' needs virtual = 1, got 3}}
 pipe.strategy ranks = 2, virtual = 3, microbatches = 8, batch = 4, schedule = "zb-h1", partition = "balanced", recompute = false, precision = "bf16", device = "h100", data_parallel = 1
+
+// -----
+
+// and so does zb-h2.
+// expected-error @+1 {{schedule 'zb-h2' needs virtual = 1, got 2}}
+pipe.strategy ranks = 2, virtual = 2, microbatches = 8, batch = 4, schedule = "zb-h2", partition = "balanced", recompute = false, precision = "bf16", device = "h100", data_parallel = 1
 
 // -----
 

@@ -59,7 +59,7 @@ pipe.schedule "1f1b" {
 
 // -----
 
-// expected-error @+1 {{unknown schedule 'pipedream' (expected gpipe, 1f1b, interleaved, zb-h1, zb-v)}}
+// expected-error @+1 {{unknown schedule 'pipedream' (expected gpipe, 1f1b, interleaved, zb-h1, zb-h2, zb-v)}}
 pipe.schedule "pipedream" {
 }
 

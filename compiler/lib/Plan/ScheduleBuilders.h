@@ -14,8 +14,9 @@ std::vector<std::vector<int>> stagesByRank(int ranks,
 std::vector<RankProgram> buildGPipeOrder(const OrderRequest &request);
 std::vector<RankProgram> build1F1BOrder(const OrderRequest &request);
 std::vector<RankProgram> buildInterleavedOrder(const OrderRequest &request);
-// ScheduleZeroBubble.cpp
+// ScheduleZeroBubbleSearch.cpp: built from request.stages' costs when given
 std::vector<RankProgram> buildZBH1Order(const OrderRequest &request);
+std::vector<RankProgram> buildZBH2Order(const OrderRequest &request);
 std::vector<RankProgram> buildZBVOrder(const OrderRequest &request);
 
 } // namespace pipe::plan

@@ -9,8 +9,10 @@
 namespace pipe::plan {
 
 static int noLimit(int, int) { return 0; }
-/// Like 1F1B: rank r keeps at most ranks - r micro-batches.
-static int oneFOneBLimit(int ranks, int rank) { return ranks - rank; }
+/// 1F1B's rank 0 (p micro-batches) on every rank, counted from F to W.
+static int zbH1Limit(int ranks, int) { return ranks; }
+/// Qi et al.'s ZB-H2: 2p - 1 micro-batches.
+static int zbH2Limit(int ranks, int) { return 2 * ranks - 1; }
 /// A V chunk holds half of a rank's layers, so 2 * ranks chunk-micro-batches
 /// are 1F1B's first-rank activation bytes.
 static int vLimit(int ranks, int) { return 2 * ranks; }
@@ -24,8 +26,10 @@ llvm::ArrayRef<ScheduleInfo> scheduleTable() {
        build1F1BOrder},
       {ScheduleKind::Interleaved, false, 2, 0, Placement::Cyclic, noLimit,
        buildInterleavedOrder},
-      {ScheduleKind::ZBH1, true, 1, 1, Placement::Cyclic, oneFOneBLimit,
+      {ScheduleKind::ZBH1, true, 1, 1, Placement::Cyclic, zbH1Limit,
        buildZBH1Order},
+      {ScheduleKind::ZBH2, true, 1, 1, Placement::Cyclic, zbH2Limit,
+       buildZBH2Order},
       {ScheduleKind::ZBV, true, 2, 2, Placement::V, vLimit, buildZBVOrder},
   };
   return rows;

@@ -1,6 +1,7 @@
 //===- Simulator.cpp - pipec.md's simulation semantics, plus memory -----===//
 #include "pipe/Plan/Simulator.h"
 #include "pipe/Plan/Schedule.h"
+#include "pipe/Plan/ScheduleTable.h"
 
 #include <algorithm>
 #include <limits>
@@ -136,6 +137,12 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
 
 std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
                                   int virtualStages, int microbatches) {
+  // zb-h1 / zb-h2 follow the stage costs, unknown here: their limit bounds
+  // every order they may choose (one stage per rank).
+  if (kind == ScheduleKind::ZBH1 || kind == ScheduleKind::ZBH2)
+    return std::vector<int>(
+        ranks,
+        std::min(microbatches, scheduleInfo(kind).inFlightLimit(ranks, 0)));
   std::vector<int> placement = stagePlacement(kind, ranks, virtualStages);
   std::vector<RankProgram> order =
       buildComputeOrder(kind, ranks, virtualStages, microbatches, placement);

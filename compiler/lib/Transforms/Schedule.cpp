@@ -1,13 +1,18 @@
 //===- Schedule.cpp - pipe-schedule: build each rank's program ------------===//
 //
-// Reads the strategy and the stage placement, calls plan::buildSchedule and
-// writes the programs as one pipe.schedule (replacing any existing one).
+// Reads the strategy, the stage placement and (for the zero-bubble orders,
+// which are built from them) the partitioned stage costs, calls
+// plan::buildSchedule and writes the programs as one pipe.schedule
+// (replacing any existing one).
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Plan/Schedule.h"
 #include "pipe/Transforms/Passes.h"
 #include "pipe/Transforms/ProgramIR.h"
 #include "pipe/Transforms/StagePlacement.h"
+#include "pipe/Transforms/StagePlanIR.h"
+
+#include <optional>
 
 namespace pipe {
 #define GEN_PASS_DEF_PIPESCHEDULE
@@ -30,10 +35,21 @@ struct PipeSchedulePass : impl::PipeScheduleBase<PipeSchedulePass> {
     if (failed(stageRank))
       return signalPassFailure();
     plan::ScheduleKind kind = strategy->getSchedule();
-    std::vector<plan::RankProgram> programs = plan::buildSchedule(
-        kind, static_cast<int>(strategy->getRanks()),
-        static_cast<int>(strategy->getVirtualStages()),
-        static_cast<int>(strategy->getMicrobatches()), *stageRank);
+    // The zero-bubble orders follow the partitioned stage costs; without a
+    // partition record the zb builders use unit costs.
+    std::optional<std::vector<plan::Stage>> stages;
+    if (plan::scheduleHasW(kind) && (*strategy)->hasAttr(kStageBoundsAttr)) {
+      FailureOr<std::vector<plan::Stage>> recorded = readStages(module);
+      if (failed(recorded))
+        return signalPassFailure();
+      if (recorded->size() == stageRank->size())
+        stages = std::move(*recorded);
+    }
+    std::vector<plan::RankProgram> programs =
+        plan::buildSchedule(kind, static_cast<int>(strategy->getRanks()),
+                            static_cast<int>(strategy->getVirtualStages()),
+                            static_cast<int>(strategy->getMicrobatches()),
+                            *stageRank, stages ? &*stages : nullptr);
     replacePrograms(module, strategy->getLoc(), strategy->getSchedule(),
                     programs);
   }

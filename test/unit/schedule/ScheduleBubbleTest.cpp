@@ -64,9 +64,10 @@ TEST(ScheduleBubble, ZeroBubbleNeverSlowerThan1F1B) {
         EXPECT_LE(run(ScheduleKind::ZBH1, p, 1, m, sh).makespanUs, base + 1e-9)
             << "zb-h1 p=" << p << " m=" << m << " F:B:W " << c[0] << ":" << c[1]
             << ":" << c[2];
-        // zb-v's order is Qi et al.'s fixed pattern, tuned for F = B = W;
-        // with very unequal costs it can lose a few units to 1f1b (see
-        // Schedule.h), so it is held to the bound at equal costs only.
+        // zb-v keeps 2p half-stage chunks between F and W (1F1B's rank-0
+        // bytes); with very unequal costs (B = 2F, p = 2) no such V order
+        // matches 1f1b's fused B+W, so it is held to the bound at equal
+        // costs only (auto compares both).
         if (c[0] != c[1] || c[1] != c[2])
           continue;
         auto sv =

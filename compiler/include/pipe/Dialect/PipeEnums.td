@@ -24,9 +24,10 @@ def Pipe_ScheduleKind : Pipe_Enum<"ScheduleKind", "a pipeline schedule", [
   I32EnumAttrCase<"OneFOneB", 1, "1f1b">,
   I32EnumAttrCase<"Interleaved", 2, "interleaved">,
   I32EnumAttrCase<"ZBH1", 3, "zb-h1">,
-  I32EnumAttrCase<"ZBV", 4, "zb-v">,
+  I32EnumAttrCase<"ZBH2", 4, "zb-h2">,
+  I32EnumAttrCase<"ZBV", 5, "zb-v">,
   // Not a schedule: the driver's search replaces it before partitioning.
-  I32EnumAttrCase<"Auto", 5, "auto">]>;
+  I32EnumAttrCase<"Auto", 6, "auto">]>;
 
 def Pipe_PartitionKind : Pipe_Enum<"PartitionKind", "a partitioner", [
   I32EnumAttrCase<"Balanced", 0, "balanced">,

@@ -44,15 +44,13 @@ std::vector<int> stagePlacement(ScheduleKind kind, int ranks,
 ///   order for m rounded up to one and delete the padding micro-batches,
 ///   which provably keeps the order runnable (the bubble is then a little
 ///   above the closed form).
-/// - zb-h1 / zb-v: a list schedule played with unit costs (F = B = W = 1,
-///   free sends), so the order does not depend on the cost model: each rank
-///   prefers a ready B, then a ready F while fewer than its limit of
-///   micro-batches are between F and B (zb-h1: ranks - r, 1F1B's in-flight
-///   count; zb-v: 2 * ranks chunk-micro-batches, the same activation bytes as
-///   1F1B's first rank since a V chunk holds half a stage pair), then the
-///   oldest pending W. With F = B = W this gives Qi et al.'s ZB-H1 bubble
-///   (p-1)/(3m+p-1); the order is fixed, so with very unequal F/B/W costs
-///   zb-v can end a few percent behind 1f1b (auto compares both).
+/// - zb-h1 / zb-h2 / zb-v: built from `stages`' costs (unit costs F = B =
+///   W = 1 and free sends without them). Several candidate orders, the
+///   paper's handcrafted one among them, are replayed with the costs and the
+///   shortest that keeps the row's in-flight limit (F to W) on every rank
+///   wins (ScheduleZeroBubbleSearch.cpp), so the order is never slower than
+///   Qi et al.'s ZB-H1 / ZB-H2 / V order for those costs. With F = B = W
+///   zb-h1's bubble is (p-1)/(3m+p-1).
 std::vector<RankProgram>
 buildComputeOrder(ScheduleKind kind, int ranks, int virtualStages,
                   int microbatches, const std::vector<int> &stageRank,

@@ -41,7 +41,10 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
                                       bool hasW);
 
 /// For the partitioner's memory check before stages exist: the in-flight
-/// micro-batches of every stage of `kind` with its standard placement.
+/// micro-batches of every stage of `kind` with its standard placement. The
+/// zb-h1 / zb-h2 orders depend on the stage costs, so for them this is their
+/// limit (min(m, the table's in-flight limit)), which every order they choose
+/// keeps; zb-v's is that of its equal-cost order.
 std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
                                   int virtualStages, int microbatches);
 
