@@ -5,7 +5,6 @@
 #include "pipe/Plan/Simulator.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace pipe::plan {
 
@@ -71,14 +70,6 @@ searchAuto(const AutoSpace &space,
   for (auto &f : found)
     ranked.push_back(f.first);
   return ranked;
-}
-
-std::string formatMemory(int64_t bytes) {
-  if (bytes >= (int64_t(1) << 30))
-    return formatGiB(bytes);
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(1 << 20));
-  return text;
 }
 
 AutoCandidate scoreConfig(const AutoConfig &config, int ranks,

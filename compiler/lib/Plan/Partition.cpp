@@ -4,6 +4,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 #include <algorithm>
+#include <cstdio>
 
 using namespace llvm;
 
@@ -100,11 +101,19 @@ std::string formatGiB(int64_t bytes) {
   return formatv("{0:F1} GiB", double(bytes) / double(int64_t(1) << 30)).str();
 }
 
+std::string formatMemory(int64_t bytes) {
+  if (bytes >= (int64_t(1) << 30))
+    return formatGiB(bytes);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(1 << 20));
+  return text;
+}
+
 std::string InfeasibleMemoryError::text() const {
   std::string s;
   raw_string_ostream os(s);
-  os << "rank " << rank << " needs " << formatGiB(needBytes)
-     << " but the device has " << formatGiB(capacityBytes) << " (" << what
+  os << "rank " << rank << " needs " << formatMemory(needBytes)
+     << " but the device has " << formatMemory(capacityBytes) << " (" << what
      << "); use more ranks, " << (recompute ? "" : "set recompute = true, ")
      << "or a smaller batch";
   return s;

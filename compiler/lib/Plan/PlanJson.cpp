@@ -83,17 +83,9 @@ json::Value planToJson(const PlanInfo &plan) {
       {"cells", std::move(cells)},
       {"stage_list", std::move(stages)},
       {"programs", std::move(programs)},
-      {"simulation",
-       json::Object{{"makespan_us", plan.simulation.makespanUs},
-                    {"bubble", plan.simulation.bubble},
-                    {"peak_bytes", std::move(peaks)}}}};
-}
-
-/// GiB for big figures, MiB below one GiB, so small models read too.
-static std::string formatMemory(int64_t bytes) {
-  if (bytes >= (int64_t(1) << 30))
-    return formatGiB(bytes);
-  return formatv("{0:F1} MiB", double(bytes) / double(1 << 20)).str();
+      {"simulation", json::Object{{"makespan_us", plan.simulation.makespanUs},
+                                  {"bubble", plan.simulation.bubble},
+                                  {"peak_bytes", std::move(peaks)}}}};
 }
 
 static void writeJson(json::OStream &out, const json::Value &value) {

@@ -7,11 +7,15 @@
 // every other action in the cycle). The IR is left unchanged.
 //
 //===----------------------------------------------------------------------===//
+#include "pipe/Plan/Partition.h"
 #include "pipe/Plan/Schedule.h"
+#include "pipe/Plan/Simulator.h"
 #include "pipe/Plan/Verify.h"
 #include "pipe/Transforms/Passes.h"
 #include "pipe/Transforms/ProgramIR.h"
+#include "pipe/Transforms/CellCosts.h"
 #include "pipe/Transforms/StagePlacement.h"
+#include "pipe/Transforms/StagePlanIR.h"
 
 namespace pipe {
 #define GEN_PASS_DEF_PIPEVERIFYSCHEDULE
@@ -102,6 +106,33 @@ struct PipeVerifySchedulePass
                              static_cast<int>(strategy->getMicrobatches()));
     if (error)
       return reportFinding(schedule, ops, *error);
+    return checkMemory(module, *strategy, *programs);
+  }
+
+  /// With a recorded partition: the order's simulated peak on every rank
+  /// fits the device. The partitioner fits the split to the schedule's
+  /// in-flight counts before the order exists; a cost-aware order can hold
+  /// its activations differently, and this is the memory the program (and
+  /// the auto search) counts, so it decides.
+  LogicalResult checkMemory(ModuleOp module, StrategyOp strategy,
+                            const std::vector<plan::RankProgram> &programs) {
+    if (!strategy->getAttr(kStageBoundsAttr))
+      return success();
+    FailureOr<std::vector<plan::Stage>> stages = readStages(module);
+    FailureOr<plan::DeviceProfile> device = loadDevice(strategy);
+    if (failed(stages) || failed(device))
+      return failure();
+    std::vector<int64_t> peak = plan::peakBytesPerRank(
+        programs, *stages, plan::scheduleHasW(strategy.getSchedule()));
+    for (size_t r = 0; r < peak.size(); ++r)
+      if (peak[r] > device->memoryBytes)
+        return strategy.emitError()
+               << plan::InfeasibleMemoryError(
+                      int(r), peak[r], device->memoryBytes,
+                      strategy.getRecompute(),
+                      std::string(plan::scheduleName(strategy.getSchedule())) +
+                          " order's peak")
+                      .text();
     return success();
   }
 };

@@ -75,8 +75,7 @@ AutoCandidate scoreConfig(const AutoConfig &config, int ranks,
                           const std::vector<Stage> &stages,
                           int64_t capacityBytes);
 
-/// GiB for big figures, MiB below one GiB (as the summary prints memory).
-std::string formatMemory(int64_t bytes);
+
 
 } // namespace pipe::plan
 

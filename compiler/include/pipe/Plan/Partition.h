@@ -106,6 +106,9 @@ partitionCells(PartitionKind kind, const std::vector<CellCost> &cells,
                const PartitionRequest &request,
                const std::vector<int64_t> &manualCounts);
 
+/// GiB for big figures, MiB below one GiB (as the summary prints memory).
+std::string formatMemory(int64_t bytes);
+
 /// Bytes as GiB with one decimal: "80.0 GiB".
 std::string formatGiB(int64_t bytes);
 
