@@ -2,6 +2,7 @@
 // of the host backend.
 #include "common.h"
 #include "pool.h"
+#include "vecmath.h"
 
 #include <algorithm>
 #include <cstring>
@@ -51,11 +52,17 @@ float fromBF16Bits(uint16_t b) {
 
 float roundBF16(float x) { return fromBF16Bits(toBF16Bits(x)); }
 
-void roundStored(const Context &ctx, float *p, int64_t n) {
-  if (ctx.dtype != DType::BF16)
-    return;
+namespace {
+PIPEOPS_VECTOR_CLONES
+void roundRange(float *p, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
-    p[i] = roundBF16(p[i]);
+    p[i] = vroundBF16(p[i]);
+}
+} // namespace
+
+void roundStored(const Context &ctx, float *p, int64_t n) {
+  if (ctx.dtype == DType::BF16)
+    roundRange(p, n);
 }
 
 void cast_f32_to_bf16(const Context &, uint16_t *dst, const float *src,
