@@ -86,8 +86,17 @@ void from_storage(const Context &, float *dst, const void *src, int64_t n) {
   std::memmove(dst, src, n * sizeof(float));
 }
 
-void fill_zero(const Context &, void *ptr, size_t bytes) {
-  std::memset(ptr, 0, bytes);
+// The runtime zeroes every gradient once a step, while a pipeline's other
+// ranks may idle: split it like any other loop so their cores help.
+void fill_zero(const Context &ctx, void *ptr, size_t bytes) {
+  constexpr int64_t kPieceBytes = 1 << 16;
+  auto *p = static_cast<char *>(ptr);
+  int64_t n = static_cast<int64_t>(bytes);
+  parallelRows(ctx, (n + kPieceBytes - 1) / kPieceBytes, kPieceBytes / 16,
+               [&](int64_t b0, int64_t b1) {
+                 int64_t lo = b0 * kPieceBytes;
+                 std::memset(p + lo, 0, std::min(n, b1 * kPieceBytes) - lo);
+               });
 }
 
 void copy_bytes(const Context &, void *dst, const void *src, size_t bytes) {
