@@ -180,6 +180,17 @@ float *scratch(size_t n) {
     tileWork.resize(n);
   return tileWork.data();
 }
+
+// The op-level buffers (projections, their gradients) of the calling rank
+// thread, kept between calls: fresh vectors of several MB each were mmapped,
+// page-faulted and zeroed on one thread every call, and munmap's TLB
+// shootdowns stalled the other ranks' threads.
+thread_local std::vector<float> opWork;
+float *opScratch(size_t n) {
+  if (opWork.size() < n)
+    opWork.resize(n);
+  return opWork.data();
+}
 } // namespace
 
 void attention_forward(const Context &ctx, void *out, float *saved,
@@ -189,10 +200,12 @@ void attention_forward(const Context &ctx, void *out, float *saved,
                        bool rope) {
   Shape sh("attention_forward", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
-  std::vector<float> q(M * D), k(M * sh.Dkv), v(M * sh.Dkv);
-  matmul(ctx, q.data(), f32(x), f32(wq), nullptr, M, D, D, false);
-  matmul(ctx, k.data(), f32(x), f32(wk), nullptr, M, D, sh.Dkv, false);
-  matmul(ctx, v.data(), f32(x), f32(wv), nullptr, M, D, sh.Dkv, false);
+  // Written whole by the (non-accumulating) projections.
+  float *q = opScratch(M * D + 2 * M * sh.Dkv), *k = q + M * D,
+        *v = k + M * sh.Dkv;
+  matmul(ctx, q, f32(x), f32(wq), nullptr, M, D, D, false);
+  matmul(ctx, k, f32(x), f32(wk), nullptr, M, D, sh.Dkv, false);
+  matmul(ctx, v, f32(x), f32(wv), nullptr, M, D, sh.Dkv, false);
   float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
         *y = saved + 3 * M * D, *lse = saved + 4 * M * D;
   // Per-head layout, k and v repeated for every query head of a group, RoPE
@@ -239,17 +252,19 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
   int64_t M = B * S, hd = sh.hd;
   const float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
               *y = saved + 3 * M * D, *lse = saved + 4 * M * D;
-  std::vector<float> dy(M * D, 0.0f), dq(M * D, 0.0f), dk(M * D, 0.0f),
-      dv(M * D, 0.0f);
-  matmulBT(ctx, dy.data(), f32(dout), f32(wo), M, D, D);
-  // One chunk per (batch, head): its dq, dk, dv rows are its own.
+  float *dy = opScratch(4 * M * D), *dq = dy + M * D, *dk = dq + M * D,
+        *dv = dk + M * D;
+  std::fill(dy, dy + M * D, 0.0f);
+  matmulBT(ctx, dy, f32(dout), f32(wo), M, D, D);
+  // One chunk per (batch, head): its dq, dk, dv rows are its own, zeroed by it.
   runChunks(ctx.threads, B * heads, [&](int64_t bh) {
     int64_t b = bh / heads, h = bh % heads, o = sh.at(b, h, 0);
     float *work = scratch(2 * kTileK * (hd + 1) + S);
-    backwardHead(dq.data() + o, dk.data() + o, dv.data() + o,
-                 dy.data() + b * S * D + h * hd, y + b * S * D + h * hd, D,
-                 lse + bh * S, qs + o, ks + o, vs + o, S, hd, causal, sh.scale,
-                 work);
+    for (float *g : {dq, dk, dv})
+      std::fill(g + o, g + o + S * hd, 0.0f);
+    backwardHead(dq + o, dk + o, dv + o, dy + b * S * D + h * hd,
+                 y + b * S * D + h * hd, D, lse + bh * S, qs + o, ks + o,
+                 vs + o, S, hd, causal, sh.scale, work);
   });
   // Back to token-major projection gradients: undo RoPE, sum each kv group in
   // head order.
@@ -258,7 +273,7 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
     for (int64_t r = r0; r < r1; ++r) {
       int64_t b = r / S, s = r % S;
       for (int64_t h = 0; h < heads; ++h) {
-        std::copy_n(dq.data() + sh.at(b, h, s), hd, gq + r * D + h * hd);
+        std::copy_n(dq + sh.at(b, h, s), hd, gq + r * D + h * hd);
         if (rope)
           rotate(gq + r * D + h * hd, hd, s, -1.0);
       }

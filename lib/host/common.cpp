@@ -2,6 +2,7 @@
 // of the host backend.
 #include "common.h"
 #include "pool.h"
+#include "vecmath.h"
 
 #include <algorithm>
 #include <cstring>
@@ -51,11 +52,17 @@ float fromBF16Bits(uint16_t b) {
 
 float roundBF16(float x) { return fromBF16Bits(toBF16Bits(x)); }
 
-void roundStored(const Context &ctx, float *p, int64_t n) {
-  if (ctx.dtype != DType::BF16)
-    return;
+namespace {
+PIPEOPS_VECTOR_CLONES
+void roundRange(float *p, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
-    p[i] = roundBF16(p[i]);
+    p[i] = vroundBF16(p[i]);
+}
+} // namespace
+
+void roundStored(const Context &ctx, float *p, int64_t n) {
+  if (ctx.dtype == DType::BF16)
+    roundRange(p, n);
 }
 
 void cast_f32_to_bf16(const Context &, uint16_t *dst, const float *src,
@@ -79,8 +86,17 @@ void from_storage(const Context &, float *dst, const void *src, int64_t n) {
   std::memmove(dst, src, n * sizeof(float));
 }
 
-void fill_zero(const Context &, void *ptr, size_t bytes) {
-  std::memset(ptr, 0, bytes);
+// The runtime zeroes every gradient once a step, while a pipeline's other
+// ranks may idle: split it like any other loop so their cores help.
+void fill_zero(const Context &ctx, void *ptr, size_t bytes) {
+  constexpr int64_t kPieceBytes = 1 << 16;
+  auto *p = static_cast<char *>(ptr);
+  int64_t n = static_cast<int64_t>(bytes);
+  parallelRows(ctx, (n + kPieceBytes - 1) / kPieceBytes, kPieceBytes / 16,
+               [&](int64_t b0, int64_t b1) {
+                 int64_t lo = b0 * kPieceBytes;
+                 std::memset(p + lo, 0, std::min(n, b1 * kPieceBytes) - lo);
+               });
 }
 
 void copy_bytes(const Context &, void *dst, const void *src, size_t bytes) {

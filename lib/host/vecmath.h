@@ -40,6 +40,18 @@ inline float vexp(float x) {
   return y * scale;
 }
 
+/// roundBF16 (common.h) with a select instead of a branch for NaN, so loops
+/// that round to bf16 storage vectorise; the same bits for every input.
+inline float vroundBF16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof(u));
+  uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  uint32_t quietNaN = (u & 0xffff0000u) | 0x00400000u;
+  u = (u & 0x7fffffffu) > 0x7f800000u ? quietNaN : rounded;
+  std::memcpy(&x, &u, sizeof(x));
+  return x;
+}
+
 /// tanh(u) = 1 - 2 / (e^{2u} + 1): absolute error ~1e-7, which is what gelu's
 /// 1 + tanh needs.
 inline float vtanh(float u) { return 1.0f - 2.0f / (vexp(2.0f * u) + 1.0f); }

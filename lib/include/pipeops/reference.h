@@ -2,6 +2,8 @@
 // written for clarity. The tests compare the fast host kernels against them.
 #pragma once
 
+#include "pipeops/ops.h"
+
 #include <cstdint>
 
 namespace pipeops::reference {
@@ -42,5 +44,22 @@ void attention_backward_weight(float *dwq, float *dwk, float *dwv, float *dwo,
                                const float *saved, const float *wsaved,
                                int64_t B, int64_t S, int64_t D, int64_t heads,
                                int64_t kv_heads, bool causal, bool rope);
+
+/// ops.def's embedding; bf16: each output rounded to nearest even, as the
+/// host's bf16 storage emulation.
+void embedding_forward(float *out, const int32_t *ids, const float *wte,
+                       const float *wpe, int64_t M, int64_t S, int64_t D,
+                       bool bf16);
+/// Accumulates in increasing row order.
+void embedding_backward_weight(float *dwte, float *dwpe, const float *dout,
+                               const int32_t *ids, int64_t M, int64_t S,
+                               int64_t D);
+/// ops.def's adamw_step and sgd_step, one tensor after another.
+void adamw_step(const AdamW &opt, int step, float *const *params,
+                const float *const *grads, float *const *m, float *const *v,
+                const int64_t *sizes, int count);
+void sgd_step(float lr, float momentum, float *const *params,
+              const float *const *grads, float *const *velocity,
+              const int64_t *sizes, int count);
 
 } // namespace pipeops::reference
