@@ -26,8 +26,7 @@ struct SliceIndex {
         if (auto *slot = find(sl.action.kind, sl.action.stage, sl.action.mb))
           *slot = {r, &sl};
   }
-  std::pair<int, const Simulation::Slice *> *find(int kind, int stage,
-                                                  int mb) {
+  std::pair<int, const Simulation::Slice *> *find(int kind, int stage, int mb) {
     if ((kind != Action::F && kind != Action::B) || stage < 0 ||
         stage >= stages || mb < 0 || mb >= mbs)
       return nullptr;
@@ -60,13 +59,11 @@ void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
     });
   };
   auto events = [&] {
-    metadata("process_name", -1,
-             [&] { out.attribute("name", "pipec step"); });
+    metadata("process_name", -1, [&] { out.attribute("name", "pipec step"); });
     for (int r = 0; r < ranks; ++r) {
       metadata("thread_name", r,
                [&] { out.attribute("name", "rank " + std::to_string(r)); });
-      metadata("thread_sort_index", r,
-               [&] { out.attribute("sort_index", r); });
+      metadata("thread_sort_index", r, [&] { out.attribute("sort_index", r); });
     }
     for (int r = 0; r < ranks; ++r)
       for (const Simulation::Slice &sl : sim.slices[r]) {
