@@ -27,8 +27,9 @@ measure() {
 
 tiny="$here/../examples/tiny-gpt.pipe"
 # tiny-gpt: 2 ranks x 2 virtual (interleaved): 4 stages x mb x 2 actions, so
-# 31250 micro-batches are 250,000 actions.
-for mb in 3125 31250; do
+# 31250 micro-batches are 250,000 actions, 125000 are 1 M (the goal of
+# issue 16, item 13; the action limit, plan::kMaxActions, allows it).
+for mb in 3125 31250 125000; do
   for kind in plan trace; do
     measure "tiny-gpt interleaved, $mb mb, --emit=$kind" "$tiny" \
       --emit=$kind --set microbatches=$mb

@@ -25,6 +25,6 @@ pipe.strategy ranks = 2, virtual = 1, microbatches = 2, batch = 1, schedule = "1
 
 // -----
 
-// 100000 ranks x 1 x 1000 micro-batches is 10^8 actions, above 2^24.
-// expected-error @+1 {{has 100000 ranks x 1 virtual x 1000 micro-batches, too many actions to schedule (the limit is 16777216)}}
+// 100000 ranks x 1 x 1000 micro-batches is 10^8 actions, above 2^19.
+// expected-error @+1 {{has 100000 ranks x 1 virtual x 1000 micro-batches, too many actions to schedule (the limit is 524288)}}
 pipe.strategy ranks = 100000, virtual = 1, microbatches = 1000, batch = 1, schedule = "gpipe", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1

@@ -20,10 +20,17 @@ using namespace mlir;
 namespace pipe::driver {
 namespace {
 
-/// Renders one output with `emit` into `outputs`.
+/// Renders one output with `emit` into `outputs`. The plan and trace JSON
+/// (which always succeed once the plan exists) are streamed at write time
+/// instead: on big plans their text alone is hundreds of bytes per action.
 LogicalResult render(Compilation &c, EmitFn emit, StringRef fileName,
                      std::vector<Output> &outputs) {
-  Output output{fileName.str(), {}};
+  Output output{fileName.str(), {}, {}};
+  if (emit == emitPlan || emit == emitTrace) {
+    output.write = [&c, emit](llvm::raw_ostream &os) { (void)emit(c, os); };
+    outputs.push_back(std::move(output));
+    return success();
+  }
   llvm::raw_string_ostream os(output.text);
   if (failed(emit(c, os)))
     return failure();
@@ -78,7 +85,7 @@ bool writeOutputs(ArrayRef<Output> outputs, StringRef summary, StringRef dir,
   out << summary;
   if (dir.empty())
     for (const Output &output : outputs)
-      out << output.text;
+      output.writeTo(out);
   out.flush();
   return true;
 }

@@ -27,12 +27,12 @@ bool fail(llvm::raw_ostream &errs, const llvm::Twine &what,
   return false;
 }
 
-bool writeFile(llvm::StringRef file, llvm::StringRef text,
+bool writeFile(llvm::StringRef file, const Output &output,
                llvm::raw_ostream &errs) {
   std::error_code ec;
   llvm::raw_fd_ostream os(file, ec, fs::OF_Text);
   if (!ec) {
-    os << text;
+    output.writeTo(os);
     os.close();
     ec = os.error();
   }
@@ -82,7 +82,7 @@ bool writeOutputDir(llvm::ArrayRef<Output> outputs, llvm::StringRef dir,
   for (const Output &output : outputs) {
     llvm::SmallString<256> file(temp.path);
     path::append(file, output.fileName);
-    if (!writeFile(file, output.text, errs))
+    if (!writeFile(file, output, errs))
       return false;
   }
 

@@ -4,14 +4,25 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/raw_ostream.h"
+#include <functional>
 #include <string>
 
 namespace pipe::driver {
 
-/// One rendered output: its file under -o DIR and its text.
+/// One output: its file under -o DIR and its text, or, for an output that
+/// cannot fail once the compilation succeeded (the plan and trace JSON, the
+/// largest), a writer that streams it to its destination at the end instead
+/// of holding it in memory.
 struct Output {
   std::string fileName;
   std::string text;
+  std::function<void(llvm::raw_ostream &)> write;
+  void writeTo(llvm::raw_ostream &os) const {
+    if (write)
+      write(os);
+    else
+      os << text;
+  }
 };
 
 /// Writes every output into `dir`, or nothing: the files are written into a

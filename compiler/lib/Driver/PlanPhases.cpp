@@ -99,7 +99,7 @@ LogicalResult emitPartitioned(Compilation &c, raw_ostream &os) {
 }
 
 LogicalResult emitPlan(Compilation &c, raw_ostream &os) {
-  plan::printJson(os, plan::planToJson(*c.plan));
+  plan::writePlanJson(os, *c.plan);
   os << '\n';
   return success();
 }
@@ -116,7 +116,7 @@ LogicalResult emitTimeline(Compilation &c, raw_ostream &os) {
 }
 
 LogicalResult emitTrace(Compilation &c, raw_ostream &os) {
-  plan::printJson(os, plan::traceJson(c.plan->simulation, c.plan->stages));
+  plan::writeTraceJson(os, c.plan->simulation, c.plan->stages);
   os << '\n';
   return success();
 }

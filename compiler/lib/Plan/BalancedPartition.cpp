@@ -250,6 +250,8 @@ Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
                                       const PartitionRequest &request) {
   if (Error err = checkStageCount(cells.size(), request))
     return std::move(err);
+  if (cells.size() > kTableCells && isOneStagePerRank(request))
+    return partitionBalancedOnePerRank(cells, request);
   PartitionTables t(cells, request);
   BalancedSearch search(t);
   std::vector<int> bounds;

@@ -13,15 +13,21 @@ namespace pipe::plan {
 char InfeasibleMemoryError::ID = 0;
 
 PartitionTables::PartitionTables(const std::vector<CellCost> &cells,
-                                 const PartitionRequest &request)
+                                 const PartitionRequest &request,
+                                 bool timeTable)
     : cells(cells), request(request), n(int(cells.size())) {
-  times.assign(size_t(n + 1) * (n + 1), 0.0);
-  for (int b = 0; b < n; ++b) {
-    double sum = 0;
-    for (int e = b + 1; e <= n; ++e) {
-      const CellCost &c = cells[e - 1];
-      sum += c.fwdUs + c.bwdUs + c.wgradUs + (request.recompute ? c.fwdUs : 0);
-      times[b * (n + 1) + e] = sum;
+  work.resize(n);
+  for (int c = 0; c < n; ++c)
+    work[c] = cells[c].fwdUs + cells[c].bwdUs + cells[c].wgradUs +
+              (request.recompute ? cells[c].fwdUs : 0);
+  if (timeTable) {
+    times.assign(size_t(n + 1) * (n + 1), 0.0);
+    for (int b = 0; b < n; ++b) {
+      double sum = 0;
+      for (int e = b + 1; e <= n; ++e) {
+        sum += work[e - 1];
+        times[size_t(b) * (n + 1) + e] = sum;
+      }
     }
   }
   statePre.assign(n + 1, 0);
@@ -68,7 +74,8 @@ double stageTimeUs(const Stage &stage) {
 Partition evaluatePartition(const std::vector<CellCost> &cells,
                             const PartitionRequest &request,
                             std::vector<int> bounds) {
-  PartitionTables t(cells, request);
+  // One time() per stage: no table.
+  PartitionTables t(cells, request, /*timeTable=*/false);
   Partition p;
   int numStages = request.numStages();
   for (int s = 0; s < numStages; ++s) {

@@ -9,13 +9,25 @@ namespace pipe::plan {
 /// O(1) stage time and memory for any cell interval [b, e).
 class PartitionTables {
 public:
+  /// With `timeTable`, time() is a lookup in an (n+1)^2 table (the searches
+  /// that query every interval); without, it sums the interval on demand, so
+  /// callers that query O(n) intervals stay in O(n) memory.
   PartitionTables(const std::vector<CellCost> &cells,
-                  const PartitionRequest &request);
+                  const PartitionRequest &request, bool timeTable = true);
 
   int numCells() const { return n; }
   /// fwd + bwd + wgrad (+ fwd under recompute) of cells [b, e), summed left
   /// to right from b (so every caller gets the very same double).
-  double time(int b, int e) const { return times[b * (n + 1) + e]; }
+  double time(int b, int e) const {
+    if (!times.empty())
+      return times[size_t(b) * (n + 1) + e];
+    double sum = 0;
+    for (int c = b; c < e; ++c)
+      sum += work[c];
+    return sum;
+  }
+  /// One cell's time, the term time() adds for it.
+  double cellTime(int c) const { return work[c]; }
   int64_t state(int b, int e) const { return statePre[e] - statePre[b]; }
   int64_t act(int b, int e) const { return actPre[e] - actPre[b]; }
   /// The stage's input: bytes crossing the cut before cell b.
@@ -41,7 +53,7 @@ public:
 
 private:
   int n;
-  std::vector<double> times;
+  std::vector<double> work, times;
   std::vector<int64_t> statePre, actPre;
 };
 

@@ -26,66 +26,100 @@ std::string formatExactDouble(double value) {
   return std::string(text, end.ptr);
 }
 
+void writeJsonNumber(json::OStream &out, double value) {
+  // As printJson prints a json::Value holding `value`: integral numbers as
+  // integers, others in their shortest exact text.
+  if (std::optional<int64_t> i = json::Value(value).getAsInteger())
+    out.value(*i);
+  else
+    out.rawValue(formatExactDouble(value));
+}
+
+// The plan is written key by key, in the sorted order printJson gives, with
+// no json::Value in between: its programs are ranks x micro-batches x 2-3
+// actions, and a json::Object per action cost kilobytes.
+void writePlanJson(raw_ostream &os, const PlanInfo &plan) {
+  json::OStream out(os, /*IndentSize=*/2);
+  auto num = [&](StringRef key, double value) {
+    out.attributeBegin(key);
+    writeJsonNumber(out, value);
+    out.attributeEnd();
+  };
+  auto integer = [&](StringRef key, int64_t value) {
+    out.attribute(key, value);
+  };
+  out.object([&] {
+    integer("batch", plan.batch);
+    out.attributeArray("cells", [&] {
+      for (const CellCost &c : plan.cells)
+        out.object([&] {
+          integer("act_bytes", c.actBytes);
+          num("bwd_us", c.bwdUs);
+          num("fwd_us", c.fwdUs);
+          out.attribute("loc", c.loc);
+          out.attribute("name", c.name);
+          integer("out_bytes", c.outBytes);
+          integer("param_bytes", c.paramBytes);
+          num("wgrad_us", c.wgradUs);
+        });
+    });
+    integer("data_parallel", plan.dataParallel);
+    out.attributeObject("device", [&] {
+      integer("memory_bytes", plan.deviceMemoryBytes);
+      out.attribute("name", plan.deviceName);
+    });
+    integer("microbatches", plan.microbatches);
+    out.attribute("model", plan.model);
+    out.attribute("partition", plan.partition);
+    out.attributeArray("programs", [&] {
+      for (const RankProgram &program : plan.programs)
+        out.array([&] {
+          for (const Action &a : program)
+            if (const char *op = computeOpName(a.kind))
+              out.object([&] {
+                integer("mb", a.mb);
+                out.attribute("op", op);
+                integer("stage", a.stage);
+              });
+        });
+    });
+    integer("ranks", plan.ranks);
+    out.attribute("schedule", plan.schedule);
+    out.attributeObject("simulation", [&] {
+      num("bubble", plan.simulation.bubble);
+      num("makespan_us", plan.simulation.makespanUs);
+      out.attributeArray("peak_bytes", [&] {
+        for (int64_t b : plan.simulation.peakBytes)
+          out.value(b);
+      });
+    });
+    out.attributeArray("stage_list", [&] {
+      for (const Stage &s : plan.stages)
+        out.object([&] {
+          integer("act_bytes", s.actBytes);
+          num("bwd_us", s.bwdUs);
+          out.attributeArray("cells", [&] {
+            out.value(s.begin);
+            out.value(s.end);
+          });
+          num("fwd_us", s.fwdUs);
+          integer("param_bytes", s.paramBytes);
+          integer("rank", s.rank);
+          num("send_us", s.sendUs);
+          num("wgrad_us", s.wgradUs);
+        });
+    });
+    integer("stages", int64_t(plan.stages.size()));
+    integer("version", 1);
+    integer("virtual", plan.virtualStages);
+  });
+}
+
 json::Value planToJson(const PlanInfo &plan) {
-  json::Array cells;
-  for (const CellCost &c : plan.cells)
-    cells.push_back(json::Object{{"name", c.name},
-                                 {"loc", c.loc},
-                                 {"fwd_us", c.fwdUs},
-                                 {"bwd_us", c.bwdUs},
-                                 {"wgrad_us", c.wgradUs},
-                                 {"param_bytes", c.paramBytes},
-                                 {"act_bytes", c.actBytes},
-                                 {"out_bytes", c.outBytes}});
-  json::Array stages;
-  for (const Stage &s : plan.stages)
-    stages.push_back(json::Object{{"rank", s.rank},
-                                  {"cells", json::Array{s.begin, s.end}},
-                                  {"fwd_us", s.fwdUs},
-                                  {"bwd_us", s.bwdUs},
-                                  {"wgrad_us", s.wgradUs},
-                                  {"send_us", s.sendUs},
-                                  {"param_bytes", s.paramBytes},
-                                  {"act_bytes", s.actBytes}});
-  // The programs are most of the plan (ranks x micro-batches x 2-3 actions):
-  // build each action object in place, without the initializer-list copies.
-  json::Array programs;
-  programs.reserve(plan.programs.size());
-  for (const RankProgram &program : plan.programs) {
-    json::Array actions;
-    actions.reserve(program.size());
-    for (const Action &a : program)
-      if (const char *op = computeOpName(a.kind)) {
-        json::Object action;
-        action.try_emplace("op", op);
-        action.try_emplace("stage", a.stage);
-        action.try_emplace("mb", a.mb);
-        actions.emplace_back(std::move(action));
-      }
-    programs.emplace_back(std::move(actions));
-  }
-  json::Array peaks;
-  for (int64_t b : plan.simulation.peakBytes)
-    peaks.push_back(b);
-  return json::Object{
-      {"version", 1},
-      {"model", plan.model},
-      {"ranks", plan.ranks},
-      {"virtual", plan.virtualStages},
-      {"stages", int64_t(plan.stages.size())},
-      {"microbatches", plan.microbatches},
-      {"batch", plan.batch},
-      {"schedule", plan.schedule},
-      {"partition", plan.partition},
-      {"data_parallel", plan.dataParallel},
-      {"device", json::Object{{"name", plan.deviceName},
-                              {"memory_bytes", plan.deviceMemoryBytes}}},
-      {"cells", std::move(cells)},
-      {"stage_list", std::move(stages)},
-      {"programs", std::move(programs)},
-      {"simulation", json::Object{{"makespan_us", plan.simulation.makespanUs},
-                                  {"bubble", plan.simulation.bubble},
-                                  {"peak_bytes", std::move(peaks)}}}};
+  std::string text;
+  raw_string_ostream os(text);
+  writePlanJson(os, plan);
+  return cantFail(json::parse(text));
 }
 
 static void writeJson(json::OStream &out, const json::Value &value) {

@@ -123,6 +123,9 @@ Problem randomProblem(std::mt19937 &rng) {
   return p;
 }
 
+void checkAgainstBruteForce(const Problem &p, int64_t cap, int trial,
+                            double best, bool onePerRank);
+
 /// Runs one problem with capacity `cap` and checks it against brute force.
 void checkAgainstBruteForce(Problem p, int64_t cap, int trial) {
   p.request.capacityBytes = cap;
@@ -136,8 +139,20 @@ void checkAgainstBruteForce(Problem p, int64_t cap, int trial) {
     if (best < 0 || t < best)
       best = t;
   });
-  llvm::Expected<Partition> got = partitionBalanced(p.cells, p.request);
-  SCOPED_TRACE("trial " + std::to_string(trial) + ", n=" + std::to_string(n) +
+  // With one stage per rank the large-model search must agree too.
+  if (isOneStagePerRank(p.request))
+    checkAgainstBruteForce(p, cap, trial, best, /*onePerRank=*/true);
+  checkAgainstBruteForce(p, cap, trial, best, /*onePerRank=*/false);
+}
+
+void checkAgainstBruteForce(const Problem &p, int64_t cap, int trial,
+                            double best, bool onePerRank) {
+  int n = int(p.cells.size()), S = p.request.numStages();
+  llvm::Expected<Partition> got =
+      onePerRank ? partitionBalancedOnePerRank(p.cells, p.request)
+                 : partitionBalanced(p.cells, p.request);
+  SCOPED_TRACE(std::string(onePerRank ? "one per rank, " : "") + "trial " +
+               std::to_string(trial) + ", n=" + std::to_string(n) +
                ", S=" + std::to_string(S) + ", cap=" + std::to_string(cap));
   if (best < 0) {
     ASSERT_FALSE(bool(got)) << "brute force finds no feasible split";

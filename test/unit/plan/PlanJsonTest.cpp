@@ -102,3 +102,24 @@ TEST(PlanJson, PrintedNumbersReadBackExactly) {
   EXPECT_EQ(formatExactDouble(40.998), "40.998");
   EXPECT_EQ(formatExactDouble(0.5), "0.5");
 }
+
+TEST(PlanJson, StreamedTextIsWhatPrintJsonPrints) {
+  // writePlanJson builds no json::Value; it must still print what printJson
+  // prints for the same object: sorted keys, integral doubles as integers,
+  // others exact, and llvm::json's escaping of quotes, control characters
+  // and non-ASCII text.
+  PlanInfo p = samplePlan();
+  p.model = "g\xc3\xa9pt \"q\"\n\t\x01";
+  p.cells[1].name = "y = \\ \xe2\x82\xac";
+  p.cells[1].fwdUs = 930.0;
+  p.cells[1].bwdUs = 0.1 + 0.2;
+  p.simulation.makespanUs = 1e-300;
+  std::string streamed, printed;
+  llvm::raw_string_ostream a(streamed), b(printed);
+  writePlanJson(a, p);
+  printJson(b, planToJson(p));
+  EXPECT_EQ(streamed, printed);
+  EXPECT_NE(streamed.find("\"fwd_us\": 930,"), std::string::npos);
+  EXPECT_NE(streamed.find("0.30000000000000004"), std::string::npos);
+  EXPECT_NE(streamed.find("\\u0001"), std::string::npos);
+}

@@ -28,9 +28,13 @@ struct PlanInfo {
   Simulation simulation;
 };
 
-/// The plan object with exactly pipec.md's keys. Times are rounded to the
-/// nanosecond (3 decimals of a microsecond).
+/// Writes the plan object with exactly pipec.md's keys as printJson would
+/// print it (keys sorted, numbers exact), streamed: no json::Value is built.
+void writePlanJson(llvm::raw_ostream &os, const PlanInfo &plan);
+/// writePlanJson's text read back, for callers that inspect the plan.
 llvm::json::Value planToJson(const PlanInfo &plan);
+/// `value` as printJson prints a number: integral ones as integers.
+void writeJsonNumber(llvm::json::OStream &out, double value);
 /// The shortest decimal text that reads back as exactly `value`.
 std::string formatExactDouble(double value);
 

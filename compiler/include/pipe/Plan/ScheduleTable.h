@@ -55,10 +55,13 @@ struct ScheduleInfo {
   OrderBuilder buildOrder;
 };
 
-/// Above this many compute actions per step (ranks x virtual x
-/// micro-batches) pipec refuses a strategy rather than run out of memory:
-/// 2^24 is 64 ranks x 2 chunks x 131072 micro-batches.
-constexpr int64_t kMaxActions = int64_t(1) << 24;
+/// Above this many (stage, micro-batch) pairs per step (ranks x virtual x
+/// micro-batches, each 2 or 3 compute actions) pipec refuses a strategy
+/// rather than run for minutes: 2^19 is 64 ranks x 8192 micro-batches, or
+/// about a million F and B actions, which every emit kind handles in
+/// bounded time and under 1 GB (bench/hostile-scale.sh; the IR still holds
+/// an op per action, which is what -o's time is spent on).
+constexpr int64_t kMaxActions = int64_t(1) << 19;
 
 /// Every schedule, in the order diagnostics list them (auto is not one).
 llvm::ArrayRef<ScheduleInfo> scheduleTable();

@@ -19,9 +19,14 @@
 
 namespace pipe::plan {
 
+/// Writes the trace as printJson would print it (keys sorted, numbers
+/// exact), streamed: no json::Value is built.
+void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
+                    const std::vector<Stage> &stages);
+/// writeTraceJson's text read back.
 llvm::json::Value traceJson(const Simulation &sim,
                             const std::vector<Stage> &stages);
-/// traceJson pretty-printed.
+/// writeTraceJson's text and a newline.
 std::string renderTrace(const Simulation &sim,
                         const std::vector<Stage> &stages);
 
