@@ -158,16 +158,19 @@ private:
       // Spin a little first: ranks issue many short jobs back to back.
       for (int i = 0; i < 2000 && openCount_.load() == 0; ++i)
         PIPEOPS_PAUSE();
-      Job *job;
+      Job *job = nullptr;
       {
         std::unique_lock<std::mutex> lock(mutex_);
+        // The job is picked inside the predicate, once: owners advance
+        // `next` without the lock, so a second look could find none left.
         wake_.wait(lock, [&] {
-          return stop_ ||
-                 (computing_.load() < cores_ && joinableLocked() != nullptr);
+          if (stop_)
+            return true;
+          job = computing_.load() < cores_ ? joinableLocked() : nullptr;
+          return job != nullptr;
         });
         if (stop_)
           return;
-        job = joinableLocked();
         job->seats.fetch_sub(1);
         job->inside.fetch_add(1);
         computing_.fetch_add(1);

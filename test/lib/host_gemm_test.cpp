@@ -115,6 +115,23 @@ TEST(HostPool, EveryChunkRunsOnceFromConcurrentCallers) {
     ASSERT_EQ(hits[i].load(), kRounds) << "chunk " << i;
 }
 
+TEST(HostPool, ManyTinyJobsRaceHelpersSafely) {
+  // Jobs of two chunks finish while a woken helper is still choosing one: it
+  // must pick its job once, under the lock (a helper once looked twice and
+  // found none the second time). Every chunk still runs exactly once.
+  constexpr int kCallers = 2, kRounds = 100000;
+  std::vector<std::thread> callers;
+  std::atomic<int64_t> total{0};
+  for (int t = 0; t < kCallers; ++t)
+    callers.emplace_back([&] {
+      for (int round = 0; round < kRounds; ++round)
+        host::runChunks(0, 2, [&](int64_t) { total.fetch_add(1); });
+    });
+  for (auto &c : callers)
+    c.join();
+  EXPECT_EQ(total.load(), int64_t(2) * kCallers * kRounds);
+}
+
 TEST(HostPool, ExceptionReachesTheCaller) {
   std::atomic<int> ran{0};
   EXPECT_THROW(host::runChunks(0, 100,
