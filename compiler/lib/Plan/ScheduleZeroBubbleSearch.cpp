@@ -10,6 +10,7 @@
 // in a fixed order and scores compared exactly, so the result is
 // deterministic for given costs.
 //===----------------------------------------------------------------------===//
+#include "Replay.h"
 #include "ScheduleBuilders.h"
 #include "ZeroBubble.h"
 
@@ -21,64 +22,27 @@ namespace zb {
 
 Score scoreOrder(const Problem &p, const std::vector<RankProgram> &order,
                  const std::vector<Stage> *stages) {
-  const int R = p.ranks, S = p.stages, m = p.m;
-  std::vector<double> endF((size_t)S * m, -1), endB((size_t)S * m, -1);
-  std::vector<size_t> pc(R, 0);
-  std::vector<double> freeAt(R, 0), first(R, -1);
-  std::vector<int> work;
-  for (int r = R - 1; r >= 0; --r)
-    work.push_back(r);
-  // Same worklist as simulate(): times do not depend on the visiting order.
-  while (!work.empty()) {
-    int r = work.back();
-    work.pop_back();
-    const RankProgram &prog = order[r];
-    for (; pc[r] < prog.size(); ++pc[r]) {
-      const Action &a = prog[pc[r]];
-      size_t i = (size_t)a.stage * m + a.mb;
-      double ready = freeAt[r], dur;
-      if (a.kind == Action::F) {
-        if (a.stage > 0) {
-          if (endF[i - m] < 0)
-            break;
-          ready = std::max(ready, endF[i - m] + p.send[a.stage - 1]);
-        }
-        dur = p.f[a.stage];
-      } else {
-        if (endF[i] < 0)
-          break;
-        ready = std::max(ready, endF[i]);
-        if (a.kind == Action::B && a.stage + 1 < S) {
-          if (endB[i + m] < 0)
-            break;
-          ready = std::max(ready, endB[i + m] + p.send[a.stage]);
-        }
-        if (a.kind == Action::W) {
-          if (endB[i] < 0)
-            break;
-          ready = std::max(ready, endB[i]);
-        }
-        dur = a.kind == Action::B ? p.b[a.stage] : p.w[a.stage];
-      }
-      if (first[r] < 0)
-        first[r] = ready;
-      freeAt[r] = ready + dur;
-      if (a.kind == Action::F) {
-        endF[i] = freeAt[r];
-        if (a.stage + 1 < S && p.rank[a.stage + 1] != r)
-          work.push_back(p.rank[a.stage + 1]);
-      } else if (a.kind == Action::B) {
-        endB[i] = freeAt[r];
-        if (a.stage > 0 && p.rank[a.stage - 1] != r)
-          work.push_back(p.rank[a.stage - 1]);
-      }
-    }
-  }
+  const int R = p.ranks;
+  std::vector<double> first(R, -1);
+  std::vector<size_t> done;
+  std::vector<double> freeAt = replayPrograms(
+      order, p.stages, p.m, [&](int s) { return p.rank[s]; },
+      [&](const Action &a) {
+        return a.kind == Action::F   ? p.f[a.stage]
+               : a.kind == Action::B ? p.b[a.stage]
+                                     : p.w[a.stage];
+      },
+      [&](int s) { return p.send[s]; },
+      [&](int r, const Action &, double start, double) {
+        if (first[r] < 0)
+          first[r] = start;
+      },
+      done);
   Score sc;
   sc.complete = true;
   sc.peakLive.assign(R, 0);
   for (int r = 0; r < R; ++r) {
-    if (pc[r] < order[r].size())
+    if (done[r] < order[r].size())
       sc.complete = false;
     sc.makespan = std::max(sc.makespan, freeAt[r]);
     sc.maxSpan = std::max(sc.maxSpan, freeAt[r] - std::max(0.0, first[r]));

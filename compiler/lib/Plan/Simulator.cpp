@@ -2,13 +2,12 @@
 #include "pipe/Plan/Simulator.h"
 #include "pipe/Plan/Schedule.h"
 #include "pipe/Plan/ScheduleTable.h"
+#include "Replay.h"
 
 #include <algorithm>
 #include <limits>
 
 namespace pipe::plan {
-
-static bool isCompute(const Action &a) { return a.kind <= Action::W; }
 
 Simulation simulate(const std::vector<RankProgram> &programs,
                     const std::vector<Stage> &stages, bool hasW) {
@@ -17,76 +16,33 @@ Simulation simulate(const std::vector<RankProgram> &programs,
   for (const RankProgram &p : programs)
     for (const Action &a : p)
       m = std::max(m, a.mb + 1);
-  const double unknown = -1;
-  std::vector<double> endF((size_t)S * m, unknown),
-      endB((size_t)S * m, unknown);
   Simulation sim;
   sim.slices.assign(ranks, {});
   for (int r = 0; r < ranks; ++r)
     sim.slices[r].reserve(programs[r].size());
-  std::vector<size_t> pc(ranks, 0);
-  std::vector<double> free(ranks, 0);
-  std::vector<int> work;
-  for (int r = ranks - 1; r >= 0; --r)
-    work.push_back(r);
   double busy = 0;
-  auto crossing = [&](int s, int t) {
-    return stages[s].rank != stages[t].rank ? stages[std::min(s, t)].sendUs
-                                            : 0.0;
-  };
-  while (!work.empty()) {
-    int r = work.back();
-    work.pop_back();
-    const RankProgram &p = programs[r];
-    for (; pc[r] < p.size(); ++pc[r]) {
-      const Action &a = p[pc[r]];
-      if (!isCompute(a))
-        continue;
-      size_t i = (size_t)a.stage * m + a.mb;
-      double ready = free[r], dur = 0;
-      if (a.kind == Action::F) {
-        if (a.stage > 0) {
-          if (endF[i - m] < 0)
-            break;
-          ready = std::max(ready, endF[i - m] + crossing(a.stage - 1, a.stage));
-        }
-        dur = stages[a.stage].fwdUs;
-      } else {
-        if (endF[i] < 0)
-          break;
-        ready = std::max(ready, endF[i]);
-        if (a.kind == Action::B && a.stage + 1 < S) {
-          if (endB[i + m] < 0)
-            break;
-          ready = std::max(ready, endB[i + m] + crossing(a.stage, a.stage + 1));
-        }
-        if (a.kind == Action::W) {
-          if (endB[i] < 0)
-            break;
-          ready = std::max(ready, endB[i]);
-        }
-        dur = a.kind == Action::W ? stages[a.stage].wgradUs
-                                  : stages[a.stage].bwdUs +
-                                        (hasW ? 0 : stages[a.stage].wgradUs);
-      }
-      double end = ready + dur;
-      free[r] = end;
-      busy += dur;
-      sim.slices[r].push_back({a, ready, end});
-      if (a.kind == Action::F) {
-        endF[i] = end;
-        if (a.stage + 1 < S)
-          work.push_back(stages[a.stage + 1].rank);
-      } else if (a.kind == Action::B) {
-        endB[i] = end;
-        if (a.stage > 0)
-          work.push_back(stages[a.stage - 1].rank);
-      }
-    }
-  }
+  std::vector<size_t> done;
+  std::vector<double> freeAt = replayPrograms(
+      programs, S, m, [&](int s) { return stages[s].rank; },
+      [&](const Action &a) {
+        const Stage &st = stages[a.stage];
+        if (a.kind == Action::F)
+          return st.fwdUs;
+        if (a.kind == Action::W)
+          return st.wgradUs;
+        return st.bwdUs + (hasW ? 0 : st.wgradUs);
+      },
+      [&](int s) {
+        return stages[s].rank != stages[s + 1].rank ? stages[s].sendUs : 0.0;
+      },
+      [&](int r, const Action &a, double start, double dur) {
+        busy += dur;
+        sim.slices[r].push_back({a, start, start + dur});
+      },
+      done);
   for (int r = 0; r < ranks; ++r) {
-    sim.makespanUs = std::max(sim.makespanUs, free[r]);
-    if (pc[r] < programs[r].size())
+    sim.makespanUs = std::max(sim.makespanUs, freeAt[r]);
+    if (done[r] < programs[r].size())
       sim.complete = false;
   }
   sim.bubble = sim.makespanUs > 0 ? 1 - busy / (ranks * sim.makespanUs) : 0;
