@@ -130,10 +130,10 @@ buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
     choose.offer(listOrder(prob, {fb, mem, hold, ahead, fillShort}));
   };
   if (kind == ScheduleKind::ZBV) {
-    // The V played greedily with equal costs (the test suite's ZB-V oracle),
-    // then with the real costs, where a bound on how far the first chunk's
-    // F run ahead of the second's (2(p - r) - 1 is the paper's warm-up)
-    // keeps the return path flowing.
+    // The V played greedily with equal costs, then with the real costs,
+    // where a bound on how far the first chunk's F run ahead of the
+    // second's (2(p - r) - 1 is the paper's warm-up) keeps the return path
+    // flowing.
     Problem unit = unitProblem(prob);
     choose.offer(listOrder(unit, {mem, mem, noHold, {}, true}));
     if (!large)
@@ -164,6 +164,34 @@ buildZeroBubbleOrder(ScheduleKind kind, int ranks, int microbatches,
               break;
             }
             ahead[r] -= d;
+          }
+        if (!improved)
+          break;
+      }
+    }
+    // The paper's ZB-V, and its warm-up counts moved one at a time while
+    // that shortens the step (offered after the list orders, which keep
+    // ties).
+    std::vector<int> lead = perRank(R, [&](int r) { return 2 * (R - r) - 1; });
+    std::vector<int> pairs = perRank(R, [](int r) { return r; });
+    choose.offer(vShapeOrder(prob, lead, pairs));
+    if (!large) {
+      int64_t budget = 300000 / (6 * (int64_t)prob.stages * microbatches);
+      for (int pass = 0; pass < 3 && budget > 0; ++pass) {
+        bool improved = false;
+        for (int r = 0; r < R && !improved; ++r)
+          for (auto [dl, dp] : {std::pair{-1, 0}, {0, -1}, {2, -1}, {-2, 1}}) {
+            int l = lead[r] + dl, q = pairs[r] + dp;
+            if (l < 1 || q < 0 || l + 2 * q + 1 > limit || budget-- <= 0)
+              continue;
+            std::swap(lead[r], l);
+            std::swap(pairs[r], q);
+            if (choose.offer(vShapeOrder(prob, lead, pairs))) {
+              improved = true;
+              break;
+            }
+            std::swap(lead[r], l);
+            std::swap(pairs[r], q);
           }
         if (!improved)
           break;

@@ -7,7 +7,8 @@
 //     `hold` of them wait): ZB-H1 and ZB-H2 are two settings of it;
 //   - listOrder: a list schedule played with the real stage costs (each rank,
 //     when free, starts a ready B, else W if more than `hold` wait, else a
-//     ready F within its limits, else a W to fill the gap).
+//     ready F within its limits, else a W to fill the gap);
+//   - vShapeOrder: the paper's ZB-V shape for a V of two stages per rank.
 // Each candidate is replayed with simulate()'s semantics (scoreOrder) and the
 // best one that keeps the memory limit wins.
 //===----------------------------------------------------------------------===//
@@ -62,6 +63,13 @@ std::vector<RankProgram> listOrder(const Problem &p, const ListRules &rules);
 std::vector<RankProgram> heldBackOrder(const Problem &p,
                                        const std::vector<int> &warmup,
                                        const std::vector<int> &hold);
+
+/// Two stages per rank on a V: the paper's ZB-V with `lead[r]` first-chunk F
+/// before the first second-chunk F and `pairs[r]` F1 F0 pairs after them
+/// (the paper: 2(p - r) - 1 and r); ScheduleZeroBubbleV.cpp.
+std::vector<RankProgram> vShapeOrder(const Problem &p,
+                                     const std::vector<int> &lead,
+                                     const std::vector<int> &pairs);
 
 struct Score {
   bool complete = false;

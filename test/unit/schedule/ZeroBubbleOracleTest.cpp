@@ -5,8 +5,8 @@
 //          each W right after its B unless fewer than r + 1 wait (r held).
 //   ZB-H2 (Figure 3): the warm-up grows to 2(p - r) - 1 F to fill the
 //          bubble before the first B, and 2r W are held back for the tail.
-//   ZB-V: the V placement played greedily with equal costs (B first, then F
-//          within 2p chunk-micro-batches between F and W, W in the gaps).
+//   ZB-V (Section 6): warm-up F of the first chunk, then F B W rounds that
+//          alternate the two chunks, W held back only in the cool-down.
 // Property: for random stage costs the built order is complete, verified
 // deadlock-free, within its in-flight limit, and no slower than the oracle.
 //===----------------------------------------------------------------------===//
@@ -75,60 +75,59 @@ std::vector<RankProgram> zbh2Oracle(int p, int m) {
   return heldBackOracle(p, m, firstB, hold);
 }
 
-/// Unit steps: at step t a rank starts what its inputs (ended by t) allow.
+/// The paper's ZB-V (Section 6) on rank r, chunk 0 = stage r (going down the
+/// V), chunk 1 = stage 2p - 1 - r (coming back): 2(p - r) - 1 F of chunk 0;
+/// r pairs F1 F0; p - r rounds F1 B1 W1; then rounds F0 B0 W0 F1 B1 W1 until
+/// every F is done; r rounds B0 B1 with their W held; p - r rounds B0 W0;
+/// the held W of chunk 1, then of chunk 0. The phases assume at least
+/// 2p - 1 micro-batches; with fewer, the order for 2p - 1 is played without
+/// the micro-batches past m.
 std::vector<RankProgram> zbvOracle(int p, int m) {
-  const int S = 2 * p, limit = 2 * p;
-  std::vector<int> rankOf = stagePlacement(ScheduleKind::ZBV, p, 2);
-  const int kNever = 1 << 30;
-  std::vector<int> endF(S * m, kNever), endB(S * m, kNever);
-  std::vector<std::vector<int>> mine(p); // highest stage first
-  for (int s = S - 1; s >= 0; --s)
-    mine[rankOf[s]].push_back(s);
-  std::vector<std::vector<int>> nf(p, {0, 0}), nb(p, {0, 0});
-  std::vector<std::deque<Action>> w(p);
-  std::vector<int> fb(p, 0), live(p, 0);
+  const int full = std::max(m, 2 * p - 1);
   std::vector<RankProgram> out(p);
-  int left = 3 * m * S;
-  for (int t = 0; left > 0 && t < 100 * S * m; ++t)
-    for (int r = 0; r < p; ++r) {
-      Action pick{Action::W, -1, -1, -1};
-      for (int c = 0; c < 2 && pick.stage < 0; ++c) {
-        int s = mine[r][c], k = nb[r][c];
-        if (k < m && endF[s * m + k] <= t &&
-            (s + 1 == S || endB[(s + 1) * m + k] <= t)) {
-          pick = {Action::B, s, k, -1};
-          ++nb[r][c];
-        }
-      }
-      for (int c = 0; c < 2 && pick.stage < 0; ++c) {
-        int s = mine[r][c], k = nf[r][c], keep = c; // lower chunk keeps 1
-        if (k < m && (s == 0 || endF[(s - 1) * m + k] <= t) &&
-            fb[r] + keep < limit && live[r] + keep < limit) {
-          pick = {Action::F, s, k, -1};
-          ++nf[r][c];
-        }
-      }
-      if (pick.stage < 0 && !w[r].empty()) {
-        pick = w[r].front();
-        w[r].pop_front();
-      }
-      if (pick.stage < 0)
-        continue;
-      int i = pick.stage * m + pick.mb;
-      if (pick.kind == Action::F) {
-        endF[i] = t + 1;
-        ++fb[r];
-        ++live[r];
-      } else if (pick.kind == Action::B) {
-        endB[i] = t + 1;
-        --fb[r];
-        w[r].push_back({Action::W, pick.stage, pick.mb, -1});
-      } else {
-        --live[r];
-      }
-      out[r].push_back(pick);
-      --left;
+  for (int r = 0; r < p; ++r) {
+    const int chunk[2] = {r, 2 * p - 1 - r};
+    int nf[2] = {0, 0}, nb[2] = {0, 0}, nw[2] = {0, 0};
+    RankProgram &prog = out[r];
+    auto emit = [&](Action::Kind kind, int c) {
+      int &n = kind == Action::F ? nf[c] : kind == Action::B ? nb[c] : nw[c];
+      if (n < m)
+        prog.push_back({kind, chunk[c], n, -1});
+      ++n;
+    };
+    for (int i = 0; i < 2 * (p - r) - 1; ++i)
+      emit(Action::F, 0);
+    for (int i = 0; i < r; ++i) {
+      emit(Action::F, 1);
+      emit(Action::F, 0);
     }
+    for (int i = 0; i < p - r; ++i) {
+      emit(Action::F, 1);
+      emit(Action::B, 1);
+      emit(Action::W, 1);
+    }
+    while (nf[1] < nf[0] || nf[0] < full) {
+      if (nf[0] < full)
+        emit(Action::F, 0);
+      emit(Action::B, 0);
+      emit(Action::W, 0);
+      emit(Action::F, 1);
+      emit(Action::B, 1);
+      emit(Action::W, 1);
+    }
+    for (int i = 0; i < r; ++i) {
+      emit(Action::B, 0);
+      emit(Action::B, 1);
+    }
+    for (int i = 0; i < p - r; ++i) {
+      emit(Action::B, 0);
+      emit(Action::W, 0);
+    }
+    while (nw[1] < nb[1])
+      emit(Action::W, 1);
+    while (nw[0] < nb[0])
+      emit(Action::W, 0);
+  }
   return out;
 }
 
