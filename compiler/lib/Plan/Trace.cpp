@@ -34,23 +34,52 @@ struct SliceIndex {
   }
 };
 
+/// Writes the events of the trace one per line (a large plan's trace is
+/// millions of events: indenting their keys would double the bytes).
+class EventLines {
+public:
+  explicit EventLines(llvm::raw_ostream &os) : os(os) {}
+  /// One event object; `body` writes its keys, in sorted order.
+  template <typename Body> void operator()(Body body) {
+    os << (first ? "\n" : ",\n");
+    first = false;
+    llvm::json::OStream out(os);
+    out.object([&] { body(out); });
+  }
+
+private:
+  llvm::raw_ostream &os;
+  bool first = true;
+};
+
+void num(llvm::json::OStream &out, llvm::StringRef key, double value) {
+  out.attributeBegin(key);
+  writeJsonNumber(out, value);
+  out.attributeEnd();
+}
+
 } // namespace
 
-// Streamed key by key in the sorted order printJson gives (pipec's trace of
-// a large plan is millions of events; a json::Object each cost kilobytes).
+// Streamed key by key in the sorted order printJson gives: the header on the
+// first line, then one event per line.
 void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
                     const std::vector<Stage> &stages) {
-  llvm::json::OStream out(os, /*IndentSize=*/2);
-  auto num = [&](llvm::StringRef key, double value) {
-    out.attributeBegin(key);
-    writeJsonNumber(out, value);
-    out.attributeEnd();
-  };
+  using llvm::json::OStream;
   int ranks = sim.slices.size(), S = stages.size();
-  auto metadata = [&](const char *name, int tid,
-                      llvm::function_ref<void()> args) {
+  {
+    os << "{\"displayTimeUnit\":\"ns\",\"otherData\":";
+    OStream out(os);
     out.object([&] {
-      out.attributeObject("args", args);
+      num(out, "bubble", sim.bubble);
+      num(out, "makespan_us", sim.makespanUs);
+    });
+    os << ",\"traceEvents\":[";
+  }
+  EventLines event(os);
+  auto metadata = [&](const char *name, int tid,
+                      llvm::function_ref<void(OStream &)> args) {
+    event([&](OStream &out) {
+      out.attributeObject("args", [&] { args(out); });
       out.attribute("name", name);
       out.attribute("ph", "M");
       out.attribute("pid", 0);
@@ -58,77 +87,71 @@ void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
         out.attribute("tid", tid);
     });
   };
-  auto events = [&] {
-    metadata("process_name", -1, [&] { out.attribute("name", "pipec step"); });
-    for (int r = 0; r < ranks; ++r) {
-      metadata("thread_name", r,
-               [&] { out.attribute("name", "rank " + std::to_string(r)); });
-      metadata("thread_sort_index", r, [&] { out.attribute("sort_index", r); });
-    }
-    for (int r = 0; r < ranks; ++r)
-      for (const Simulation::Slice &sl : sim.slices[r]) {
-        const Action &a = sl.action;
-        const char *kind = a.kind == Action::F   ? "F"
-                           : a.kind == Action::B ? "B"
-                                                 : "W";
-        out.object([&] {
-          out.attributeObject("args", [&] {
-            out.attribute("mb", a.mb);
-            out.attribute("stage", a.stage);
-          });
-          out.attribute("cat", kind);
-          num("dur", sl.endUs - sl.startUs);
-          out.attribute("name", std::string(kind) + " s" +
-                                    std::to_string(a.stage) + " mb" +
-                                    std::to_string(a.mb));
-          out.attribute("ph", "X");
-          out.attribute("pid", 0);
-          out.attribute("tid", r);
-          num("ts", sl.startUs);
-        });
-      }
-    SliceIndex where(sim, S);
-    int64_t id = 0;
-    auto end = [&](int64_t flowId, const char *name, const char *ph,
-                   std::pair<int, const Simulation::Slice *> at) {
-      out.object([&] {
-        if (*ph == 'f')
-          out.attribute("bp", "e");
-        out.attribute("cat", "transfer");
-        out.attribute("id", flowId);
-        out.attribute("name", name);
-        out.attribute("ph", ph);
-        out.attribute("pid", 0);
-        out.attribute("tid", at.first);
-        num("ts", (at.second->startUs + at.second->endUs) / 2);
-      });
-    };
-    auto flow = [&](int kind, int from, int to, int mb, const char *name) {
-      auto *src = where.find(kind, from, mb), *dst = where.find(kind, to, mb);
-      if (!src || !dst || !src->second || !dst->second ||
-          src->first == dst->first)
-        return;
-      ++id;
-      end(id, name, "s", *src);
-      end(id, name, "f", *dst);
-    };
-    for (int r = 0; r < ranks; ++r)
-      for (const Simulation::Slice &sl : sim.slices[r]) {
-        const Action &a = sl.action;
-        if (a.kind == Action::F && a.stage + 1 < S)
-          flow(Action::F, a.stage, a.stage + 1, a.mb, "activation");
-        if (a.kind == Action::B && a.stage > 0)
-          flow(Action::B, a.stage, a.stage - 1, a.mb, "gradient");
-      }
-  };
-  out.object([&] {
-    out.attribute("displayTimeUnit", "ns");
-    out.attributeObject("otherData", [&] {
-      num("bubble", sim.bubble);
-      num("makespan_us", sim.makespanUs);
+  metadata("process_name", -1,
+           [&](OStream &out) { out.attribute("name", "pipec step"); });
+  for (int r = 0; r < ranks; ++r) {
+    metadata("thread_name", r, [&](OStream &out) {
+      out.attribute("name", "rank " + std::to_string(r));
     });
-    out.attributeArray("traceEvents", events);
-  });
+    metadata("thread_sort_index", r,
+             [&](OStream &out) { out.attribute("sort_index", r); });
+  }
+  for (int r = 0; r < ranks; ++r)
+    for (const Simulation::Slice &sl : sim.slices[r]) {
+      const Action &a = sl.action;
+      const char *kind = a.kind == Action::F   ? "F"
+                         : a.kind == Action::B ? "B"
+                                               : "W";
+      event([&](OStream &out) {
+        out.attributeObject("args", [&] {
+          out.attribute("mb", a.mb);
+          out.attribute("stage", a.stage);
+        });
+        out.attribute("cat", kind);
+        num(out, "dur", sl.endUs - sl.startUs);
+        out.attribute("name", std::string(kind) + " s" +
+                                  std::to_string(a.stage) + " mb" +
+                                  std::to_string(a.mb));
+        out.attribute("ph", "X");
+        out.attribute("pid", 0);
+        out.attribute("tid", r);
+        num(out, "ts", sl.startUs);
+      });
+    }
+  SliceIndex where(sim, S);
+  int64_t id = 0;
+  auto end = [&](int64_t flowId, const char *name, const char *ph,
+                 std::pair<int, const Simulation::Slice *> at) {
+    event([&](OStream &out) {
+      if (*ph == 'f')
+        out.attribute("bp", "e");
+      out.attribute("cat", "transfer");
+      out.attribute("id", flowId);
+      out.attribute("name", name);
+      out.attribute("ph", ph);
+      out.attribute("pid", 0);
+      out.attribute("tid", at.first);
+      num(out, "ts", (at.second->startUs + at.second->endUs) / 2);
+    });
+  };
+  auto flow = [&](int kind, int from, int to, int mb, const char *name) {
+    auto *src = where.find(kind, from, mb), *dst = where.find(kind, to, mb);
+    if (!src || !dst || !src->second || !dst->second ||
+        src->first == dst->first)
+      return;
+    ++id;
+    end(id, name, "s", *src);
+    end(id, name, "f", *dst);
+  };
+  for (int r = 0; r < ranks; ++r)
+    for (const Simulation::Slice &sl : sim.slices[r]) {
+      const Action &a = sl.action;
+      if (a.kind == Action::F && a.stage + 1 < S)
+        flow(Action::F, a.stage, a.stage + 1, a.mb, "activation");
+      if (a.kind == Action::B && a.stage > 0)
+        flow(Action::B, a.stage, a.stage - 1, a.mb, "gradient");
+    }
+  os << "\n]}\n";
 }
 
 llvm::json::Value traceJson(const Simulation &sim,
