@@ -109,6 +109,9 @@ private:
   bool applyTrainKey(const ast::KeyValue &kv);
   bool checkStrategyRules();
   bool checkData(const ast::KeyValue &kv);
+  // lr_schedule, clip_grad and eval keys (SemaRecipe.cpp).
+  bool applyRecipeKey(const ast::KeyValue &kv);
+  bool applyLrSchedule(const ast::Expr &v);
   std::string resolvePath(llvm::StringRef path) const;
 
   const ast::File &file;

@@ -13,8 +13,11 @@ using ast::Expr;
 static const char *const kPipelineKeys[] = {
     "ranks",     "virtual",   "microbatches", "batch",  "schedule",
     "partition", "recompute", "precision",    "device", "data_parallel"};
-static const char *const kTrainKeys[] = {"optimizer", "steps", "data", "seed",
-                                         "log_every"};
+// Applied in this order: lr_schedule checks against steps and the optimizer's
+// lr, eval_every and eval_batches against eval.
+static const char *const kTrainKeys[] = {
+    "optimizer", "steps",    "data",       "seed",      "log_every",
+    "lr_schedule", "clip_grad", "eval",    "eval_every", "eval_batches"};
 
 static bool isPipelineKey(llvm::StringRef key) {
   return llvm::is_contained(kPipelineKeys, key);
@@ -202,6 +205,8 @@ bool Analyzer::applyTrainKey(const ast::KeyValue &kv) {
   Train &tr = program.train;
   const Expr &v = *kv.value;
   llvm::StringRef key = kv.key;
+  if (key == "lr_schedule" || key == "clip_grad" || key.starts_with("eval"))
+    return applyRecipeKey(kv);
   if (key == "steps" || key == "log_every" || key == "seed") {
     auto n = evalInt(v, "'" + key.str() + "'", key == "seed" ? 0 : 1);
     if (!n)

@@ -3,6 +3,7 @@
 // so deterministic.
 #include "common.cuh"
 
+#include <algorithm>
 #include <cmath>
 
 namespace pipeops::cuda {
@@ -97,6 +98,61 @@ void sgd_step(const Context &ctx, float lr, float momentum,
             b, lr, momentum);
         PIPEOPS_CHECK_LAUNCH("sgd_step");
       });
+}
+
+namespace {
+constexpr int kSumThreads = 256;
+struct SumBatch {
+  const float *x[kTensorsPerLaunch];
+  int64_t n[kTensorsPerLaunch];
+};
+
+/// One block per tensor: each thread sums a strided share in double, then a
+/// fixed-shape tree in shared memory, so the result is the same on every run.
+__global__ void sumSquaresKernel(float *out, SumBatch b) {
+  __shared__ double partial[kSumThreads];
+  const float *x = b.x[blockIdx.x];
+  int64_t n = b.n[blockIdx.x];
+  double s = 0;
+  for (int64_t i = threadIdx.x; i < n; i += kSumThreads)
+    s += static_cast<double>(x[i]) * x[i];
+  partial[threadIdx.x] = s;
+  __syncthreads();
+  for (int half = kSumThreads / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half)
+      partial[threadIdx.x] += partial[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0)
+    out[blockIdx.x] = static_cast<float>(partial[0]);
+}
+
+__global__ void scaleKernel(float *x, float factor, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    x[i] *= factor;
+}
+} // namespace
+
+void sum_squares(const Context &ctx, float *out, const float *const *tensors,
+                 const int64_t *sizes, int count) {
+  for (int first = 0; first < count; first += kTensorsPerLaunch) {
+    int k = std::min(kTensorsPerLaunch, count - first);
+    SumBatch b{};
+    for (int i = 0; i < k; ++i) {
+      b.x[i] = tensors[first + i];
+      b.n[i] = sizes[first + i];
+    }
+    sumSquaresKernel<<<k, kSumThreads, 0, streamOf(ctx)>>>(out + first, b);
+    PIPEOPS_CHECK_LAUNCH("sum_squares");
+  }
+}
+
+void scale_floats(const Context &ctx, float *x, float factor, int64_t n) {
+  if (n <= 0)
+    return;
+  scaleKernel<<<kBlocksPerTensor, kThreads, 0, streamOf(ctx)>>>(x, factor, n);
+  PIPEOPS_CHECK_LAUNCH("scale_floats");
 }
 
 } // namespace pipeops::cuda

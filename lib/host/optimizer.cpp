@@ -108,4 +108,21 @@ void sgd_step(const Context &ctx, float lr, float momentum,
   });
 }
 
+// One sequential double sum per tensor: a clipping norm must not depend on the
+// pool's threads.
+void sum_squares(const Context &, float *out, const float *const *tensors,
+                 const int64_t *sizes, int count) {
+  for (int t = 0; t < count; ++t) {
+    double s = 0;
+    for (int64_t i = 0; i < sizes[t]; ++i)
+      s += static_cast<double>(tensors[t][i]) * tensors[t][i];
+    out[t] = static_cast<float>(s);
+  }
+}
+
+void scale_floats(const Context &, float *x, float factor, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    x[i] *= factor;
+}
+
 } // namespace pipeops::host

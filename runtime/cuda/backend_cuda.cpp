@@ -23,7 +23,9 @@ class CudaBackend final : public ExecutionBackend {
 public:
   CudaBackend(const ModelSpec &spec, const Options &opts)
       : spec_(spec), opts_(opts),
-        hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds) {
+        hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds),
+        allWorkers_(spec.ranks * spec.dataParallel, hub_,
+                    "gradient norm sum") {
     gpus_ = visibleGpus();
     if (gpus_ == 0)
       throw RuntimeError("--backend=cuda: no GPU is visible");
@@ -65,7 +67,7 @@ public:
                                       replica, opts_.timeoutSeconds);
     } else {
       w.transport = makeSharedGpuTransport(*device, hub_, *reducers_[rank],
-                                           rank, replica);
+                                           allWorkers_, rank, replica);
     }
     w.device = std::move(device);
     return w;
@@ -78,6 +80,7 @@ private:
   Options opts_;
   Rendezvous hub_;
   std::vector<std::unique_ptr<ReplicaReducer>> reducers_;
+  ReplicaReducer allWorkers_;
   int gpus_ = 0, workers_ = 0;
   bool useNccl_ = false;
   ncclUniqueId id_{};

@@ -198,6 +198,19 @@ public:
     watchdog_.track(start, end, "NCCL gradient all-reduce", 0);
   }
 
+  void allReduceSumWorkers(float *data, int64_t count) override {
+    int r = device_.rank();
+    cudaEvent_t start, end;
+    PIPERT_CUDA(cudaEventCreate(&start), r);
+    PIPERT_CUDA(cudaEventCreate(&end), r);
+    PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
+    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat,
+                              ncclSum, world_, device_.stream()),
+                r);
+    PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
+    watchdog_.track(start, end, "NCCL gradient norm sum", 0);
+  }
+
   double bandwidth() const override { return watchdog_.bandwidth(); }
 
 private:
@@ -211,9 +224,10 @@ private:
 class SharedGpuTransport final : public Transport {
 public:
   SharedGpuTransport(CudaDevice &device, Rendezvous &hub,
-                     ReplicaReducer &reducer, int rank, int replica)
-      : device_(device), hub_(hub), reducer_(reducer), engine_(device),
-        rank_(rank), replica_(replica) {}
+                     ReplicaReducer &reducer, ReplicaReducer &workers, int rank,
+                     int replica, int ranks)
+      : device_(device), hub_(hub), reducer_(reducer), workers_(workers),
+        engine_(device), rank_(rank), replica_(replica), ranks_(ranks) {}
   void exchange(const std::vector<Transfer> &group) override {
     hub_.exchange(rank_, replica_, group, engine_);
   }
@@ -224,6 +238,14 @@ public:
     device_.upload(data, staging_.data(), staging_.size() * 4);
     device_.synchronize(); // staging_ is reused by the next call
   }
+  void allReduceSumWorkers(float *data, int64_t count) override {
+    staging_.resize(static_cast<size_t>(count));
+    device_.download(staging_.data(), data, staging_.size() * 4);
+    workers_.reduce(replica_ * ranks_ + rank_, rank_, replica_, staging_.data(),
+                    count);
+    device_.upload(data, staging_.data(), staging_.size() * 4);
+    device_.synchronize();
+  }
   double bandwidth() const override {
     return 0;
   } // copies are not timed; see profile fallback
@@ -231,9 +253,9 @@ public:
 private:
   CudaDevice &device_;
   Rendezvous &hub_;
-  ReplicaReducer &reducer_;
+  ReplicaReducer &reducer_, &workers_;
   DeviceCopyEngine engine_;
-  int rank_, replica_;
+  int rank_, replica_, ranks_;
   std::vector<float> staging_;
 };
 
@@ -246,12 +268,12 @@ makeNcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas,
                                          replica, timeoutSeconds);
 }
 
-std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device,
-                                                  Rendezvous &hub,
-                                                  ReplicaReducer &reducer,
-                                                  int rank, int replica) {
-  return std::make_unique<SharedGpuTransport>(device, hub, reducer, rank,
-                                              replica);
+std::unique_ptr<Transport>
+makeSharedGpuTransport(CudaDevice &device, Rendezvous &hub,
+                       ReplicaReducer &reducer, ReplicaReducer &workers,
+                       int rank, int replica) {
+  return std::make_unique<SharedGpuTransport>(device, hub, reducer, workers,
+                                              rank, replica, hub.ranks());
 }
 
 } // namespace pipert

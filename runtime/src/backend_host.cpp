@@ -36,7 +36,8 @@ int processShareOfCores() {
 class HostBackend final : public ExecutionBackend {
 public:
   HostBackend(const ModelSpec &spec, const Options &opts)
-      : spec_(spec), hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds) {
+      : spec_(spec), hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds),
+        workers_(spec.ranks * spec.dataParallel, hub_, "gradient norm sum") {
     for (int r = 0; r < spec.ranks; ++r)
       reducers_.push_back(
           std::make_unique<ReplicaReducer>(spec.dataParallel, hub_));
@@ -49,7 +50,8 @@ public:
   WorkerResources makeWorker(int rank, int replica) override {
     WorkerResources w;
     w.device = makeHostDevice();
-    w.transport = makeHostTransport(hub_, *reducers_[rank], rank, replica);
+    w.transport =
+        makeHostTransport(hub_, *reducers_[rank], workers_, rank, replica);
     w.ctx.backend = pipeops::Backend::Host;
     w.ctx.dtype = spec_.precision;
     w.ctx.threads = kWholePool;
@@ -62,6 +64,7 @@ private:
   const ModelSpec &spec_;
   Rendezvous hub_;
   std::vector<std::unique_ptr<ReplicaReducer>> reducers_;
+  ReplicaReducer workers_;
 };
 
 class HostProcessBackend final : public ExecutionBackend {

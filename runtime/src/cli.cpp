@@ -78,17 +78,22 @@ Options parseOptions(int argc, char **argv) {
       o.resumeDir = next();
     } else if (flag == "--profile") {
       o.profileFile = next();
+    } else if (flag == "--export" || flag == "--init") {
+      (flag == "--export" ? o.exportFile : o.initFile) = next();
     } else if (flag == "--timeout") {
       o.timeoutSeconds = parseSeconds(flag, next());
     } else {
       throw RuntimeError("unknown argument '" + arg + "'");
     }
-    if ((flag == "--checkpoint" || flag == "--resume" || flag == "--profile") &&
+    if ((flag == "--checkpoint" || flag == "--resume" || flag == "--profile" ||
+         flag == "--export" || flag == "--init") &&
         (inlineValue ? value : std::string(argv[i])).empty())
       throw RuntimeError("empty path for " + flag);
   }
   if (o.checkpointEvery && o.checkpointDir.empty())
     throw RuntimeError("--checkpoint-every needs --checkpoint DIR");
+  if (!o.initFile.empty() && !o.resumeDir.empty())
+    throw RuntimeError("--init and --resume both set the parameters; give one");
   return o;
 }
 
@@ -101,6 +106,7 @@ void printUsage(FILE *out, const char *argv0, const ModelSpec &spec) {
       "usage: %s [--backend=cuda|host] [--steps N] [--checkpoint DIR]\n"
       "       [--checkpoint-every N] [--resume DIR] [--profile FILE] "
       "[--timeout SECONDS]\n"
+      "       [--export FILE] [--init FILE]\n"
       "  --backend=cuda|host  where to run (default: cuda when a GPU is "
       "usable, else host)\n"
       "  --steps N            optimizer steps (default: %lld, train.steps)\n"
@@ -110,6 +116,9 @@ void printUsage(FILE *out, const char *argv0, const ModelSpec &spec) {
       "  --resume DIR         continue from DIR/checkpoint.pipert\n"
       "  --profile FILE       write measured per-cell times for pipec "
       "--profile\n"
+      "  --export FILE        write the trained parameters as safetensors "
+      "(f32)\n"
+      "  --init FILE          start from a safetensors file's parameters\n"
       "  --timeout SECONDS    communication watchdog (default: 300, or "
       "PIPERT_TIMEOUT; inf: none)\n"
       "  --help, -h           print this and exit\n"

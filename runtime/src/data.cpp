@@ -46,16 +46,17 @@ int64_t shardTokens(const std::string &file, const MappedFile &map) {
 
 } // namespace
 
-DataSource::DataSource(const ModelSpec &spec) : spec_(spec) {
+DataSource::DataSource(const ModelSpec &spec, DataKind kind,
+                       const std::string &file)
+    : spec_(spec), kind_(kind) {
   for (const InputSpec &in : spec.inputs) {
     int64_t n = 1;
     for (int64_t d : in.sampleDims)
       n *= d;
     sampleElements_.push_back(n);
   }
-  if (spec.train.data == DataKind::Synthetic)
+  if (kind == DataKind::Synthetic)
     return;
-  const std::string &file = spec.train.dataFile;
   if (spec.inputs.size() != 2 || spec.inputs[0].type != ElemType::I32 ||
       spec.inputs[1].type != ElemType::I32 ||
       spec.inputs[0].sampleDims.size() != 1 ||
@@ -63,7 +64,7 @@ DataSource::DataSource(const ModelSpec &spec) : spec_(spec) {
     dataError(file,
               "bytes/tokens data needs a model with two inputs i32[batch, S]");
   map_ = std::make_shared<MappedFile>(file);
-  if (spec.train.data == DataKind::Bytes) {
+  if (kind == DataKind::Bytes) {
     tokenCount_ = static_cast<int64_t>(map_->size());
   } else {
     tokenCount_ = shardTokens(file, *map_);
@@ -100,7 +101,7 @@ void DataSource::fill(int input, int64_t first, int64_t samples,
                       void *out) const {
   const InputSpec &in = spec_.inputs[input];
   int64_t n = sampleElements_[input];
-  if (spec_.train.data == DataKind::Synthetic) {
+  if (kind_ == DataKind::Synthetic) {
     uint64_t key =
         splitmix64(static_cast<uint64_t>(spec_.train.seed) ^ 0xda7a5eedull) ^
         splitmix64(static_cast<uint64_t>(input) + 1);

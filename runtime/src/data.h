@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace pipert {
@@ -27,7 +28,10 @@ public:
   /// Maps and validates the data file (Bytes/Tokens). Throws RuntimeError
   /// "<file>: <what>" for a missing/unreadable/short file, a directory, a bad
   /// header, or a token >= vocab.
-  explicit DataSource(const ModelSpec &spec);
+  explicit DataSource(const ModelSpec &spec)
+      : DataSource(spec, spec.train.data, spec.train.dataFile) {}
+  /// Another file under the same rules (train.eval's held-out data).
+  DataSource(const ModelSpec &spec, DataKind kind, const std::string &file);
 
   int64_t sampleElements(int input) const { return sampleElements_[input]; }
   /// Bytes of input i for one micro-batch (batch samples).
@@ -45,6 +49,7 @@ public:
 
 private:
   const ModelSpec &spec_;
+  DataKind kind_;
   std::vector<int64_t> sampleElements_;
   int64_t offset_ = 0;
   /// Token i of a Bytes (one byte each) or Tokens (little-endian uint16

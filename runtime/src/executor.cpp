@@ -6,6 +6,9 @@
 #include "error.h"
 #include "init.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace pipert {
 namespace {
 
@@ -44,6 +47,7 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
   }
   const std::vector<Action> &program = spec.programs[rank];
   lastUse_.assign(static_cast<size_t>(S) * M, -1);
+  evalLastUse_.assign(static_cast<size_t>(S) * M, -1);
   for (size_t i = 0; i < program.size(); ++i) {
     const Action &a = program[i];
     if (a.stage < 0 || a.stage >= S || spec.stages[a.stage].rank != rank ||
@@ -54,6 +58,17 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
                          std::to_string(a.mb) +
                          ") does not belong to this rank");
     lastUse_[a.stage * M + a.mb] = static_cast<int>(i);
+    if (a.kind != ActionKind::F && a.kind != ActionKind::SendAct &&
+        a.kind != ActionKind::RecvAct)
+      continue;
+    // Forwards only: a slot lives until its last forward use, which for a
+    // same-rank next stage is that stage's F (it copies the boundary).
+    int e = static_cast<int>(evalProgram_.size());
+    evalProgram_.push_back(a);
+    evalLastUse_[a.stage * M + a.mb] = e;
+    if (a.kind == ActionKind::F && a.stage > 0 &&
+        spec.stages[a.stage - 1].rank == rank)
+      evalLastUse_[(a.stage - 1) * M + a.mb] = e;
   }
 
   paramOffset_.assign(spec.params.size(), -1);
@@ -96,6 +111,11 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
   }
   losses_ = static_cast<float *>(device.allocate(M * sizeof(float)));
   hostLosses_.assign(M, 0.0f);
+  if (spec.train.clipGrad > 0 && !spec.params.empty()) {
+    norms_ = static_cast<float *>(
+        device.allocate(spec.params.size() * sizeof(float)));
+    hostNorms_.assign(spec.params.size(), 0.0f);
+  }
   openMarks_.assign(spec.cellCutBytes.size(), -1);
 }
 
@@ -113,6 +133,8 @@ StageRunner::~StageRunner() {
   if (!inputs_.empty())
     device_.release(inputs_[0]);
   device_.release(losses_);
+  if (norms_)
+    device_.release(norms_);
 }
 
 std::byte *StageRunner::slotOf(int stage, int mb) {
@@ -303,7 +325,7 @@ void StageRunner::writeParam(int k, const float *values, const float *m,
                         static_cast<int64_t>(n));
 }
 
-void StageRunner::optimizerStep(int64_t optStep) {
+void StageRunner::optimizerStep(int64_t optStep, float lr) {
   std::vector<float *> params, m, v;
   std::vector<const float *> grads;
   std::vector<int64_t> sizes;
@@ -320,11 +342,11 @@ void StageRunner::optimizerStep(int64_t optStep) {
   const OptimizerSpec &o = spec_.optimizer;
   int count = static_cast<int>(params.size());
   if (o.kind == OptimizerKind::AdamW) {
-    pipeops::AdamW adam{o.lr, o.beta1, o.beta2, o.eps, o.weightDecay};
+    pipeops::AdamW adam{lr, o.beta1, o.beta2, o.eps, o.weightDecay};
     pipeops::adamw_step(ctx_, adam, static_cast<int>(optStep), params.data(),
                         grads.data(), m.data(), v.data(), sizes.data(), count);
   } else {
-    pipeops::sgd_step(ctx_, o.lr, o.momentum, params.data(), grads.data(),
+    pipeops::sgd_step(ctx_, lr, o.momentum, params.data(), grads.data(),
                       m_ ? m.data() : nullptr, sizes.data(), count);
   }
   if (working_ != master_) // refresh the bf16 working copies (same offsets,
@@ -332,11 +354,8 @@ void StageRunner::optimizerStep(int64_t optStep) {
     pipeops::to_storage(ctx_, working_, master_, paramFloats_);
 }
 
-void StageRunner::runStep(const DataSource &data, int64_t step,
-                          int64_t optStep) {
+void StageRunner::loadInputs(const DataSource &data, int64_t step) {
   int M = spec_.microbatches;
-  if (paramFloats_)
-    pipeops::fill_zero(ctx_, grads_, static_cast<size_t>(paramFloats_) * 4);
   pipeops::fill_zero(ctx_, losses_, M * sizeof(float));
   for (int mb = 0; mb < M; ++mb)
     for (size_t i = 0; i < spec_.inputs.size(); ++i) {
@@ -347,8 +366,11 @@ void StageRunner::runStep(const DataSource &data, int64_t step,
       device_.upload(inputs_[mb * spec_.inputs.size() + i], hostInput_.data(),
                      hostInput_.size());
     }
+}
 
-  const std::vector<Action> &program = spec_.programs[rank_];
+void StageRunner::runProgram(const std::vector<Action> &program,
+                             const std::vector<int> &lastUse) {
+  int M = spec_.microbatches;
   for (size_t i = 0; i < program.size();) {
     size_t end = i + 1;
     if (isComm(program[i].kind)) {
@@ -361,17 +383,66 @@ void StageRunner::runStep(const DataSource &data, int64_t step,
     }
     for (size_t j = i; j < end; ++j) {
       const Action &a = program[j];
-      if (lastUse_[a.stage * M + a.mb] == static_cast<int>(j))
+      if (lastUse[a.stage * M + a.mb] == static_cast<int>(j))
         releaseSlot(a.stage, a.mb);
     }
     i = end;
   }
+}
 
+/// As torch.nn.utils.clip_grad_norm_: the norm is the square root of the sum
+/// of every parameter's sum of squares, each counted once (per-parameter sums
+/// all-reduced over every worker, then added in parameter order, so every
+/// worker gets the same norm), and gradients are scaled by C / (norm + 1e-6)
+/// when that is below 1.
+void StageRunner::clipGradients() {
+  std::vector<const float *> tensors;
+  std::vector<int64_t> sizes;
+  std::vector<int> index;
+  for (size_t k = 0; k < spec_.params.size(); ++k)
+    if (countsInNorm(static_cast<int>(k))) {
+      tensors.push_back(grads_ + paramOffset_[k]);
+      sizes.push_back(spec_.params[k].elements);
+      index.push_back(static_cast<int>(k));
+    }
+  std::fill(hostNorms_.begin(), hostNorms_.end(), 0.0f);
+  if (!tensors.empty()) {
+    std::vector<float> mine(tensors.size());
+    pipeops::sum_squares(ctx_, norms_, tensors.data(), sizes.data(),
+                         static_cast<int>(tensors.size()));
+    device_.download(mine.data(), norms_, mine.size() * sizeof(float));
+    for (size_t i = 0; i < index.size(); ++i)
+      hostNorms_[index[i]] = mine[i];
+  }
+  size_t bytes = hostNorms_.size() * sizeof(float);
+  device_.upload(norms_, hostNorms_.data(), bytes);
+  transport_.allReduceSumWorkers(norms_,
+                                 static_cast<int64_t>(hostNorms_.size()));
+  device_.download(hostNorms_.data(), norms_, bytes);
+  double sum = 0;
+  for (float s : hostNorms_)
+    sum += s;
+  gradNorm_ = std::sqrt(sum);
+  double coef = spec_.train.clipGrad / (gradNorm_ + 1e-6);
+  if (coef < 1 && paramFloats_)
+    pipeops::scale_floats(ctx_, grads_, static_cast<float>(coef),
+                          paramFloats_);
+}
+
+void StageRunner::runStep(const DataSource &data, int64_t step,
+                          int64_t optStep, float lr) {
+  if (paramFloats_)
+    pipeops::fill_zero(ctx_, grads_, static_cast<size_t>(paramFloats_) * 4);
+  loadInputs(data, step);
+  runProgram(spec_.programs[rank_], lastUse_);
   if (spec_.dataParallel > 1 && paramFloats_)
     transport_.allReduceSum(grads_, paramFloats_);
-  optimizerStep(optStep);
+  if (norms_)
+    clipGradients();
+  optimizerStep(optStep, lr);
   if (holdsLoss_)
-    device_.download(hostLosses_.data(), losses_, M * sizeof(float));
+    device_.download(hostLosses_.data(), losses_,
+                     spec_.microbatches * sizeof(float));
   if (profile_) {
     device_.synchronize();
     for (const PendingMark &p : pendingMarks_)
@@ -379,6 +450,17 @@ void StageRunner::runStep(const DataSource &data, int64_t step,
     pendingMarks_.clear();
     device_.clearMarks();
   }
+}
+
+void StageRunner::runEval(const DataSource &data, int64_t batch) {
+  CellProfile *profile = profile_; // eval is not what --profile measures
+  profile_ = nullptr;
+  loadInputs(data, batch);
+  runProgram(evalProgram_, evalLastUse_);
+  profile_ = profile;
+  if (holdsLoss_)
+    device_.download(hostLosses_.data(), losses_,
+                     spec_.microbatches * sizeof(float));
 }
 
 // StageFrame forwards to its runner.

@@ -35,9 +35,18 @@ public:
   void initialise(int64_t seed);
 
   /// One training step: zero gradients, load this replica's inputs of global
-  /// step `step`, run the program, all-reduce gradients over replicas, step the
-  /// optimizer (1-based `optStep`).
-  void runStep(const DataSource &data, int64_t step, int64_t optStep);
+  /// step `step`, run the program, all-reduce gradients over replicas, clip
+  /// them to train.clipGrad (global norm over every worker), step the
+  /// optimizer (1-based `optStep`) at learning rate `lr`.
+  void runStep(const DataSource &data, int64_t step, int64_t optStep,
+               float lr);
+  /// The global gradient L2 norm of the last step, before clipping (computed
+  /// only when train.clipGrad > 0; else 0).
+  double gradNorm() const { return gradNorm_; }
+  /// Forward only, through the program's F and activation transfers in their
+  /// order: global batch `batch` of `data` (as step `batch` would read it),
+  /// no gradient, no update. The micro-batch losses land in losses().
+  void runEval(const DataSource &data, int64_t batch);
   /// Per-micro-batch losses of the last step (host copy), when this rank holds
   /// the last stage.
   bool holdsLoss() const { return holdsLoss_; }
@@ -56,7 +65,16 @@ private:
   void releaseSlot(int stage, int mb);
   void compute(const Action &a);
   void communicate(const std::vector<Action> &group);
-  void optimizerStep(int64_t optStep);
+  void optimizerStep(int64_t optStep, float lr);
+  void loadInputs(const DataSource &data, int64_t step);
+  void runProgram(const std::vector<Action> &program,
+                  const std::vector<int> &lastUse);
+  void clipGradients();
+  /// Whether this worker adds parameter k's gradient into the clipping norm:
+  /// every parameter counts once, on replica 0's holder.
+  bool countsInNorm(int k) const {
+    return paramOffset_[k] >= 0 && replica_ == 0;
+  }
   const StageSpec &stageSpec(int s) const { return spec_.stages[s]; }
 
   const ModelSpec &spec_;
@@ -76,6 +94,8 @@ private:
       local_; ///< indexed by global stage (empty for other ranks' stages)
   std::vector<int>
       lastUse_; ///< per (stage * microbatches + mb): program index of last use
+  std::vector<Action> evalProgram_; ///< the program's F, SendAct and RecvAct
+  std::vector<int> evalLastUse_;    ///< lastUse_ for evalProgram_
 
   std::vector<int64_t>
       paramOffset_; ///< global param -> float offset in the buffers, or -1
@@ -86,6 +106,9 @@ private:
   std::vector<char> hostInput_;
   float *losses_ = nullptr;
   std::vector<float> hostLosses_;
+  float *norms_ = nullptr;         ///< per global parameter, clipping only
+  std::vector<float> hostNorms_;
+  double gradNorm_ = 0;
   std::vector<int> openMarks_; ///< per cell: begin mark while open
   struct PendingMark {
     int cell;

@@ -22,6 +22,8 @@ struct Options {
   int64_t checkpointEvery = 0; ///< 0: only at the end
   std::string resumeDir;
   std::string profileFile;
+  std::string exportFile; ///< --export: parameters as safetensors at the end
+  std::string initFile;   ///< --init: start from a safetensors file
   double timeoutSeconds =
       300;           ///< watchdog for one communication group or collective
   bool help = false; ///< --help / -h: print the usage and exit 0

@@ -74,8 +74,8 @@ int lockCheckpointDir(const std::string &dir) {
   return fd;
 }
 
-void checkProfileFile(const std::string &file) {
-  const std::string flag = "--profile";
+/// A file written at the end (--profile, --export) can be created or replaced.
+void checkOutputFile(const std::string &flag, const std::string &file) {
   struct stat st;
   bool existed = ::stat(file.c_str(), &st) == 0;
   if (existed && S_ISDIR(st.st_mode))
@@ -118,7 +118,9 @@ OutputClaim::OutputClaim(const Options &opts) {
     lockFd_ = lockCheckpointDir(opts.checkpointDir);
   try {
     if (!opts.profileFile.empty())
-      checkProfileFile(opts.profileFile);
+      checkOutputFile("--profile", opts.profileFile);
+    if (!opts.exportFile.empty())
+      checkOutputFile("--export", opts.exportFile);
   } catch (...) {
     if (lockFd_ >= 0)
       ::close(lockFd_);

@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <string>
 #include <tuple>
 
 namespace pipert {
@@ -49,6 +50,7 @@ public:
   void abort();
   bool aborted() const { return aborted_; }
   double timeout() const { return timeout_; }
+  int ranks() const { return ranks_; }
   std::string label(int rank, int replica) const;
 
 private:
@@ -70,22 +72,30 @@ public:
 /// The host Transport of one worker: boundaries through a Rendezvous, replica
 /// gradients through a ReplicaReducer (deterministic sum in replica order).
 class ReplicaReducer;
+/// `workers` reduces over every worker (allReduceSumWorkers).
 std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub,
-                                             ReplicaReducer &reducer, int rank,
+                                             ReplicaReducer &reducer,
+                                             ReplicaReducer &workers, int rank,
                                              int replica);
 
-/// Sums buffers of the replicas of one pipeline rank in fixed replica order (0,
-/// 1, ...), writing the sum into every replica's buffer. Copies run in `copy`
-/// (host memory only).
+/// Sums buffers of `parties` workers in fixed party order (0, 1, ...), writing
+/// the sum into every party's buffer (host memory only). One per pipeline rank
+/// over its replicas (party = replica), and one over every worker for the
+/// clipping norm (party = replica * ranks + rank); `what` names it in errors.
 class ReplicaReducer {
 public:
-  ReplicaReducer(int replicas, Rendezvous &hub)
-      : replicas_(replicas), hub_(hub), bufs_(replicas) {}
-  void allReduceSum(int rank, int replica, float *data, int64_t count);
+  ReplicaReducer(int parties, Rendezvous &hub,
+                 std::string what = "gradient all-reduce")
+      : replicas_(parties), hub_(hub), what_(std::move(what)), bufs_(parties) {}
+  void allReduceSum(int rank, int replica, float *data, int64_t count) {
+    reduce(replica, rank, replica, data, count);
+  }
+  void reduce(int party, int rank, int replica, float *data, int64_t count);
 
 private:
   int replicas_;
   Rendezvous &hub_;
+  std::string what_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<float *> bufs_;

@@ -12,6 +12,8 @@
 #include "pipert/pipert.h"
 #include "outputs.h"
 #include "profile.h"
+#include "recipe.h"
+#include "safetensors.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -205,8 +207,15 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
   bool cuda = opts.backend == BackendChoice::Cuda ||
               (opts.backend == BackendChoice::Auto && cudaBackendUsable());
   DataSource data(spec);
+  std::unique_ptr<DataSource> evalData;
+  if (spec.train.eval != DataKind::Synthetic)
+    evalData = std::make_unique<DataSource>(spec, spec.train.eval,
+                                            spec.train.evalFile);
   bool resuming = !opts.resumeDir.empty();
   Checkpoint resume = resuming ? loadResume(spec, opts) : Checkpoint();
+  std::vector<std::vector<float>> init;
+  if (!opts.initFile.empty())
+    init = readSafetensors(opts.initFile, spec);
   OutputClaim outputs(opts); // before the first step, held to the end
   std::unique_ptr<ExecutionBackend> backend =
       cuda ? makeCudaBackend(spec, opts) : makeHostBackend(spec, opts);
@@ -244,32 +253,53 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     return c;
   };
 
-  auto endOfStep = [&](int64_t step) { // runs with every worker waiting
-    int lossRank = spec.stages.back().rank;
+  const int lossRank = spec.stages.back().rank;
+  auto lossSum = [&] { // replica by replica, micro-batch by micro-batch
     double sum = 0;
     for (int d = 0; d < D; ++d)
       for (float l : runners[d * R + lossRank]->losses())
         sum += l;
-    double loss = sum / (static_cast<double>(D) * spec.microbatches);
+    return sum;
+  };
+  auto endOfStep = [&](int64_t step) { // runs with every worker waiting
+    double loss = lossSum() / (static_cast<double>(D) * spec.microbatches);
     result.losses.push_back(loss);
+    result.norms.push_back(runners[0]->gradNorm());
     auto now = std::chrono::steady_clock::now();
     double seconds = std::chrono::duration<double>(now - stepStart).count();
     stepStart = now;
     int64_t done = step + 1;
-    if (done % spec.train.logEvery == 0 || done == lastStep) {
-      double rate =
-          (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
-      std::fprintf(out, "step %lld loss %.7g %s %.1f\n",
-                   static_cast<long long>(done), loss,
-                   spec.tokensPerSample ? "tokens/s" : "samples/s", rate);
-      std::fflush(out);
-    }
+    if (done % spec.train.logEvery == 0 || done == lastStep)
+      printStepLine(out, spec, done, loss, stepLr(spec, done, lastStep),
+                    runners[0]->gradNorm(), seconds);
     if (!opts.checkpointDir.empty() &&
         (done == lastStep ||
          (opts.checkpointEvery && done % opts.checkpointEvery == 0)))
       saveCheckpoint(opts.checkpointDir, gather(done));
-    if (done == lastStep)
+    if (done == lastStep) {
       result.final = gather(done);
+      if (!opts.exportFile.empty())
+        writeExport(opts.exportFile, spec, result.final);
+    }
+  };
+  double evalSum = 0;
+  // Every worker runs the eval batches; the last arriver of each adds its
+  // losses, and of the last one prints the mean.
+  auto runEval = [&](StageRunner &runner, int64_t done) {
+    const int64_t batches = spec.train.evalBatches;
+    for (int64_t b = 0; b < batches; ++b) {
+      runner.runEval(*evalData, b);
+      barrier.arriveAndWait([&] {
+        evalSum += lossSum();
+        if (b + 1 < batches)
+          return;
+        double mean = evalSum / (static_cast<double>(batches) * D *
+                                 spec.microbatches);
+        evalSum = 0;
+        result.evalLosses.push_back(mean);
+        printEvalLine(out, done, mean);
+      });
+    }
   };
 
   auto work = [&](int rank, int replica) {
@@ -282,17 +312,22 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
       runner = std::make_unique<StageRunner>(
           spec, rank, replica, *res.device, *res.transport, res.ctx,
           opts.profileFile.empty() ? nullptr : &profiles[id]);
-      if (resuming) {
+      if (resuming)
         loadParams(spec, resume, *runner);
-      } else {
+      else if (!init.empty())
+        loadInit(spec, init, *runner);
+      else
         runner->initialise(spec.train.seed);
-      }
       runners[id] = runner.get();
       transports[id] = res.transport.get();
       barrier.arriveAndWait([] {});
+      if (evalDue(spec.train, firstStep, firstStep, lastStep))
+        runEval(*runner, firstStep);
       for (int64_t t = firstStep; t < lastStep; ++t) {
-        runner->runStep(data, t, t + 1);
+        runner->runStep(data, t, t + 1, stepLr(spec, t + 1, lastStep));
         barrier.arriveAndWait([&] { endOfStep(t); });
+        if (evalDue(spec.train, t + 1, firstStep, lastStep))
+          runEval(*runner, t + 1);
       }
       barrier.arriveAndWait([&] {
         if (opts.profileFile.empty())

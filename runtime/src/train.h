@@ -13,7 +13,9 @@ namespace pipert {
 
 struct TrainResult {
   std::vector<double>
-      losses;       ///< mean loss of every step run (index 0 = first step run)
+      losses; ///< mean loss of every step run (index 0 = first step run)
+  std::vector<double> evalLosses; ///< every eval's mean loss, in order
+  std::vector<double> norms; ///< every step's gradient norm (clipping only)
   Checkpoint final; ///< parameters and optimizer state after the last step
 };
 

@@ -17,6 +17,8 @@
 #include "options.h"
 #include "outputs.h"
 #include "profile.h"
+#include "recipe.h"
+#include "safetensors.h"
 #include "train.h"
 
 #include <algorithm>
@@ -137,7 +139,8 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
   // Checks every process makes alike, agreed on so that exactly one line is
   // printed.
   Options opts;
-  std::unique_ptr<DataSource> data;
+  std::unique_ptr<DataSource> data, evalData;
+  std::vector<std::vector<float>> init;
   Checkpoint resume;
   std::unique_ptr<OutputClaim> outputs; // world rank 0 writes them
   bool resuming = false, cuda = false;
@@ -153,9 +156,14 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
           std::to_string(R) + " x " + std::to_string(D) + " = " +
           std::to_string(R * D));
     data = std::make_unique<DataSource>(spec);
+    if (spec.train.eval != DataKind::Synthetic)
+      evalData = std::make_unique<DataSource>(spec, spec.train.eval,
+                                              spec.train.evalFile);
     resuming = !opts.resumeDir.empty();
     if (resuming)
       resume = loadResume(spec, opts);
+    if (!opts.initFile.empty())
+      init = readSafetensors(opts.initFile, spec);
     if (w == 0)
       outputs = std::make_unique<OutputClaim>(opts);
     cuda = opts.backend == BackendChoice::Cuda ||
@@ -189,22 +197,23 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
                        res.ctx, opts.profileFile.empty() ? nullptr : &profile);
     if (resuming)
       loadParams(spec, resume, runner);
+    else if (!init.empty())
+      loadInit(spec, init, runner);
     else
       runner.initialise(spec.train.seed);
-    resume = Checkpoint(); // free the host copy
+    resume = Checkpoint(); // free the host copies
+    init.clear();
     if (w == 0)
       printHeader(stdout, spec, *backend, opts, resuming ? firstStep : -1);
-    auto stepStart = std::chrono::steady_clock::now();
-    for (int64_t t = firstStep; t < lastStep; ++t) {
-      runner.runStep(*data, t, t + 1);
+    // Collective: the loss sum of the last step or eval batch at world rank 0,
+    // replica by replica, micro-batch by micro-batch (the threaded order).
+    auto gatherLossSum = [&] {
       std::string losses;
       if (runner.holdsLoss())
         putFloats(losses, runner.losses());
       std::vector<std::string> all = world->gather(losses, 0);
-      int64_t done = t + 1;
-      if (w == 0) {
-        double sum = 0; // replica by replica, micro-batch by micro-batch: the
-                        // threaded order
+      double sum = 0;
+      if (w == 0)
         for (int d = 0; d < D; ++d) {
           std::vector<float> l(static_cast<size_t>(spec.microbatches));
           size_t pos = 0;
@@ -212,26 +221,48 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
           for (float x : l)
             sum += x;
         }
+      return sum;
+    };
+    auto runEval = [&](int64_t done) {
+      double sum = 0;
+      for (int64_t b = 0; b < spec.train.evalBatches; ++b) {
+        runner.runEval(*evalData, b);
+        sum += gatherLossSum();
+      }
+      if (w == 0)
+        printEvalLine(stdout, done,
+                      sum / (static_cast<double>(spec.train.evalBatches) * D *
+                             spec.microbatches));
+    };
+    if (evalDue(spec.train, firstStep, firstStep, lastStep))
+      runEval(firstStep);
+    auto stepStart = std::chrono::steady_clock::now();
+    for (int64_t t = firstStep; t < lastStep; ++t) {
+      runner.runStep(*data, t, t + 1, stepLr(spec, t + 1, lastStep));
+      double sum = gatherLossSum();
+      int64_t done = t + 1;
+      if (w == 0) {
         double loss = sum / (static_cast<double>(D) * spec.microbatches);
         auto now = std::chrono::steady_clock::now();
         double seconds = std::chrono::duration<double>(now - stepStart).count();
         stepStart = now;
-        if (done % spec.train.logEvery == 0 || done == lastStep) {
-          double rate =
-              (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
-          std::printf("step %lld loss %.7g %s %.1f\n",
-                      static_cast<long long>(done), loss,
-                      spec.tokensPerSample ? "tokens/s" : "samples/s", rate);
-          std::fflush(stdout);
-        }
+        if (done % spec.train.logEvery == 0 || done == lastStep)
+          printStepLine(stdout, spec, done, loss, stepLr(spec, done, lastStep),
+                        runner.gradNorm(), seconds);
       }
-      if (!opts.checkpointDir.empty() &&
-          (done == lastStep ||
-           (opts.checkpointEvery && done % opts.checkpointEvery == 0))) {
+      bool save = !opts.checkpointDir.empty() &&
+                  (done == lastStep ||
+                   (opts.checkpointEvery && done % opts.checkpointEvery == 0));
+      bool exporting = done == lastStep && !opts.exportFile.empty();
+      if (save || exporting) {
         Checkpoint c = gatherCheckpoint(spec, *world, runner, *data, done);
-        if (w == 0)
+        if (w == 0 && save)
           saveCheckpoint(opts.checkpointDir, c);
+        if (w == 0 && exporting)
+          writeExport(opts.exportFile, spec, c);
       }
+      if (evalDue(spec.train, done, firstStep, lastStep))
+        runEval(done);
     }
     if (!opts.profileFile.empty())
       gatherProfile(spec, opts, *world, profile, res.transport->bandwidth());

@@ -42,6 +42,10 @@ public:
   /// Sums `count` floats in place over the data-parallel replicas of this
   /// pipeline rank.
   virtual void allReduceSum(float *data, int64_t count) = 0;
+  /// Sums `count` floats in place over every worker: all pipeline ranks of
+  /// all replicas (the gradient-clipping norm's per-parameter sums, where each
+  /// entry has one nonzero contributor, so the order of the sum is moot).
+  virtual void allReduceSumWorkers(float *data, int64_t count) = 0;
   /// Best observed point-to-point bandwidth in bytes/s (0 when nothing was sent
   /// yet).
   virtual double bandwidth() const = 0;

@@ -163,14 +163,14 @@ void HostCopyEngine::copy(PostedSend &from, const Transfer &to) {
   std::memcpy(to.buf, from.src, static_cast<size_t>(to.bytes));
 }
 
-void ReplicaReducer::allReduceSum(int rank, int replica, float *data,
-                                  int64_t count) {
+void ReplicaReducer::reduce(int party, int rank, int replica, float *data,
+                            int64_t count) {
   using Clock = std::chrono::steady_clock;
   auto deadline =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(
                          std::chrono::duration<double>(hub_.timeout()));
   std::unique_lock<std::mutex> lock(mu_);
-  bufs_[replica] = data;
+  bufs_[party] = data;
   if (++arrived_ == replicas_) {
     for (int64_t i = 0; i < count; ++i) {
       float s = bufs_[0][i];
@@ -195,8 +195,8 @@ void ReplicaReducer::allReduceSum(int rank, int replica, float *data,
         Clock::now() >= deadline) {
       hub_.abort();
       throw RuntimeError(
-          hub_.label(rank, replica) + ": gradient all-reduce over " +
-          std::to_string(replicas_) + " replicas timed out after " +
+          hub_.label(rank, replica) + ": " + what_ + " over " +
+          std::to_string(replicas_) + " workers timed out after " +
           std::to_string(hub_.timeout()) + " s");
     }
   }
@@ -206,8 +206,10 @@ namespace {
 
 class HostTransport final : public Transport {
 public:
-  HostTransport(Rendezvous &hub, ReplicaReducer &reducer, int rank, int replica)
-      : hub_(hub), reducer_(reducer), rank_(rank), replica_(replica) {}
+  HostTransport(Rendezvous &hub, ReplicaReducer &reducer,
+                ReplicaReducer &workers, int rank, int replica, int ranks)
+      : hub_(hub), reducer_(reducer), workers_(workers), rank_(rank),
+        replica_(replica), ranks_(ranks) {}
   void exchange(const std::vector<Transfer> &group) override {
     auto start = std::chrono::steady_clock::now();
     hub_.exchange(rank_, replica_, group, engine_);
@@ -223,12 +225,15 @@ public:
   void allReduceSum(float *data, int64_t count) override {
     reducer_.allReduceSum(rank_, replica_, data, count);
   }
+  void allReduceSumWorkers(float *data, int64_t count) override {
+    workers_.reduce(replica_ * ranks_ + rank_, rank_, replica_, data, count);
+  }
   double bandwidth() const override { return bandwidth_; }
 
 private:
   Rendezvous &hub_;
-  ReplicaReducer &reducer_;
-  int rank_, replica_;
+  ReplicaReducer &reducer_, &workers_;
+  int rank_, replica_, ranks_;
   HostCopyEngine engine_;
   double bandwidth_ = 0;
 };
@@ -236,9 +241,11 @@ private:
 } // namespace
 
 std::unique_ptr<Transport> makeHostTransport(Rendezvous &hub,
-                                             ReplicaReducer &reducer, int rank,
+                                             ReplicaReducer &reducer,
+                                             ReplicaReducer &workers, int rank,
                                              int replica) {
-  return std::make_unique<HostTransport>(hub, reducer, rank, replica);
+  return std::make_unique<HostTransport>(hub, reducer, workers, rank, replica,
+                                         hub.ranks());
 }
 
 } // namespace pipert

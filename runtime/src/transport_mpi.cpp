@@ -138,6 +138,18 @@ public:
     }
   }
 
+  /// Every worker of the job (the pipeline communicator spans them all).
+  void allReduceSumWorkers(float *data, int64_t count) override {
+    if (count > INT_MAX)
+      throw RuntimeError(label() + ": gradient norm sum of " +
+                         std::to_string(count) + " floats exceeds one message");
+    std::vector<MPI_Request> req(1, MPI_REQUEST_NULL);
+    std::vector<MPI_Status> st(1);
+    check(MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT,
+                         MPI_SUM, pipeline_, &req[0]));
+    waitAll(req, st, [](size_t) { return std::string("gradient norm sum"); });
+  }
+
   double bandwidth() const override { return bandwidth_; }
 
 private:

@@ -36,6 +36,14 @@ public:
     device_.synchronize(); // floats_ is reused by the next call
   }
 
+  void allReduceSumWorkers(float *data, int64_t count) override {
+    floats_.resize(static_cast<size_t>(count));
+    device_.download(floats_.data(), data, floats_.size() * sizeof(float));
+    host_->allReduceSumWorkers(floats_.data(), count);
+    device_.upload(data, floats_.data(), floats_.size() * sizeof(float));
+    device_.synchronize();
+  }
+
   double bandwidth() const override { return host_->bandwidth(); }
 
 private:

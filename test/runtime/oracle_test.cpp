@@ -158,6 +158,46 @@ TEST(Oracle, AdamWStepMatchesTextbookUpdate) {
   }
 }
 
+// clip_grad: the hand-computed gradient's global L2 norm over every
+// parameter, and SGD's step taken with the gradient scaled by C / (norm +
+// 1e-6), as torch.nn.utils.clip_grad_norm_ scales it.
+void checkClippedSgd(ModelSpec spec, double fraction) {
+  spec.optimizer.kind = OptimizerKind::SGD;
+  spec.optimizer.lr = 0.5f;
+  spec.optimizer.momentum = 0;
+  Oracle o = oracleStep(spec);
+  double sq = 0;
+  for (const auto &[name, g] : o.grads)
+    for (double x : g)
+      sq += x * x;
+  double norm = std::sqrt(sq);
+  spec.train.clipGrad = static_cast<float>(fraction * norm);
+  double coef = std::min(1.0, spec.train.clipGrad / (norm + 1e-6));
+  TrainResult r = train(spec);
+  ASSERT_EQ(r.norms.size(), 1u);
+  EXPECT_NEAR(r.norms[0], norm, 1e-5 * norm);
+  for (const ParamSpec &p : spec.params) {
+    const CheckpointTensor &t = tensor(r.final, p.name);
+    for (int64_t i = 0; i < p.elements; ++i) {
+      double want = o.params[p.name][i] - 0.5 * coef * o.grads[p.name][i];
+      EXPECT_NEAR(t.param[i], want, 1e-5 * (1 + std::abs(want)))
+          << p.name << "[" << i << "]";
+    }
+  }
+}
+
+TEST(Oracle, ClippedSgdStepOnFourRanksScalesByTheGlobalNorm) {
+  checkClippedSgd(oneStepSpec({0, 1, 2, 3}, 4, 2, 1), 0.1);
+}
+
+TEST(Oracle, ClippedSgdStepWithTwoReplicasCountsEachParameterOnce) {
+  checkClippedSgd(oneStepSpec({0, 0, 1, 1}, 2, 2, 2), 0.1);
+}
+
+TEST(Oracle, ClipAboveTheNormLeavesTheStepAlone) {
+  checkClippedSgd(oneStepSpec({0, 0, 1, 1}, 4, 2, 1), 2.0);
+}
+
 TEST(Init, ValuesDependOnlyOnSeedAndName) {
   ParamSpec a{"c3.linear1.weight", 20000, Init::Normal, 0.02f, 1};
   ParamSpec b = a;

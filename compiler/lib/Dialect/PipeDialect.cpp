@@ -46,6 +46,7 @@ PIPE_QUOTED_ENUM_ATTR(ScheduleKindAttr)
 PIPE_QUOTED_ENUM_ATTR(PartitionKindAttr)
 PIPE_QUOTED_ENUM_ATTR(PrecisionAttr)
 PIPE_QUOTED_ENUM_ATTR(OptimizerKindAttr)
+PIPE_QUOTED_ENUM_ATTR(LrScheduleKindAttr)
 #undef PIPE_QUOTED_ENUM_ATTR
 
 void PipeDialect::initialize() {

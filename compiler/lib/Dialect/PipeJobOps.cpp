@@ -141,5 +141,41 @@ LogicalResult TrainOp::verify() {
     return emitOpError() << "data '" << getData() << "' "
                          << (needsFile ? "needs a data_file"
                                        : "takes no data_file");
+  return verifyRecipe();
+}
+
+/// The recipe attributes: lr schedule, clipping, eval.
+LogicalResult TrainOp::verifyRecipe() {
+  if (auto schedule = getLrSchedule()) {
+    if (*schedule == LrScheduleKind::Constant)
+      return emitOpError() << "a constant lr_schedule is written by leaving "
+                              "lr_schedule out";
+    if (!getWarmup() || !getMinLr())
+      return emitOpError() << "lr_schedule needs warmup and min_lr";
+    if (*getWarmup() < 0 || *getWarmup() >= getSteps())
+      return emitOpError() << "warmup must be in [0, steps), got "
+                           << *getWarmup();
+    double minLr = getMinLr()->convertToDouble();
+    if (!(minLr >= 0 && minLr <= getLr().convertToDouble()))
+      return emitOpError() << "min_lr must be in [0, lr], got "
+                           << formatDouble(minLr);
+    if (*schedule == LrScheduleKind::Linear && minLr != 0)
+      return emitOpError() << "a linear lr_schedule decays to 0; min_lr "
+                              "must be 0";
+  }
+  if (auto clip = getClipGrad(); clip && !(clip->convertToDouble() > 0))
+    return emitOpError() << "clip_grad must be positive when present, got "
+                         << formatDouble(clip->convertToDouble());
+  if (auto eval = getEval()) {
+    if (*eval != "bytes" && *eval != "tokens")
+      return emitOpError() << "eval must be \"bytes\" or \"tokens\", got \""
+                           << *eval << "\"";
+    if (!getEvalFile() || getEvalFile()->empty() || !getEvalEvery() ||
+        !getEvalBatches())
+      return emitOpError() << "eval needs eval_file, eval_every and "
+                              "eval_batches";
+    if (*getEvalEvery() < 1 || *getEvalBatches() < 1)
+      return emitOpError() << "eval_every and eval_batches must be >= 1";
+  }
   return success();
 }

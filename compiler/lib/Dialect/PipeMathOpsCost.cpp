@@ -40,10 +40,10 @@ static int64_t lastDim(Value v) {
 //===----------------------------------------------------------------------===//
 
 void EmbeddingOp::getParams(SmallVectorImpl<ParamSpec> &params) {
-  params.push_back({"wte", int64_t(getVocab() * getDim()), ParamInit::Normal});
+  int64_t v = getVocab(), d = getDim(), s = lastDim(getIds());
+  params.push_back({"wte", v * d, ParamInit::Normal, {v, d}});
   if (getPositional())
-    params.push_back(
-        {"wpe", lastDim(getIds()) * int64_t(getDim()), ParamInit::Normal});
+    params.push_back({"wpe", s * d, ParamInit::Normal, {s, d}});
 }
 
 /// embedding ids [M] (last dim S) -> [M, D]:
@@ -71,10 +71,10 @@ FailureOr<OpCost> EmbeddingOp::getCost(int64_t batch, int floatBytes) {
 //===----------------------------------------------------------------------===//
 
 void LinearOp::getParams(SmallVectorImpl<ParamSpec> &params) {
-  params.push_back({"weight", lastDim(getInput()) * int64_t(getOutFeatures()),
-                    ParamInit::Normal});
+  int64_t k = lastDim(getInput()), n = getOutFeatures();
+  params.push_back({"weight", k * n, ParamInit::Normal, {k, n}});
   if (getBias())
-    params.push_back({"bias", int64_t(getOutFeatures()), ParamInit::Zeros});
+    params.push_back({"bias", n, ParamInit::Zeros, {n}});
 }
 
 /// linear [M,K] -> [M,N]:
@@ -107,8 +107,8 @@ FailureOr<OpCost> LinearOp::getCost(int64_t batch, int floatBytes) {
 
 void LayerNormOp::getParams(SmallVectorImpl<ParamSpec> &params) {
   int64_t d = lastDim(getInput());
-  params.push_back({"scale", d, ParamInit::Ones});
-  params.push_back({"shift", d, ParamInit::Zeros});
+  params.push_back({"scale", d, ParamInit::Ones, {d}});
+  params.push_back({"shift", d, ParamInit::Zeros, {d}});
 }
 
 /// Mean and rstd per row.
@@ -140,7 +140,8 @@ FailureOr<OpCost> LayerNormOp::getCost(int64_t batch, int floatBytes) {
 }
 
 void RMSNormOp::getParams(SmallVectorImpl<ParamSpec> &params) {
-  params.push_back({"scale", lastDim(getInput()), ParamInit::Ones});
+  int64_t d = lastDim(getInput());
+  params.push_back({"scale", d, ParamInit::Ones, {d}});
 }
 
 /// rstd per row.
@@ -269,10 +270,10 @@ FailureOr<OpCost> MseOp::getCost(int64_t batch, int floatBytes) {
 void AttentionOp::getParams(SmallVectorImpl<ParamSpec> &params) {
   int64_t d = lastDim(getInput());
   int64_t dkv = d / int64_t(getHeads()) * int64_t(getKvHeads());
-  params.push_back({"wq", d * d, ParamInit::Normal});
-  params.push_back({"wk", d * dkv, ParamInit::Normal});
-  params.push_back({"wv", d * dkv, ParamInit::Normal});
-  params.push_back({"wo", d * d, ParamInit::Normal});
+  params.push_back({"wq", d * d, ParamInit::Normal, {d, d}});
+  params.push_back({"wk", d * dkv, ParamInit::Normal, {d, dkv}});
+  params.push_back({"wv", d * dkv, ParamInit::Normal, {d, dkv}});
+  params.push_back({"wo", d * d, ParamInit::Normal, {d, d}});
 }
 
 /// q, k, v after RoPE per query head and y (4 x [B, S, D]) and one

@@ -136,13 +136,13 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
            ", pipert::ElemType::" + (in.isInt ? "I32" : "F32") + ", " +
            list(in.sampleDims) + ", " + Twine(in.vocab) + "},");
     line("};");
-    line("// Parameters: name, elements, init, std, stage.");
+    line("// Parameters: name, elements, init, std, stage, shape.");
     line("spec.params = {");
     static const char *inits[] = {"Normal", "Zeros", "Ones"};
     for (const ParamInfo &q : p.params)
       line("    {" + quoted(q.name) + ", " + Twine(q.elements) +
            ", pipert::Init::" + inits[q.init] + ", " + floatLiteral(q.std) +
-           ", " + Twine(q.stage) + "},");
+           ", " + Twine(q.stage) + ", " + list(q.shape) + "},");
     line("};");
     line("// Stages and their buffer plan (bytes): rank, slot, slots, scratch, "
          "act in (offset, bytes), act out, grad in (offset, bytes), grad out, "
@@ -199,6 +199,17 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
     line("spec.train = {" + Twine(p.steps) + ", " + Twine(p.seed) + ", " +
          Twine(p.logEvery) + ", pipert::DataKind::" + data + ", " +
          quoted(p.dataFile) + "};");
+    line("spec.train.lrSchedule = pipert::LrSchedule::" + p.lrSchedule + ";");
+    line("spec.train.warmup = " + Twine(p.warmup) + ";");
+    line("spec.train.minLr = " + floatLiteral(p.minLr) + ";");
+    line("spec.train.clipGrad = " + floatLiteral(p.clipGrad) + ";");
+    if (!p.eval.empty()) {
+      line(Twine("spec.train.eval = pipert::DataKind::") +
+           (p.eval == "bytes" ? "Bytes" : "Tokens") + ";");
+      line("spec.train.evalFile = " + quoted(p.evalFile) + ";");
+      line("spec.train.evalEvery = " + Twine(p.evalEvery) + ";");
+      line("spec.train.evalBatches = " + Twine(p.evalBatches) + ";");
+    }
     line("spec.cellCutBytes = " + list(p.cellCutBytes) + ";");
     line("spec.tokensPerSample = " + Twine(p.tokensPerSample) + ";");
     Value spec = emitc::LiteralOp::create(b, loc, specType, "spec");

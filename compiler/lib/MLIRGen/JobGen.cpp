@@ -52,12 +52,32 @@ void genTrain(OpBuilder &b, const dsl::Train &t, Location loc) {
   StringAttr dataFile;
   if (t.data != dsl::DataKind::Synthetic)
     dataFile = b.getStringAttr(t.dataFile);
+  // The recipe attributes are present only when set (constant lr, no
+  // clipping and no eval print nothing).
+  LrScheduleKindAttr schedule;
+  IntegerAttr warmup, evalEvery, evalBatches;
+  FloatAttr minLr, clip;
+  StringAttr eval, evalFile;
+  if (t.lrSchedule != LrScheduleKind::Constant) {
+    schedule = LrScheduleKindAttr::get(b.getContext(), t.lrSchedule);
+    warmup = b.getI64IntegerAttr(t.warmup);
+    minLr = f64(t.minLr);
+  }
+  if (t.clipGrad > 0)
+    clip = f64(t.clipGrad);
+  if (t.eval != dsl::DataKind::Synthetic) {
+    eval = b.getStringAttr(dataName(t.eval));
+    evalFile = b.getStringAttr(t.evalFile);
+    evalEvery = b.getI64IntegerAttr(t.evalEvery);
+    evalBatches = b.getI64IntegerAttr(t.evalBatches);
+  }
   TrainOp::create(b, loc, OptimizerKindAttr::get(b.getContext(), t.optimizer),
                   f64(t.lr), f64(t.beta1), f64(t.beta2), f64(t.eps),
                   f64(t.weightDecay), f64(t.momentum),
                   b.getI64IntegerAttr(t.steps), b.getI64IntegerAttr(t.seed),
                   b.getI64IntegerAttr(t.logEvery),
-                  b.getStringAttr(dataName(t.data)), dataFile);
+                  b.getStringAttr(dataName(t.data)), dataFile, schedule, warmup,
+                  minLr, clip, eval, evalFile, evalEvery, evalBatches);
 }
 
 } // namespace pipe::detail

@@ -142,11 +142,26 @@ struct ConvertPipeToEmitCPass
     p.data = train.getData().str();
     // The front end resolved the data file against the .pipe file; make it
     // absolute so the program runs from any directory.
-    if (train.getDataFile()) {
-      llvm::SmallString<256> path(*train.getDataFile());
+    auto absolute = [](llvm::StringRef file) {
+      llvm::SmallString<256> path(file);
       llvm::sys::fs::make_absolute(path);
       llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
-      p.dataFile = path.str().str();
+      return path.str().str();
+    };
+    if (train.getDataFile())
+      p.dataFile = absolute(*train.getDataFile());
+    if (auto schedule = train.getLrSchedule()) {
+      p.lrSchedule = *schedule == LrScheduleKind::Cosine ? "Cosine" : "Linear";
+      p.warmup = train.getWarmup().value_or(0);
+      p.minLr = train.getMinLr() ? train.getMinLr()->convertToDouble() : 0;
+    }
+    if (auto clip = train.getClipGrad())
+      p.clipGrad = clip->convertToDouble();
+    if (auto eval = train.getEval()) {
+      p.eval = eval->str();
+      p.evalFile = absolute(train.getEvalFile().value_or(""));
+      p.evalEvery = train.getEvalEvery().value_or(100);
+      p.evalBatches = train.getEvalBatches().value_or(4);
     }
 
     // Emit the program after the existing ops, then drop the pipe ops.

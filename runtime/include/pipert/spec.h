@@ -84,6 +84,8 @@ struct ParamSpec {
   Init init;
   float std; ///< standard deviation for Init::Normal (mean 0)
   int stage; ///< the stage owning it (its rank holds it)
+  /// Row-major dims (their product is `elements`), for --export/--init.
+  std::vector<int64_t> shape = {};
 };
 
 struct StageFrame;
@@ -142,6 +144,8 @@ struct OptimizerSpec {
 };
 
 enum class DataKind : uint8_t { Synthetic, Bytes, Tokens };
+/// The learning rate of each step (lr_schedule.h has the formula).
+enum class LrSchedule : uint8_t { Constant, Cosine, Linear };
 struct TrainSpec {
   int64_t steps = 10; ///< default for --steps
   int64_t seed = 1;
@@ -149,6 +153,16 @@ struct TrainSpec {
   DataKind data = DataKind::Synthetic;
   std::string dataFile; ///< for Bytes/Tokens, as written in the .pipe file
                         ///< (relative to the cwd)
+  LrSchedule lrSchedule = LrSchedule::Constant;
+  int64_t warmup = 0; ///< Cosine/Linear: warm-up steps
+  float minLr = 0;    ///< Cosine: the last step's lr
+  /// Global gradient L2 norm limit before each step; 0 is off.
+  float clipGrad = 0;
+  /// Held-out data (Bytes/Tokens; Synthetic means none): every evalEvery
+  /// steps the mean loss over its first evalBatches global batches.
+  DataKind eval = DataKind::Synthetic;
+  std::string evalFile;
+  int64_t evalEvery = 100, evalBatches = 4;
 };
 
 struct ModelSpec {

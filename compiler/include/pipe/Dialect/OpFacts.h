@@ -97,6 +97,9 @@ struct ParamSpec {
   std::string suffix;
   int64_t elements = 0;
   ParamInit init = ParamInit::Normal;
+  /// Row-major dims (product `elements`): what --export writes and --init
+  /// checks. A linear weight is [in, out], so y = x @ weight.
+  llvm::SmallVector<int64_t, 2> shape = {};
 };
 
 /// The code generator as an op sees it. Buffers are asked for by value (the

@@ -42,6 +42,11 @@ def Pipe_OptimizerKind : Pipe_Enum<"OptimizerKind", "an optimizer", [
   I32EnumAttrCase<"AdamW", 0, "adamw">,
   I32EnumAttrCase<"SGD", 1, "sgd">]>;
 
+def Pipe_LrScheduleKind : Pipe_Enum<"LrScheduleKind", "a learning-rate schedule", [
+  I32EnumAttrCase<"Constant", 0, "constant">,
+  I32EnumAttrCase<"Cosine", 1, "cosine">,
+  I32EnumAttrCase<"Linear", 2, "linear">]>;
+
 /// `#pipe<schedule "1f1b">`: names like 1f1b and zb-h1 are not MLIR keywords,
 /// so the generic form quotes every name (PipeDialect.cpp).
 class Pipe_EnumAttr<EnumAttrInfo info, string mnemonic>
@@ -54,5 +59,6 @@ def Pipe_ScheduleKindAttr : Pipe_EnumAttr<Pipe_ScheduleKind, "schedule">;
 def Pipe_PartitionKindAttr : Pipe_EnumAttr<Pipe_PartitionKind, "partition">;
 def Pipe_PrecisionAttr : Pipe_EnumAttr<Pipe_Precision, "precision">;
 def Pipe_OptimizerKindAttr : Pipe_EnumAttr<Pipe_OptimizerKind, "optimizer">;
+def Pipe_LrScheduleKindAttr : Pipe_EnumAttr<Pipe_LrScheduleKind, "lr_schedule">;
 
 #endif // PIPE_ENUMS_TD

@@ -85,26 +85,52 @@ def Pipe_TrainOp : Pipe_Op<"train", [HasParent<"::mlir::ModuleOp">]> {
     `synthetic`, `bytes` or `tokens`; the latter two name `data_file`,
     resolved relative to the `.pipe` file.
 
+    The recipe keys appear only when set: `lr_schedule` (`cosine` or
+    `linear`, with `warmup` steps and, for cosine, the final `min_lr`;
+    absent means constant), `clip_grad` (the global gradient norm limit,
+    absent means off) and `eval` (`bytes` or `tokens` held-out data in
+    `eval_file`, evaluated every `eval_every` steps over `eval_batches`
+    global batches).
+
     ```mlir
     pipe.train optimizer = "adamw", lr = 1.000000e-03, beta1 = 9.000000e-01,
       beta2 = 9.990000e-01, eps = 1.000000e-08, weight_decay = 1.000000e-01,
       momentum = 0.000000e+00, steps = 200, seed = 1, log_every = 1,
       data = "bytes", data_file = "corpus.txt"
+      lr_schedule = "cosine", warmup = 20, min_lr = 1.000000e-04
+      clip_grad = 1.000000e+00
+      eval = "bytes", eval_file = "valid.txt", eval_every = 50, eval_batches = 4
     ```
   }];
   let arguments = (ins Pipe_OptimizerKindAttr:$optimizer, F64Attr:$lr, F64Attr:$beta1,
                        F64Attr:$beta2, F64Attr:$eps, F64Attr:$weight_decay,
                        F64Attr:$momentum, Pipe_PositiveI64:$steps,
                        I64Attr:$seed, Pipe_PositiveI64:$log_every,
-                       StrAttr:$data, OptionalAttr<StrAttr>:$data_file);
+                       StrAttr:$data, OptionalAttr<StrAttr>:$data_file,
+                       OptionalAttr<Pipe_LrScheduleKindAttr>:$lr_schedule,
+                       OptionalAttr<I64Attr>:$warmup,
+                       OptionalAttr<F64Attr>:$min_lr,
+                       OptionalAttr<F64Attr>:$clip_grad,
+                       OptionalAttr<StrAttr>:$eval,
+                       OptionalAttr<StrAttr>:$eval_file,
+                       OptionalAttr<I64Attr>:$eval_every,
+                       OptionalAttr<I64Attr>:$eval_batches);
   let assemblyFormat = [{
     `optimizer` `=` custom<EnumName>($optimizer) `,` `lr` `=` $lr `,` `beta1` `=` $beta1 `,`
     `beta2` `=` $beta2 `,` `eps` `=` $eps `,` `weight_decay` `=` $weight_decay
     `,` `momentum` `=` $momentum `,` `steps` `=` $steps `,` `seed` `=` $seed
     `,` `log_every` `=` $log_every `,` `data` `=` $data
-    (`,` `data_file` `=` $data_file^)? attr-dict
+    (`,` `data_file` `=` $data_file^)?
+    (`lr_schedule` `=` custom<EnumName>($lr_schedule)^ `,` `warmup` `=` $warmup
+     `,` `min_lr` `=` $min_lr)?
+    (`clip_grad` `=` $clip_grad^)?
+    (`eval` `=` $eval^ `,` `eval_file` `=` $eval_file `,` `eval_every` `=`
+     $eval_every `,` `eval_batches` `=` $eval_batches)? attr-dict
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::LogicalResult verifyRecipe();
+  }];
 }
 
 #endif // PIPE_JOB_OPS_TD

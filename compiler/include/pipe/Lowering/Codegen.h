@@ -18,6 +18,7 @@ struct ParamInfo {
   enum Init { Normal, Zeros, Ones } init = Normal;
   double std = 0;
   int stage = 0;
+  std::vector<int64_t> shape; ///< row-major dims, product `elements`
 };
 
 /// Every parameter of `model`; `firstParam` maps each op with parameters to
@@ -76,6 +77,11 @@ struct ProgramDescription {
   double lr = 0, beta1 = 0, beta2 = 0, eps = 0, weightDecay = 0, momentum = 0;
   int64_t steps = 1, seed = 1, logEvery = 1;
   std::string data, dataFile; ///< "synthetic" | "bytes" | "tokens"
+  std::string lrSchedule = "Constant"; ///< pipert::LrSchedule enumerator
+  int64_t warmup = 0;
+  double minLr = 0, clipGrad = 0;
+  std::string eval, evalFile; ///< "" (none) | "bytes" | "tokens"
+  int64_t evalEvery = 100, evalBatches = 4;
   std::vector<int64_t> cellCutBytes;
   int64_t tokensPerSample = 0;
 };

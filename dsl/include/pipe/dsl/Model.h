@@ -120,6 +120,13 @@ struct Train {
   int64_t steps = 10, seed = 1, logEvery = 1;
   DataKind data = DataKind::Synthetic;
   std::string dataFile; ///< resolved relative to the .pipe file
+  LrScheduleKind lrSchedule = LrScheduleKind::Constant;
+  int64_t warmup = 0;
+  double minLr = 0;
+  double clipGrad = 0; ///< 0: off
+  DataKind eval = DataKind::Synthetic; ///< Synthetic: no eval
+  std::string evalFile;                ///< resolved relative to the .pipe file
+  int64_t evalEvery = 100, evalBatches = 4;
 };
 
 struct Program {
