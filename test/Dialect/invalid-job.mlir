@@ -223,3 +223,51 @@ pipe.extern_op @twice ["a", "a"] from "k.cu"
 // ... and the file that defines it.
 // expected-error @+1 {{needs the file that defines it}}
 pipe.extern_op @nofile ["a"] from ""
+
+// -----
+
+// warmup must leave at least one decay step.
+// expected-error @+1 {{'pipe.train' op warmup must be in [0, steps), got 10}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" lr_schedule = "cosine", warmup = 10, min_lr = 0.0
+
+// -----
+
+// cosine's final lr is at most lr.
+// expected-error @+1 {{'pipe.train' op min_lr must be in [0, lr], got 0.01}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" lr_schedule = "cosine", warmup = 1, min_lr = 0.01
+
+// -----
+
+// linear always decays to 0.
+// expected-error @+1 {{'pipe.train' op a linear lr_schedule decays to 0; min_lr must be 0}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" lr_schedule = "linear", warmup = 1, min_lr = 1.0e-4
+
+// -----
+
+// Constant is the absence of lr_schedule.
+// expected-error @+1 {{'pipe.train' op a constant lr_schedule is written by leaving lr_schedule out}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" lr_schedule = "constant", warmup = 0, min_lr = 0.0
+
+// -----
+
+// An unknown schedule name lists the known ones.
+// expected-error @+1 {{unknown lr_schedule 'step' (expected constant, cosine, linear)}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" lr_schedule = "step", warmup = 0, min_lr = 0.0
+
+// -----
+
+// clip_grad, when present, is a positive norm.
+// expected-error @+1 {{'pipe.train' op clip_grad must be positive when present, got -1}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" clip_grad = -1.0
+
+// -----
+
+// eval data is a file of bytes or tokens.
+// expected-error @+1 {{'pipe.train' op eval must be "bytes" or "tokens", got "synthetic"}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" eval = "synthetic", eval_file = "x", eval_every = 1, eval_batches = 1
+
+// -----
+
+// eval_every and eval_batches count from 1.
+// expected-error @+1 {{'pipe.train' op eval_every and eval_batches must be >= 1}}
+pipe.train optimizer = "adamw", lr = 1.0e-3, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0, momentum = 0.0, steps = 10, seed = 1, log_every = 1, data = "synthetic" eval = "bytes", eval_file = "x", eval_every = 0, eval_batches = 1
