@@ -267,9 +267,11 @@ step_loss() { awk -v s="$2" '$1 == "step" && $2 == s && $3 == "loss" { print $4;
 # it is the harmonic mean of the per-step rates. Fails when fewer than $3 step lines are there.
 tokens_per_s() {
   awk -v skip="$2" -v want="$3" '
-    $1 == "step" && $3 == "loss" && $5 == "tokens/s" {
-      n++
-      if ($2 + 0 > skip) { inv += 1 / $6; c++ }
+    $1 == "step" && $3 == "loss" {
+      for (i = 5; i < NF; i++) if ($i == "tokens/s") {
+        n++
+        if ($2 + 0 > skip) { inv += 1 / $(i + 1); c++ }
+      }
     }
     END { if (n < want || c == 0 || inv <= 0) exit 1; printf "%.1f\n", c / inv }' "$1"
 }

@@ -25,11 +25,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=out/host-compare
 mkdir -p "$work"
 
-# Overall tokens/s of a program's step lines ("step N loss X tokens/s Y") after step $2: every
-# step has the same tokens, so it is the harmonic mean of the per-step rates.
+# Overall tokens/s of a program's step lines ("step N loss X lr L [norm G] tokens/s Y") after
+# step $2: every step has the same tokens, so it is the harmonic mean of the per-step rates.
 tokens_per_s() {
-  awk -v skip="$2" '$1 == "step" && $3 == "loss" && $5 == "tokens/s" && $2 + 0 > skip {
-      inv += 1 / $6; c++ }
+  awk -v skip="$2" '$1 == "step" && $3 == "loss" && $2 + 0 > skip {
+      for (i = 5; i < NF; i++) if ($i == "tokens/s") { inv += 1 / $(i + 1); c++ } }
     END { if (c == 0) print "nan"; else printf "%.1f\n", c / inv }' "$1"
 }
 

@@ -41,8 +41,9 @@ bool Analyzer::applyRecipeKey(const ast::KeyValue &kv) {
   }
   // eval_every, eval_batches
   if (tr.eval == DataKind::Synthetic)
-    return error(kv.loc, "'" + key + "' needs held-out data: set 'eval' to "
-                                     "bytes(\"FILE\") or tokens(\"FILE\")");
+    return error(kv.loc, "'" + key +
+                             "' needs held-out data: set 'eval' to "
+                             "bytes(\"FILE\") or tokens(\"FILE\")");
   auto n = evalInt(v, "'" + key.str() + "'", 1);
   if (!n)
     return false;
@@ -62,9 +63,9 @@ bool Analyzer::applyLrSchedule(const Expr &v) {
     tr.lrSchedule = LrScheduleKind::Constant;
     return true;
   }
-  std::optional<LrScheduleKind> kind =
-      v.kind == Expr::Kind::Call ? symbolizeLrScheduleKind(v.text)
-                                 : std::nullopt;
+  std::optional<LrScheduleKind> kind = v.kind == Expr::Kind::Call
+                                           ? symbolizeLrScheduleKind(v.text)
+                                           : std::nullopt;
   if (!kind || *kind == LrScheduleKind::Constant)
     return error(v.loc, "expected an lr_schedule: constant, cosine(warmup: W, "
                         "min_lr: L) or linear(warmup: W)");

@@ -16,8 +16,8 @@ static const char *const kPipelineKeys[] = {
 // Applied in this order: lr_schedule checks against steps and the optimizer's
 // lr, eval_every and eval_batches against eval.
 static const char *const kTrainKeys[] = {
-    "optimizer", "steps",    "data",       "seed",      "log_every",
-    "lr_schedule", "clip_grad", "eval",    "eval_every", "eval_batches"};
+    "optimizer",   "steps",     "data", "seed",       "log_every",
+    "lr_schedule", "clip_grad", "eval", "eval_every", "eval_batches"};
 
 static bool isPipelineKey(llvm::StringRef key) {
   return llvm::is_contained(kPipelineKeys, key);

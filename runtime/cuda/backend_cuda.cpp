@@ -24,8 +24,7 @@ public:
   CudaBackend(const ModelSpec &spec, const Options &opts)
       : spec_(spec), opts_(opts),
         hub_(spec.ranks, spec.dataParallel, opts.timeoutSeconds),
-        allWorkers_(spec.ranks * spec.dataParallel, hub_,
-                    "gradient norm sum") {
+        allWorkers_(spec.ranks * spec.dataParallel, hub_, "gradient norm sum") {
     gpus_ = visibleGpus();
     if (gpus_ == 0)
       throw RuntimeError("--backend=cuda: no GPU is visible");

@@ -268,10 +268,11 @@ makeNcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas,
                                          replica, timeoutSeconds);
 }
 
-std::unique_ptr<Transport>
-makeSharedGpuTransport(CudaDevice &device, Rendezvous &hub,
-                       ReplicaReducer &reducer, ReplicaReducer &workers,
-                       int rank, int replica) {
+std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device,
+                                                  Rendezvous &hub,
+                                                  ReplicaReducer &reducer,
+                                                  ReplicaReducer &workers,
+                                                  int rank, int replica) {
   return std::make_unique<SharedGpuTransport>(device, hub, reducer, workers,
                                               rank, replica, hub.ranks());
 }

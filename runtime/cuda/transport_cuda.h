@@ -41,9 +41,10 @@ makeNcclTransport(CudaDevice &device, ncclComm_t world, ncclComm_t replicas,
 /// Same-process transport: boundaries through the Rendezvous with device
 /// copies; replica gradients summed on the host in replica order (download,
 /// ReplicaReducer, upload); `workers` sums over every worker the same way.
-std::unique_ptr<Transport>
-makeSharedGpuTransport(CudaDevice &device, Rendezvous &hub,
-                       ReplicaReducer &reducer, ReplicaReducer &workers,
-                       int rank, int replica);
+std::unique_ptr<Transport> makeSharedGpuTransport(CudaDevice &device,
+                                                  Rendezvous &hub,
+                                                  ReplicaReducer &reducer,
+                                                  ReplicaReducer &workers,
+                                                  int rank, int replica);
 
 } // namespace pipert

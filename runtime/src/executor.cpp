@@ -425,12 +425,11 @@ void StageRunner::clipGradients() {
   gradNorm_ = std::sqrt(sum);
   double coef = spec_.train.clipGrad / (gradNorm_ + 1e-6);
   if (coef < 1 && paramFloats_)
-    pipeops::scale_floats(ctx_, grads_, static_cast<float>(coef),
-                          paramFloats_);
+    pipeops::scale_floats(ctx_, grads_, static_cast<float>(coef), paramFloats_);
 }
 
-void StageRunner::runStep(const DataSource &data, int64_t step,
-                          int64_t optStep, float lr) {
+void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep,
+                          float lr) {
   if (paramFloats_)
     pipeops::fill_zero(ctx_, grads_, static_cast<size_t>(paramFloats_) * 4);
   loadInputs(data, step);

@@ -38,8 +38,7 @@ public:
   /// step `step`, run the program, all-reduce gradients over replicas, clip
   /// them to train.clipGrad (global norm over every worker), step the
   /// optimizer (1-based `optStep`) at learning rate `lr`.
-  void runStep(const DataSource &data, int64_t step, int64_t optStep,
-               float lr);
+  void runStep(const DataSource &data, int64_t step, int64_t optStep, float lr);
   /// The global gradient L2 norm of the last step, before clipping (computed
   /// only when train.clipGrad > 0; else 0).
   double gradNorm() const { return gradNorm_; }
@@ -106,7 +105,7 @@ private:
   std::vector<char> hostInput_;
   float *losses_ = nullptr;
   std::vector<float> hostLosses_;
-  float *norms_ = nullptr;         ///< per global parameter, clipping only
+  float *norms_ = nullptr; ///< per global parameter, clipping only
   std::vector<float> hostNorms_;
   double gradNorm_ = 0;
   std::vector<int> openMarks_; ///< per cell: begin mark while open

@@ -10,8 +10,9 @@ namespace pipert {
 /// construction: --checkpoint DIR is (or is created as) a writable directory,
 /// locked against a second run writing it (flock on DIR/.pipert.lock, freed
 /// by the kernel when this process ends however it ends), with the
-/// temporaries of dead writers removed; --profile and --export FILE can be created or
-/// replaced. Throws RuntimeError naming the flag, the path and the problem.
+/// temporaries of dead writers removed; --profile and --export FILE can be
+/// created or replaced. Throws RuntimeError naming the flag, the path and the
+/// problem.
 class OutputClaim {
 public:
   explicit OutputClaim(const Options &opts);

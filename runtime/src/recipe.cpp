@@ -25,8 +25,8 @@ bool evalDue(const TrainSpec &train, int64_t done, int64_t first,
 
 void printStepLine(FILE *out, const ModelSpec &spec, int64_t done, double loss,
                    double lr, double norm, double seconds) {
-  int64_t G = static_cast<int64_t>(spec.microbatches) * spec.batch *
-              spec.dataParallel;
+  int64_t G =
+      static_cast<int64_t>(spec.microbatches) * spec.batch * spec.dataParallel;
   double rate = (spec.tokensPerSample ? G * spec.tokensPerSample : G) / seconds;
   std::fprintf(out, "step %lld loss %.7g lr %.4e", static_cast<long long>(done),
                loss, lr);

@@ -48,7 +48,7 @@ std::vector<int64_t> shapeOf(const ParamSpec &p) {
 /// One JSON value of the header: what a tensor entry needs.
 struct Json {
   enum Kind { Null, Bool, Number, String, Array, Object } kind = Null;
-  std::string text;  ///< String; Number as written
+  std::string text; ///< String; Number as written
   std::vector<Json> items;
   std::vector<std::pair<std::string, Json>> fields;
 };
@@ -196,8 +196,7 @@ struct Entry {
   int64_t begin = -1, end = -1;
 };
 
-Entry entryOf(const std::string &file, const std::string &name,
-              const Json &v) {
+Entry entryOf(const std::string &file, const std::string &name, const Json &v) {
   auto bad = [&](const std::string &what) -> RuntimeError {
     return RuntimeError(file + ": tensor " + name + ": " + what);
   };
@@ -238,8 +237,8 @@ void writeSafetensors(const std::string &file, const ModelSpec &spec,
   for (size_t k = 0; k < spec.params.size(); ++k) {
     const ParamSpec &p = spec.params[k];
     int64_t bytes = p.elements * 4;
-    header += (k ? "," : "") + jsonString(p.name) +
-              ":{\"dtype\":\"F32\",\"shape\":[";
+    header +=
+        (k ? "," : "") + jsonString(p.name) + ":{\"dtype\":\"F32\",\"shape\":[";
     std::vector<int64_t> shape = shapeOf(p);
     for (size_t i = 0; i < shape.size(); ++i)
       header += (i ? "," : "") + std::to_string(shape[i]);
@@ -318,8 +317,8 @@ std::vector<std::vector<float>> readSafetensors(const std::string &file,
       throw RuntimeError(file + ": tensor " + p.name + " is missing");
     const Entry &e = it->second;
     if (e.dtype != "F32")
-      throw RuntimeError(file + ": tensor " + p.name + " has dtype " +
-                         e.dtype + ", expected F32");
+      throw RuntimeError(file + ": tensor " + p.name + " has dtype " + e.dtype +
+                         ", expected F32");
     if (e.shape != shapeOf(p))
       throw RuntimeError(file + ": tensor " + p.name + " has shape " +
                          shapeText(e.shape) + ", the model " +

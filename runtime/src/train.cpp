@@ -293,8 +293,8 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
         evalSum += lossSum();
         if (b + 1 < batches)
           return;
-        double mean = evalSum / (static_cast<double>(batches) * D *
-                                 spec.microbatches);
+        double mean =
+            evalSum / (static_cast<double>(batches) * D * spec.microbatches);
         evalSum = 0;
         result.evalLosses.push_back(mean);
         printEvalLine(out, done, mean);

@@ -194,10 +194,10 @@ void ReplicaReducer::reduce(int party, int rank, int replica, float *data,
             std::cv_status::timeout &&
         Clock::now() >= deadline) {
       hub_.abort();
-      throw RuntimeError(
-          hub_.label(rank, replica) + ": " + what_ + " over " +
-          std::to_string(replicas_) + " workers timed out after " +
-          std::to_string(hub_.timeout()) + " s");
+      throw RuntimeError(hub_.label(rank, replica) + ": " + what_ + " over " +
+                         std::to_string(replicas_) +
+                         " workers timed out after " +
+                         std::to_string(hub_.timeout()) + " s");
     }
   }
 }

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -131,6 +132,23 @@ def main():
                 fail("%s: step %d eval %.9g differs from %s's %.9g" % (name, t, evals[t],
                                                                       reference[0],
                                                                       reference[2][t]))
+
+    # One process per rank (MPI transport, its all-reduce for the norm) prints the same.
+    mpirun = shutil.which("mpirun")
+    if mpirun:
+        env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        proc = subprocess.run([mpirun, "-np", "2", exes["1f1b-2"], "--steps", str(args.steps)],
+                              cwd=args.cwd, capture_output=True, text=True, timeout=600, env=env)
+        if proc.returncode != 0:
+            fail("mpirun: status %d\n%s%s" % (proc.returncode, proc.stdout, proc.stderr))
+        steps, evals = parse(proc.stdout)
+        for t in range(1, args.steps + 1):
+            if not (close(steps[t][0], reference[1][t][0], 1e-5)
+                    and close(steps[t][2], reference[1][t][2], 1e-5)):
+                fail("mpirun: step %d %s differs from %s" % (t, steps[t], reference[1][t]))
+        if any(not close(evals[t], reference[2][t], 1e-5) for t in reference[2]):
+            fail("mpirun: evals %s differ from %s" % (evals, reference[2]))
+        print("mpirun -np 2 agrees")
 
     # --export, then --init under two strategies: the same parameters evaluate alike.
     a = os.path.join(args.work, "a.safetensors")

@@ -26,7 +26,8 @@ TEST(Cli, PrintsHeaderAndStepLines) {
       std::string::npos)
       << out;
   EXPECT_TRUE(std::regex_search(
-      out, std::regex("\nstep 1 loss [0-9.]+ lr 1\\.0000e-02 samples/s [0-9.]+\n")))
+      out,
+      std::regex("\nstep 1 loss [0-9.]+ lr 1\\.0000e-02 samples/s [0-9.]+\n")))
       << out;
   EXPECT_TRUE(std::regex_search(out, std::regex("\nstep 2 loss [0-9.]+ ")));
   EXPECT_EQ(out.find("step 3"), std::string::npos);

@@ -149,9 +149,9 @@ TEST(Safetensors, HostileFilesNameTheFirstBadTensor) {
     h.replace(h.find(from), from.size(), to);
     return file(h, data);
   };
-  EXPECT_NE(readError(good.substr(0, good.size() / 2), spec)
-                .find("run past the"),
-            std::string::npos);
+  EXPECT_NE(
+      readError(good.substr(0, good.size() / 2), spec).find("run past the"),
+      std::string::npos);
   EXPECT_NE(readError(good.substr(0, 5), spec).find("too short"),
             std::string::npos);
   EXPECT_NE(readError(replaced("[4,8]", "[8,4]"), spec)

@@ -36,11 +36,10 @@ collectParams(ModelOp model, llvm::ArrayRef<int> cellStage,
             spec.init == ParamInit::Normal  ? ParamInfo::Normal
             : spec.init == ParamInit::Zeros ? ParamInfo::Zeros
                                             : ParamInfo::Ones;
-        params.push_back({(prefix.getValue() + "." + spec.suffix).str(),
-                          spec.elements, init,
-                          init == ParamInfo::Normal ? kInitStd : 0.0, stage,
-                          std::vector<int64_t>(spec.shape.begin(),
-                                               spec.shape.end())});
+        params.push_back(
+            {(prefix.getValue() + "." + spec.suffix).str(), spec.elements, init,
+             init == ParamInfo::Normal ? kInitStd : 0.0, stage,
+             std::vector<int64_t>(spec.shape.begin(), spec.shape.end())});
       }
       if (params.size() > first)
         firstParam[&op] = static_cast<int>(first);

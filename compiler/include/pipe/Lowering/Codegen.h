@@ -76,7 +76,7 @@ struct ProgramDescription {
   std::string optimizer; ///< "adamw" or "sgd"
   double lr = 0, beta1 = 0, beta2 = 0, eps = 0, weightDecay = 0, momentum = 0;
   int64_t steps = 1, seed = 1, logEvery = 1;
-  std::string data, dataFile; ///< "synthetic" | "bytes" | "tokens"
+  std::string data, dataFile;          ///< "synthetic" | "bytes" | "tokens"
   std::string lrSchedule = "Constant"; ///< pipert::LrSchedule enumerator
   int64_t warmup = 0;
   double minLr = 0, clipGrad = 0;

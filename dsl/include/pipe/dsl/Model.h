@@ -123,7 +123,7 @@ struct Train {
   LrScheduleKind lrSchedule = LrScheduleKind::Constant;
   int64_t warmup = 0;
   double minLr = 0;
-  double clipGrad = 0; ///< 0: off
+  double clipGrad = 0;                 ///< 0: off
   DataKind eval = DataKind::Synthetic; ///< Synthetic: no eval
   std::string evalFile;                ///< resolved relative to the .pipe file
   int64_t evalEvery = 100, evalBatches = 4;
