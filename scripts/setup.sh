@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 libclang-22-dev llvm-22-tools
           libclang-rt-22-dev libzstd-dev ninja-build cmake g++ libgtest-dev libopenmpi-dev openmpi-bin
-          libopenblas-dev python3)
+          libopenblas-dev python3 python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
