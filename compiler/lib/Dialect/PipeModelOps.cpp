@@ -171,9 +171,11 @@ static LogicalResult verifyStages(ModelOp model) {
       if (!previous)
         return diag << "is the first stage, which takes no arguments (only "
                        "model inputs cross into it)";
-      return diag.append("takes (", stage.getInputs(), ") but the values "
+      return diag.append("takes (", stage.getInputs(),
+                         ") but the values "
                          "crossing the cut before it are the results of "
-                         "stage @", previous.getSymName(), ", in order (",
+                         "stage @",
+                         previous.getSymName(), ", in order (",
                          previous.getNumResults(), " values)")
                  .attachNote(previous.getLoc())
              << "the previous stage is here";
@@ -181,8 +183,7 @@ static LogicalResult verifyStages(ModelOp model) {
     previous = stage;
   }
   ReturnOp ret = model.getReturnOp();
-  if (previous.getNumResults() != 1 ||
-      ret.getLoss() != previous.getResult(0))
+  if (previous.getNumResults() != 1 || ret.getLoss() != previous.getResult(0))
     return ret.emitOpError() << "must return the last stage's single result "
                                 "(the loss) in a partitioned model";
   return success();
@@ -324,21 +325,22 @@ LogicalResult StageOp::verify() {
 /// its arguments or a model input.
 LogicalResult StageOp::verifyRegions() {
   Region &body = getBody();
-  WalkResult walk = body.walk([&](Operation *op) {
-    for (Value operand : op->getOperands()) {
-      if (body.isAncestor(operand.getParentRegion()))
-        continue;
-      auto arg = dyn_cast<BlockArgument>(operand);
-      if (arg && isa<ModelOp>(arg.getOwner()->getParentOp()))
-        continue;
-      op->emitOpError()
-          << "uses a value defined outside stage @" << getSymName()
-          << " that is not one of its arguments: a value crossing a cut "
-             "must be a stage argument";
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  WalkResult walk =
+      body.walk([&](Operation *op) {
+        for (Value operand : op->getOperands()) {
+          if (body.isAncestor(operand.getParentRegion()))
+            continue;
+          auto arg = dyn_cast<BlockArgument>(operand);
+          if (arg && isa<ModelOp>(arg.getOwner()->getParentOp()))
+            continue;
+          op->emitOpError()
+              << "uses a value defined outside stage @" << getSymName()
+              << " that is not one of its arguments: a value crossing a cut "
+                 "must be a stage argument";
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
   return failure(walk.wasInterrupted());
 }
 

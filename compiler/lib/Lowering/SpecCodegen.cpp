@@ -79,7 +79,8 @@ uint64_t modelFingerprint(ModelOp model) {
   std::string text;
   llvm::raw_string_ostream os(text);
   model->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<StageOp>(op) || (isa<YieldOp>(op) && isa<StageOp>(op->getParentOp())))
+    if (isa<StageOp>(op) ||
+        (isa<YieldOp>(op) && isa<StageOp>(op->getParentOp())))
       return;
     os << op->getName() << '(' << op->getNumOperands() << ')';
     for (Type t : op->getResultTypes())

@@ -64,9 +64,8 @@ void outlineStages(ModelOp model, const std::vector<plan::Stage> &stages) {
   // results), before any cell moves.
   std::vector<SmallVector<Value>> out;
   for (size_t s = 0; s < stages.size(); ++s)
-    out.push_back(s + 1 == stages.size()
-                      ? SmallVector<Value>{ret.getLoss()}
-                      : crossing(cells, stages[s].end, at));
+    out.push_back(s + 1 == stages.size() ? SmallVector<Value>{ret.getLoss()}
+                                         : crossing(cells, stages[s].end, at));
 
   OpBuilder b(model.getContext());
   SmallVector<Value> carried; // the flat values entering the next stage
@@ -75,10 +74,9 @@ void outlineStages(ModelOp model, const std::vector<plan::Stage> &stages) {
     const plan::Stage &st = stages[s];
     Location loc = cells[st.begin].getLoc();
     b.setInsertionPoint(cells[st.begin]);
-    auto stage = StageOp::create(
-        b, loc, ValueRange(out[s]).getTypes(),
-        b.getStringAttr("s" + std::to_string(s)), b.getI32IntegerAttr(st.rank),
-        previous);
+    auto stage = StageOp::create(b, loc, ValueRange(out[s]).getTypes(),
+                                 b.getStringAttr("s" + std::to_string(s)),
+                                 b.getI32IntegerAttr(st.rank), previous);
     Block *body = b.createBlock(&stage.getBody());
     llvm::DenseMap<Value, Value> inside;
     for (Value v : carried)
