@@ -107,9 +107,9 @@ pipe.model @unnamed_cell(%x: tensor<?x8xf32>) -> tensor<f32> {
 
 // -----
 
-// Cells exist only inside a model.
+// Cells exist only inside a model (or, once partitioned, a model's stage).
 func.func @cell_outside_model(%x: tensor<?x8xf32>) {
-  // expected-error @+1 {{expects parent op 'pipe.model'}}
+  // expected-error @+1 {{expects parent op to be one of 'pipe.model, pipe.stage'}}
   %0 = pipe.cell "y = gelu(x)" {
     %1 = pipe.gelu %x : tensor<?x8xf32>
     pipe.yield %1 : tensor<?x8xf32>

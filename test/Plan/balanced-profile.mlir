@@ -1,6 +1,7 @@
 // pipe-partition with measured costs: a --profile file fixes each cell's
 // time, so the optimal balanced split can be found by hand.
 // RUN: pipe-opt %s --pipe-partition=profile=%S/Inputs/six-cells.json | FileCheck %s
+// RUN: pipe-opt %s --pipe-partition=profile=%S/Inputs/six-cells.json | FileCheck %s --check-prefix=STAGE
 //
 // Inputs/six-cells.json gives the six cells these times (fwd + bwd + wgrad):
 //   cell  0     1     2     3     4     5
@@ -59,5 +60,15 @@ module {
 // CHECK: pipe.cell "{{.*}}" attributes {pipe.cost = {{{.*}}bwd_us = 5.000000e-01 : f64,
 // CHECK: pipe.cell "{{.*}}" attributes {pipe.cost = {{{.*}}bwd_us = 1.500000e+00 : f64,{{.*}}fwd_us = 7.500000e-01 : f64,{{.*}}send_us = 0.000000e+00 : f64,
 // CHECK: pipe.strategy
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 2, 3, 6>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0, 1, 2>
+// The split [0, 2, 3, 6] on ranks 0, 1, 2, as outlined stages:
+// STAGE-LABEL: pipe.model @mlp
+// STAGE: pipe.stage @s0 rank 0 {
+// STAGE-COUNT-2: pipe.cell "
+// STAGE-NOT: pipe.cell "
+// STAGE: pipe.stage @s1 rank 1 ins(
+// STAGE-COUNT-1: pipe.cell "
+// STAGE-NOT: pipe.cell "
+// STAGE: pipe.stage @s2 rank 2 ins(
+// STAGE-COUNT-3: pipe.cell "
+// STAGE-NOT: pipe.cell "
+// STAGE: pipe.return

@@ -19,9 +19,14 @@
 //   [3|1]: rank 0 = 3 + 2 * 1.5 = 6.0: does not fit.
 // So the optimum under memory is [0, 1, 4].
 // CHECK-LABEL: pipe.model @mlp
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s1 rank 1 ins(
+// CHECK-COUNT-3: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: pipe.strategy{{.*}}schedule = "1f1b"
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 1, 4>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0, 1>
 module {
   pipe.model @mlp(%x: tensor<?x8192xf32>, %y: tensor<?x8192xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(...)" {
@@ -90,8 +95,14 @@ module {
 //          = 3.0; rank 1 = 1 + 4 * 0.25 + 1.0 = 3.0: fits, and with every cell
 //   at t = 1 + fwd 0.25 it is still the time optimum (2.5).
 // CHECK-LABEL: pipe.model @mlp
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s1 rank 1 ins(
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: pipe.strategy{{.*}}schedule = "gpipe"{{.*}}recompute = true
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 2, 4>
 module {
   pipe.model @mlp(%x: tensor<?x8192xf32>, %y: tensor<?x8192xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(...)" {

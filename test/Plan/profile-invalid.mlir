@@ -40,5 +40,5 @@
     pipe.return %loss : tensor<f32>
   }
   pipe.strategy ranks = 2, virtual = 1, microbatches = 4, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
-// COUNT-NOT: pipe.stage_bounds
-// FIELD-NOT: pipe.stage_bounds
+// COUNT-NOT: pipe.stage @
+// FIELD-NOT: pipe.stage @

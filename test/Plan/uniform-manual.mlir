@@ -6,9 +6,20 @@
 // take one extra cell: sizes 2, 2, 1, 1, bounds [0, 2, 4, 5, 6]; 1f1b places
 // stage s on rank s.
 // CHECK-LABEL: pipe.model @chain
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s1 rank 1 ins(
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s2 rank 2 ins(
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s3 rank 3 ins(
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: schedule = "1f1b"
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 2, 4, 5, 6>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0, 1, 2, 3>
 module {
   pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(h)" {
@@ -44,9 +55,17 @@ module {
 
 // manual (1, 3, 2): bounds [0, 1, 4, 6] as listed, whatever the costs.
 // CHECK-LABEL: pipe.model @chain
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s1 rank 1 ins(
+// CHECK-COUNT-3: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s2 rank 2 ins(
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: schedule = "gpipe"
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 1, 4, 6>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0, 1, 2>
 module {
   pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(h)" {
@@ -83,9 +102,20 @@ module {
 // interleaved, 2 ranks x 2 virtual, uniform: 6 = 4 + 2, sizes 2, 2, 1, 1;
 // stage s on rank s mod 2.
 // CHECK-LABEL: pipe.model @chain
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s1 rank 1 ins(
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s2 rank 0 ins(
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s3 rank 1 ins(
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: schedule = "interleaved"
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 2, 4, 5, 6>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0, 1, 0, 1>
 module {
   pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(h)" {
@@ -122,9 +152,20 @@ module {
 // zb-v, 2 ranks x 2 virtual, manual (1, 1, 2, 2): the V places stages 0, 1
 // on ranks 0, 1 and stages 2, 3 on ranks 2*2-1-2 = 1 and 2*2-1-3 = 0.
 // CHECK-LABEL: pipe.model @chain
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s1 rank 1 ins(
+// CHECK-COUNT-1: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s2 rank 1 ins(
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.stage @s3 rank 0 ins(
+// CHECK-COUNT-2: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: schedule = "zb-v"
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 1, 2, 4, 6>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0, 1, 1, 0>
 module {
   pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(h)" {
@@ -160,9 +201,11 @@ module {
 
 // One rank, one stage: every cell.
 // CHECK-LABEL: pipe.model @chain
+// CHECK: pipe.stage @s0 rank 0 {
+// CHECK-COUNT-6: pipe.cell "
+// CHECK-NOT: pipe.cell "
+// CHECK: pipe.return
 // CHECK: ranks = 1
-// CHECK-SAME: pipe.stage_bounds = array<i64: 0, 6>
-// CHECK-SAME: pipe.stage_ranks = array<i64: 0>
 module {
   pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
     %h0 = pipe.cell "h = relu(h)" {

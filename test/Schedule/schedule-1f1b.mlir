@@ -1,6 +1,6 @@
-// pipe-schedule on a 4-cell model whose partition is recorded the way
-// pipe-partition records it (pipe.stage_bounds / pipe.stage_ranks on the
-// strategy): 1F1B, 2 ranks, 3 micro-batches. The programs are then proved
+// pipe-schedule on a 4-cell model partitioned the way pipe-partition
+// outlines it (cells 0-1 in stage @s0 on rank 0, cells 2-3 in @s1 on rank
+// 1): 1F1B, 2 ranks, 3 micro-batches. The programs are then proved
 // sound by pipe-verify-schedule, and re-scheduling replaces (not adds to)
 // the pipe.schedule.
 // RUN: pipe-opt %s --pipe-schedule --pipe-verify-schedule | FileCheck %s
@@ -20,25 +20,32 @@
 //   rank 1: RA00 | F10 | RA01 | B10 | SG10 | F11 | B11 | RA02 SG11 | F12 | B12 | SG12
 
 pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
-  %a = pipe.cell "a = relu(x)" {
-    %0 = pipe.relu %x : tensor<?x4xf32>
-    pipe.yield %0 : tensor<?x4xf32>
+  %b = pipe.stage @s0 rank 0 {
+    %a = pipe.cell "a = relu(x)" {
+      %0 = pipe.relu %x : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    %b_0 = pipe.cell "b = relu(a)" {
+      %0 = pipe.relu %a : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    pipe.yield %b_0 : tensor<?x4xf32>
   } : tensor<?x4xf32>
-  %b = pipe.cell "b = relu(a)" {
-    %0 = pipe.relu %a : tensor<?x4xf32>
-    pipe.yield %0 : tensor<?x4xf32>
-  } : tensor<?x4xf32>
-  %c = pipe.cell "c = relu(b)" {
-    %0 = pipe.relu %b : tensor<?x4xf32>
-    pipe.yield %0 : tensor<?x4xf32>
-  } : tensor<?x4xf32>
-  %loss = pipe.cell "return mse(c, y)" {
-    %0 = pipe.mse %c, %y : tensor<?x4xf32> -> tensor<f32>
-    pipe.yield %0 : tensor<f32>
+  %loss = pipe.stage @s1 rank 1 ins(%b : tensor<?x4xf32>) {
+  ^bb0(%b_0: tensor<?x4xf32>):
+    %c = pipe.cell "c = relu(b)" {
+      %0 = pipe.relu %b_0 : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    %loss_1 = pipe.cell "return mse(c, y)" {
+      %0 = pipe.mse %c, %y : tensor<?x4xf32> -> tensor<f32>
+      pipe.yield %0 : tensor<f32>
+    } : tensor<f32>
+    pipe.yield %loss_1 : tensor<f32>
   } : tensor<f32>
   pipe.return %loss : tensor<f32>
 }
-pipe.strategy ranks = 2, virtual = 1, microbatches = 3, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1 {pipe.stage_bounds = array<i64: 0, 2, 4>, pipe.stage_ranks = array<i64: 0, 1>}
+pipe.strategy ranks = 2, virtual = 1, microbatches = 3, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 
 // CHECK-LABEL: pipe.schedule "1f1b" {
 // CHECK-NEXT:    pipe.program rank 0 {

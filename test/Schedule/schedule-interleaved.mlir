@@ -21,25 +21,40 @@
 //           |RG20| B31 |SG31| B10 |SG10 RG21| B11 |SG11|
 
 pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
-  %a = pipe.cell "a = relu(x)" {
-    %0 = pipe.relu %x : tensor<?x4xf32>
-    pipe.yield %0 : tensor<?x4xf32>
+  %a = pipe.stage @s0 rank 0 {
+    %a_0 = pipe.cell "a = relu(x)" {
+      %0 = pipe.relu %x : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    pipe.yield %a_0 : tensor<?x4xf32>
   } : tensor<?x4xf32>
-  %b = pipe.cell "b = relu(a)" {
-    %0 = pipe.relu %a : tensor<?x4xf32>
-    pipe.yield %0 : tensor<?x4xf32>
+  %b = pipe.stage @s1 rank 1 ins(%a : tensor<?x4xf32>) {
+  ^bb0(%a_0: tensor<?x4xf32>):
+    %b_1 = pipe.cell "b = relu(a)" {
+      %0 = pipe.relu %a_0 : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    pipe.yield %b_1 : tensor<?x4xf32>
   } : tensor<?x4xf32>
-  %c = pipe.cell "c = relu(b)" {
-    %0 = pipe.relu %b : tensor<?x4xf32>
-    pipe.yield %0 : tensor<?x4xf32>
+  %c = pipe.stage @s2 rank 0 ins(%b : tensor<?x4xf32>) {
+  ^bb0(%b_0: tensor<?x4xf32>):
+    %c_1 = pipe.cell "c = relu(b)" {
+      %0 = pipe.relu %b_0 : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    pipe.yield %c_1 : tensor<?x4xf32>
   } : tensor<?x4xf32>
-  %loss = pipe.cell "return mse(c, y)" {
-    %0 = pipe.mse %c, %y : tensor<?x4xf32> -> tensor<f32>
-    pipe.yield %0 : tensor<f32>
+  %loss = pipe.stage @s3 rank 1 ins(%c : tensor<?x4xf32>) {
+  ^bb0(%c_0: tensor<?x4xf32>):
+    %loss_1 = pipe.cell "return mse(c, y)" {
+      %0 = pipe.mse %c_0, %y : tensor<?x4xf32> -> tensor<f32>
+      pipe.yield %0 : tensor<f32>
+    } : tensor<f32>
+    pipe.yield %loss_1 : tensor<f32>
   } : tensor<f32>
   pipe.return %loss : tensor<f32>
 }
-pipe.strategy ranks = 2, virtual = 2, microbatches = 2, batch = 1, schedule = "interleaved", partition = "uniform", recompute = false, precision = "f32", device = "cpu", data_parallel = 1 {pipe.stage_bounds = array<i64: 0, 1, 2, 3, 4>, pipe.stage_ranks = array<i64: 0, 1, 0, 1>}
+pipe.strategy ranks = 2, virtual = 2, microbatches = 2, batch = 1, schedule = "interleaved", partition = "uniform", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 
 pipe.schedule "gpipe" {
   pipe.program rank 0 {

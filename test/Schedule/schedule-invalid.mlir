@@ -1,6 +1,7 @@
 // pipe-schedule refuses, with an error at the strategy (or the module), what
-// it cannot schedule: no strategy, a recorded placement that is not the
-// schedule's, a record of the wrong size or type, a step too large to build.
+// it cannot schedule: no strategy, outlined stages placed otherwise than the
+// schedule places them or more or fewer than it has, a step too large to
+// build.
 // RUN: pipe-opt %s -split-input-file -verify-diagnostics --pipe-schedule
 
 // expected-error @+1 {{pipe-schedule needs a pipe.strategy}}
@@ -9,19 +10,52 @@ module {
 
 // -----
 
-// 1f1b places stage s on rank s mod 2; this record swaps the two stages.
-// expected-error @+1 {{places stage 0 on rank 1 in 'pipe.stage_ranks', but schedule '1f1b' places it on rank 0}}
-pipe.strategy ranks = 2, virtual = 1, microbatches = 2, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1 {pipe.stage_ranks = array<i64: 1, 0>}
+// 1f1b places stage s on rank s mod 2; these stages are swapped.
+pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{is stage 0 on rank 1, but schedule '1f1b' places it on rank 0}}
+  %a = pipe.stage @s0 rank 1 {
+    %a = pipe.cell "a = relu(x)" {
+      %0 = pipe.relu %x : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    pipe.yield %a : tensor<?x4xf32>
+  } : tensor<?x4xf32>
+  %loss = pipe.stage @s1 rank 0 ins(%a : tensor<?x4xf32>) {
+  ^bb0(%a_in: tensor<?x4xf32>):
+    %loss = pipe.cell "return mse(a, y)" {
+      %0 = pipe.mse %a_in, %y : tensor<?x4xf32> -> tensor<f32>
+      pipe.yield %0 : tensor<f32>
+    } : tensor<f32>
+    pipe.yield %loss : tensor<f32>
+  } : tensor<f32>
+  pipe.return %loss : tensor<f32>
+}
+pipe.strategy ranks = 2, virtual = 1, microbatches = 2, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 
 // -----
 
-// expected-error @+1 {{records 3 stages in 'pipe.stage_ranks' but has 2 ranks x 1 virtual}}
-pipe.strategy ranks = 2, virtual = 1, microbatches = 2, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1 {pipe.stage_ranks = array<i64: 0, 1, 0>}
-
-// -----
-
-// expected-error @+1 {{has a 'pipe.stage_ranks' that is not an array<i64> of stage ranks}}
-pipe.strategy ranks = 2, virtual = 1, microbatches = 2, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1 {pipe.stage_ranks = [0, 1]}
+// Two stages for a strategy of 1 rank x 1 virtual.
+// expected-error @+1 {{has 2 stages but the strategy has 1 ranks x 1 virtual}}
+pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
+  %a = pipe.stage @s0 rank 0 {
+    %a = pipe.cell "a = relu(x)" {
+      %0 = pipe.relu %x : tensor<?x4xf32>
+      pipe.yield %0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    pipe.yield %a : tensor<?x4xf32>
+  } : tensor<?x4xf32>
+  %loss = pipe.stage @s1 rank 1 ins(%a : tensor<?x4xf32>) {
+  ^bb0(%a_in: tensor<?x4xf32>):
+    %loss = pipe.cell "return mse(a, y)" {
+      %0 = pipe.mse %a_in, %y : tensor<?x4xf32> -> tensor<f32>
+      pipe.yield %0 : tensor<f32>
+    } : tensor<f32>
+    pipe.yield %loss : tensor<f32>
+  } : tensor<f32>
+  pipe.return %loss : tensor<f32>
+}
+// expected-note @+1 {{the strategy is here}}
+pipe.strategy ranks = 1, virtual = 1, microbatches = 2, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 
 // -----
 

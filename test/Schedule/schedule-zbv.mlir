@@ -1,6 +1,6 @@
 // pipe-partition then pipe-schedule on a 4-cell model: zb-v, 2 ranks,
-// virtual 2, 4 micro-batches. The partition records the V placement and the
-// schedule follows it; pipe-verify-schedule accepts the result.
+// virtual 2, 4 micro-batches. The partition outlines the stages on the V
+// placement and the schedule follows it; pipe-verify-schedule accepts the result.
 // RUN: pipe-opt %s --pipe-partition --pipe-schedule --pipe-verify-schedule | FileCheck %s --check-prefix=PLACE
 // RUN: pipe-opt %s --pipe-partition --pipe-schedule --pipe-verify-schedule \
 // RUN:   | grep -E 'pipe\.(program|forward|backward|weight_grad) ' | FileCheck %s
@@ -43,7 +43,10 @@ pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
 pipe.strategy ranks = 2, virtual = 2, microbatches = 4, batch = 1, schedule = "zb-v", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 pipe.train optimizer = "sgd", lr = 5.000000e-02, beta1 = 9.000000e-01, beta2 = 9.990000e-01, eps = 1.000000e-08, weight_decay = 0.000000e+00, momentum = 0.000000e+00, steps = 10, seed = 1, log_every = 1, data = "synthetic"
 
-// PLACE: pipe.stage_ranks = array<i64: 0, 1, 1, 0>
+// PLACE: pipe.stage @s0 rank 0 {
+// PLACE: pipe.stage @s1 rank 1 ins(
+// PLACE: pipe.stage @s2 rank 1 ins(
+// PLACE: pipe.stage @s3 rank 0 ins(
 // CHECK: pipe.program rank 0 {
 // CHECK-NEXT: pipe.forward stage 0 mb 0{{$}}
 // CHECK-NEXT: pipe.forward stage 0 mb 1{{$}}

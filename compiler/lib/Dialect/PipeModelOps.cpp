@@ -6,6 +6,7 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace pipe;
@@ -77,8 +78,42 @@ void ModelOp::getAsmBlockArgumentNames(Region &region,
       setNameFn(arg, str.getValue());
 }
 
-llvm::iterator_range<Block::op_iterator<CellOp>> ModelOp::getCells() {
-  return getBody().front().getOps<CellOp>();
+SmallVector<CellOp> ModelOp::getCells() {
+  SmallVector<CellOp> cells;
+  for (Operation &op : getBody().front()) {
+    if (auto cell = dyn_cast<CellOp>(op))
+      cells.push_back(cell);
+    else if (auto stage = dyn_cast<StageOp>(op))
+      llvm::append_range(cells, stage.getCells());
+  }
+  return cells;
+}
+
+StageOp ModelOp::lookupStage(StringRef name) {
+  for (StageOp stage : getStages())
+    if (stage.getSymName() == name)
+      return stage;
+  return StageOp();
+}
+
+Value pipe::sourceValue(Value v) {
+  while (true) {
+    if (auto cell = v.getDefiningOp<CellOp>()) {
+      v = cell.getYieldOp()->getOperand(cast<OpResult>(v).getResultNumber());
+      continue;
+    }
+    if (auto stage = v.getDefiningOp<StageOp>()) {
+      v = stage.getYieldOp()->getOperand(cast<OpResult>(v).getResultNumber());
+      continue;
+    }
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg)
+      return v;
+    auto stage = dyn_cast_or_null<StageOp>(arg.getOwner()->getParentOp());
+    if (!stage)
+      return v; // a model input
+    v = stage.getInputs()[arg.getArgNumber()];
+  }
 }
 
 ReturnOp ModelOp::getReturnOp() {
@@ -105,6 +140,52 @@ static LogicalResult verifyInputType(ModelOp model, unsigned index,
   for (int64_t d = 1; d < tensor.getRank(); ++d)
     if (tensor.isDynamicDim(d) || tensor.getDimSize(d) < 1)
       return fail();
+  return success();
+}
+
+/// A partitioned model: every cell inside a stage (so each stage is a
+/// contiguous run of cells), each stage's arguments exactly the previous
+/// stage's results, the first stage without arguments, and the loss
+/// returned from the last stage.
+static LogicalResult verifyStages(ModelOp model) {
+  Block &block = model.getBody().front();
+  StageOp previous;
+  llvm::StringMap<StageOp> names;
+  for (Operation &op : block.without_terminator()) {
+    if (isa<CellOp>(op))
+      return op.emitOpError()
+             << "sits outside the stages of a partitioned model; every cell "
+                "of a pipe.model with pipe.stage ops is in exactly one stage, "
+                "so that a stage is a contiguous run of cells";
+    auto stage = cast<StageOp>(op);
+    auto [it, inserted] = names.try_emplace(stage.getSymName(), stage);
+    if (!inserted)
+      return stage.emitOpError()
+                 .append("repeats the stage name @", stage.getSymName())
+                 .attachNote(it->second.getLoc())
+             << "the first stage of that name is here";
+    ValueRange expected =
+        previous ? ValueRange(previous.getResults()) : ValueRange();
+    if (ValueRange(stage.getInputs()) != expected) {
+      InFlightDiagnostic diag = stage.emitOpError();
+      if (!previous)
+        return diag << "is the first stage, which takes no arguments (only "
+                       "model inputs cross into it)";
+      return diag.append("takes (", stage.getInputs(),
+                         ") but the values "
+                         "crossing the cut before it are the results of "
+                         "stage @",
+                         previous.getSymName(), ", in order (",
+                         previous.getNumResults(), " values)")
+                 .attachNote(previous.getLoc())
+             << "the previous stage is here";
+    }
+    previous = stage;
+  }
+  ReturnOp ret = model.getReturnOp();
+  if (previous.getNumResults() != 1 || ret.getLoss() != previous.getResult(0))
+    return ret.emitOpError() << "must return the last stage's single result "
+                                "(the loss) in a partitioned model";
   return success();
 }
 
@@ -137,11 +218,14 @@ LogicalResult ModelOp::verify() {
   if (block.empty() || !isa<ReturnOp>(block.back()))
     return emitOpError() << "body must end with pipe.return of the loss";
   for (Operation &op : block.without_terminator())
-    if (!isa<CellOp>(op))
+    if (!isa<CellOp, StageOp>(op))
       return op.emitOpError()
              << "cannot appear directly in a pipe.model; the model body "
-                "holds only pipe.cell ops and pipe.return";
-  return success();
+                "holds only pipe.cell ops (or, once partitioned, pipe.stage "
+                "ops) and pipe.return";
+  if (getStages().empty())
+    return success();
+  return verifyStages(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -153,12 +237,10 @@ YieldOp CellOp::getYieldOp() {
   return block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
 }
 
-/// Names a cell's results after the variable its statement binds ("x = ...")
-/// or "loss" for the final `return`, so printed IR reads like the source.
-void CellOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  if (getNumResults() == 0)
-    return;
-  StringRef text = getName().ltrim();
+/// The variable a cell's statement binds ("x = ...") or "loss" for the
+/// final `return`; empty when it binds none.
+static std::string boundName(CellOp cell) {
+  StringRef text = cell.getName().ltrim();
   StringRef ident =
       text.take_while([](char c) { return llvm::isAlnum(c) || c == '_'; });
   std::string base;
@@ -167,10 +249,99 @@ void CellOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   else if (!ident.empty() && !llvm::isDigit(ident.front()) &&
            text.drop_front(ident.size()).ltrim().starts_with("="))
     base = ident.str();
+  return base;
+}
+
+/// Names a cell's results after the variable its statement binds, so
+/// printed IR reads like the source.
+void CellOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  std::string base = boundName(*this);
   if (base.empty())
     return;
   for (Value result : getResults())
     setNameFn(result, base);
+}
+
+//===----------------------------------------------------------------------===//
+// StageOp
+//===----------------------------------------------------------------------===//
+
+YieldOp StageOp::getYieldOp() {
+  Block &block = getBody().front();
+  return block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
+}
+
+/// A value crossing a cut is named after the cell statement defining it.
+static void nameCutValue(Value v, Value named, OpAsmSetValueNameFn setNameFn) {
+  Value source = sourceValue(v);
+  Operation *def = source.getDefiningOp();
+  auto cell = def ? def->getParentOfType<CellOp>() : CellOp();
+  if (!cell)
+    return;
+  std::string base = boundName(cell);
+  if (!base.empty())
+    setNameFn(named, base);
+}
+
+void StageOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  if (!getYieldOp())
+    return;
+  for (Value result : getResults())
+    nameCutValue(result, result, setNameFn);
+}
+
+void StageOp::getAsmBlockArgumentNames(Region &region,
+                                       OpAsmSetValueNameFn setNameFn) {
+  if (region.empty())
+    return;
+  for (auto [arg, input] : llvm::zip(region.getArguments(), getInputs()))
+    nameCutValue(input, arg, setNameFn);
+}
+
+LogicalResult StageOp::verify() {
+  Block &block = getBody().front();
+  if (block.getArgumentTypes() != getInputs().getTypes())
+    return emitOpError() << "has block arguments (" << block.getArgumentTypes()
+                         << ") that differ from its inputs ("
+                         << getInputs().getTypes() << ")";
+  YieldOp yield = getYieldOp();
+  if (!yield)
+    return emitOpError() << "body must end with pipe.yield";
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError() << "yields (" << yield.getValues().getTypes()
+                         << ") but its results are (" << getResultTypes()
+                         << ")";
+  for (Operation &op : block.without_terminator())
+    if (!isa<CellOp>(op))
+      return op.emitOpError() << "cannot appear in a pipe.stage; a stage "
+                                 "holds only pipe.cell ops and pipe.yield";
+  if (getCells().empty())
+    return emitOpError() << "holds no cell; a stage is a non-empty run of "
+                            "cells";
+  return success();
+}
+
+/// The boundary is explicit: a value from outside the stage is either one of
+/// its arguments or a model input.
+LogicalResult StageOp::verifyRegions() {
+  Region &body = getBody();
+  WalkResult walk =
+      body.walk([&](Operation *op) {
+        for (Value operand : op->getOperands()) {
+          if (body.isAncestor(operand.getParentRegion()))
+            continue;
+          auto arg = dyn_cast<BlockArgument>(operand);
+          if (arg && isa<ModelOp>(arg.getOwner()->getParentOp()))
+            continue;
+          op->emitOpError()
+              << "uses a value defined outside stage @" << getSymName()
+              << " that is not one of its arguments: a value crossing a cut "
+                 "must be a stage argument";
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
+  return failure(walk.wasInterrupted());
 }
 
 LogicalResult CellOp::verify() {

@@ -9,12 +9,7 @@ namespace pipe::lowering {
 
 static constexpr int64_t kAlign = 64;
 
-Value canonical(Value v) {
-  if (auto cell = v.getDefiningOp<CellOp>())
-    return canonical(
-        cell.getYieldOp()->getOperand(cast<OpResult>(v).getResultNumber()));
-  return v;
-}
+Value canonical(Value v) { return sourceValue(v); }
 
 int64_t numElements(Type type, int64_t batch) {
   return boundElements(type, batch);
@@ -46,17 +41,25 @@ int cellIndex(ModelOp model, Operation *op) {
 }
 
 std::vector<Value> boundaryValues(ModelOp model, int cut) {
+  SmallVector<CellOp> cells = model.getCells();
+  // The last cell using each value, seen through the stages' arguments.
+  llvm::DenseMap<Value, int> lastUse;
+  for (auto [c, cell] : llvm::enumerate(cells))
+    cell.walk([&, c = int(c)](Operation *op) {
+      for (Value operand : op->getOperands()) {
+        int &last = lastUse[canonical(operand)];
+        last = std::max(last, c);
+      }
+    });
+  if (ReturnOp ret = model.getReturnOp())
+    lastUse[canonical(ret.getLoss())] = int(cells.size()) - 1;
   std::vector<Value> out;
-  int i = 0;
-  for (CellOp cell : model.getCells()) {
-    if (i++ >= cut)
-      break;
-    for (Value r : cell.getResults())
-      if (llvm::any_of(r.getUsers(), [&](Operation *user) {
-            return cellIndex(model, user) >= cut;
-          }))
+  for (int c = 0; c < cut && c < int(cells.size()); ++c)
+    for (Value r : cells[c].getResults()) {
+      auto it = lastUse.find(canonical(r));
+      if (it != lastUse.end() && it->second >= cut)
         out.push_back(canonical(r));
-  }
+    }
   return out;
 }
 
@@ -80,25 +83,24 @@ static bool isFloat(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType().isF32();
 }
 
-StageBuffers planStage(ModelOp model, int begin, int end, int64_t batch,
-                       bool recompute) {
+StageBuffers planStage(StageOp stage, int64_t batch, bool recompute) {
   StageBuffers sb;
-  sb.begin = begin;
-  sb.end = end;
-  int numCells = static_cast<int>(llvm::range_size(model.getCells()));
-  if (begin > 0)
-    sb.inBoundary = boundaryValues(model, begin);
-  if (end < numCells)
-    sb.outBoundary = boundaryValues(model, end);
+  auto model = stage->getParentOfType<ModelOp>();
+  sb.begin = cellIndex(model, *stage.getCells().begin());
+  sb.end = sb.begin + static_cast<int>(llvm::range_size(stage.getCells()));
+  // The stage's boundary as pipe-partition outlined it: its arguments came
+  // over the cut before it; its results go over the cut after it, except
+  // the last stage's, which is the loss.
+  for (Value v : stage.getInputs())
+    sb.inBoundary.push_back(canonical(v));
+  if (stage->getNextNode() != model.getReturnOp())
+    for (Value v : stage.getResults())
+      sb.outBoundary.push_back(canonical(v));
 
   std::vector<Operation *> ops;
-  int i = 0;
-  for (CellOp cell : model.getCells()) {
-    if (i >= begin && i < end)
-      for (Operation &op : cell.getBody().front().without_terminator())
-        ops.push_back(&op);
-    ++i;
-  }
+  for (CellOp cell : stage.getCells())
+    for (Operation &op : cell.getBody().front().without_terminator())
+      ops.push_back(&op);
   llvm::DenseSet<Value> received(sb.inBoundary.begin(), sb.inBoundary.end());
 
   Arena slot, scratch;

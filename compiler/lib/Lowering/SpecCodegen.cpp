@@ -74,10 +74,14 @@ int peakInFlight(const plan::RankProgram &program, int stage) {
 uint64_t modelFingerprint(ModelOp model) {
   // FNV-1a over every op's name, result types and attributes (no locations),
   // skipping what passes attach for the strategy (the `pipe.` attributes such
-  // as pipe.cost, which depend on batch, device and partition).
+  // as pipe.cost, which depend on batch, device and partition) and the
+  // stage ops pipe-partition outlines (the partition, not the model).
   std::string text;
   llvm::raw_string_ostream os(text);
   model->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<StageOp>(op) ||
+        (isa<YieldOp>(op) && isa<StageOp>(op->getParentOp())))
+      return;
     os << op->getName() << '(' << op->getNumOperands() << ')';
     for (Type t : op->getResultTypes())
       os << ' ' << t;

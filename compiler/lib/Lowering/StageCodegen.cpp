@@ -62,12 +62,7 @@ public:
     floatPtr = emitc::PointerType::get(b.getF32Type());
     idsPtr =
         emitc::PointerType::get(emitc::OpaqueType::get(ctx, "const int32_t"));
-    int i = 0;
-    for (CellOp cell : model.getCells()) {
-      if (i >= sb.begin && i < sb.end)
-        cells.push_back(cell);
-      ++i;
-    }
+    llvm::append_range(cells, StageOp(o.stageOp).getCells());
   }
 
   LogicalResult emit(StageFunctions &out) {

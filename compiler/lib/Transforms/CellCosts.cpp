@@ -99,6 +99,8 @@ private:
 
   FailureOr<int> idOf(Value value, Operation *user) {
     auto it = ids.find(value);
+    if (it == ids.end()) // a stage's argument or result, once partitioned
+      it = ids.find(sourceValue(value));
     if (it == ids.end())
       return user->emitOpError()
              << "uses a value defined outside the model's inputs and cells";

@@ -77,7 +77,7 @@ struct ConvertPipeToEmitCPass
     ModelOp model = *models.begin();
     StrategyOp strategy = *strategies.begin();
     TrainOp train = *trains.begin();
-    FailureOr<std::vector<plan::Stage>> stages = pipe::readStages(module);
+    FailureOr<SmallVector<StageOp>> stages = getStageOps(module);
     FailureOr<std::vector<plan::RankProgram>> programs =
         readRuntimePrograms(module);
     if (failed(stages) || failed(programs))
@@ -89,10 +89,10 @@ struct ConvertPipeToEmitCPass
     bool hasW = plan::scheduleHasW(schedule);
     int numCells = static_cast<int>(llvm::range_size(model.getCells()));
 
-    std::vector<int> cellStage(numCells, 0);
-    for (size_t s = 0; s < stages->size(); ++s)
-      for (int c = (*stages)[s].begin; c < (*stages)[s].end; ++c)
-        cellStage[c] = static_cast<int>(s);
+    std::vector<int> cellStage;
+    for (auto [s, stage] : llvm::enumerate(*stages))
+      cellStage.insert(cellStage.end(), llvm::range_size(stage.getCells()),
+                       int(s));
 
     ProgramDescription p;
     p.model = model.getSymName().str();
@@ -175,22 +175,24 @@ struct ConvertPipeToEmitCPass
     if (!module.getOps<ExternDeclOp>().empty())
       emitc::IncludeOp::create(b, loc, "extern_ops.h");
 
+    // One stage at a time, from its op: its cells, rank and boundary.
     std::vector<StageBuffers> buffers;
     buffers.reserve(stages->size());
-    for (const plan::Stage &st : *stages)
-      buffers.push_back(planStage(model, st.begin, st.end, batch, recompute));
+    for (StageOp stage : *stages)
+      buffers.push_back(planStage(stage, batch, recompute));
     for (size_t s = 0; s < stages->size(); ++s) {
-      const plan::Stage &st = (*stages)[s];
+      StageOp stage = (*stages)[s];
       ProgramDescription::Stage out;
-      out.rank = st.rank;
+      out.rank = static_cast<int>(stage.getRank());
       out.buffers = &buffers[s];
-      out.slots = peakInFlight((*programs)[st.rank], static_cast<int>(s));
+      out.slots = peakInFlight((*programs)[out.rank], static_cast<int>(s));
       for (size_t k = 0; k < p.params.size(); ++k)
         if (p.params[k].stage == static_cast<int>(s))
           out.params.push_back(static_cast<int>(k));
-      for (int c = st.begin; c < st.end; ++c)
+      for (int c = buffers[s].begin; c < buffers[s].end; ++c)
         out.cells.push_back(c);
       StageCodegenOptions options;
+      options.stageOp = stage;
       options.stage = static_cast<int>(s);
       options.last = s + 1 == stages->size();
       options.hasW = hasW;

@@ -2,8 +2,8 @@
 //
 // Costs every cell (the cost model, or a measured --profile), splits the
 // cells into the strategy's stages with the exact partitioners of
-// plan/Partition.h under the schedule's in-flight memory, and records both
-// as StagePlanIR.h says.
+// plan/Partition.h under the schedule's in-flight memory, records the costs
+// and outlines each stage's cells into a pipe.stage, as StagePlanIR.h says.
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Plan/Partition.h"
@@ -87,7 +87,7 @@ struct PipePartitionPass : impl::PipePartitionBase<PipePartitionPass> {
       return signalPassFailure();
     for (auto [cell, cost] : llvm::zip_equal(model->getCells(), result->cells))
       writeCellCost(cell, cost);
-    writeStages(*strategy, result->partition.stages);
+    outlineStages(*model, result->partition.stages);
   }
 };
 

@@ -38,7 +38,7 @@ struct PipeSchedulePass : impl::PipeScheduleBase<PipeSchedulePass> {
     // The zero-bubble orders follow the partitioned stage costs; without a
     // partition record the zb builders use unit costs.
     std::optional<std::vector<plan::Stage>> stages;
-    if (plan::scheduleHasW(kind) && (*strategy)->hasAttr(kStageBoundsAttr)) {
+    if (plan::scheduleHasW(kind) && hasStages(module)) {
       FailureOr<std::vector<plan::Stage>> recorded = readStages(module);
       if (failed(recorded))
         return signalPassFailure();

@@ -37,33 +37,29 @@ FailureOr<StrategyOp> getStrategy(ModuleOp module, StringRef pass) {
 
 FailureOr<std::vector<int>> readStagePlacement(ModuleOp module,
                                                StrategyOp strategy) {
-  (void)module;
   int ranks = static_cast<int>(strategy.getRanks());
   int v = static_cast<int>(strategy.getVirtualStages());
   plan::ScheduleKind kind = strategy.getSchedule();
-  Attribute recorded = strategy->getAttr(kStageRanksAttr);
-  if (!recorded) // pipe-partition has not run: the standard placement
-    return plan::stagePlacement(kind, ranks, v);
-  auto list = dyn_cast<DenseI64ArrayAttr>(recorded);
-  if (!list)
-    return strategy.emitOpError()
-           << "has a '" << kStageRanksAttr
-           << "' that is not an array<i64> of stage ranks";
-  if (static_cast<int64_t>(list.size()) != int64_t(ranks) * v)
-    return strategy.emitOpError()
-           << "records " << list.size() << " stages in '" << kStageRanksAttr
-           << "' but has " << ranks << " ranks x " << v << " virtual";
+  std::vector<int> standard = plan::stagePlacement(kind, ranks, v);
+  if (!hasStages(module)) // pipe-partition has not run
+    return standard;
+  ModelOp model = *module.getOps<ModelOp>().begin();
+  SmallVector<StageOp> stages(model.getStages());
+  if (stages.size() != standard.size())
+    return model.emitOpError()
+               .append("has ", stages.size(), " stages but the strategy has ",
+                       ranks, " ranks x ", v, " virtual")
+               .attachNote(strategy.getLoc())
+           << "the strategy is here";
   // language.md fixes the placement by the schedule, and the schedule
   // builders rely on it (1F1B's warm-up counts, Megatron's chunk order,
-  // zb-v's V), so a record that differs is refused rather than scheduled.
-  std::vector<int> standard = plan::stagePlacement(kind, ranks, v);
-  for (size_t s = 0; s < standard.size(); ++s)
-    if (list[s] != standard[s])
-      return strategy.emitOpError()
-             << "places stage " << s << " on rank " << list[s] << " in '"
-             << kStageRanksAttr << "', but schedule '"
-             << plan::scheduleName(kind) << "' places it on rank "
-             << standard[s];
+  // zb-v's V), so a stage placed otherwise is refused rather than scheduled.
+  for (auto [s, stage] : llvm::enumerate(stages))
+    if (int(stage.getRank()) != standard[s])
+      return stage.emitOpError()
+             << "is stage " << s << " on rank " << stage.getRank()
+             << ", but schedule '" << plan::scheduleName(kind)
+             << "' places it on rank " << standard[s];
   return standard;
 }
 

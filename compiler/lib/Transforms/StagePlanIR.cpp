@@ -1,4 +1,4 @@
-//===- StagePlanIR.cpp - Reading and writing pipe-partition's record ------===//
+//===- StagePlanIR.cpp - Reading pipe-partition's stages and cell costs ---===//
 #include "pipe/Transforms/StagePlanIR.h"
 #include "pipe/Plan/Partition.h"
 #include "pipe/Transforms/CellCosts.h"
@@ -11,81 +11,51 @@ using namespace mlir;
 
 namespace pipe {
 
-void writeStages(StrategyOp strategy, const std::vector<plan::Stage> &stages) {
-  std::vector<int64_t> bounds, ranks;
-  if (!stages.empty())
-    bounds.push_back(stages.front().begin);
-  for (const plan::Stage &stage : stages) {
-    bounds.push_back(stage.end);
-    ranks.push_back(stage.rank);
-  }
-  Builder b(strategy.getContext());
-  strategy->setAttr(kStageBoundsAttr, b.getDenseI64ArrayAttr(bounds));
-  strategy->setAttr(kStageRanksAttr, b.getDenseI64ArrayAttr(ranks));
-}
-
-/// The recorded stage boundaries and ranks, checked against each other, the
-/// strategy's rank count and (when `numCells` >= 0) the cell count.
-static FailureOr<std::pair<std::vector<int>, std::vector<int>>>
-readRecord(StrategyOp strategy, int64_t numCells) {
-  auto bounds = strategy->getAttrOfType<DenseI64ArrayAttr>(kStageBoundsAttr);
-  auto ranks = strategy->getAttrOfType<DenseI64ArrayAttr>(kStageRanksAttr);
-  if (!bounds || !ranks)
-    return strategy.emitError()
-           << "has no stage partition: expected '" << kStageBoundsAttr
-           << "' and '" << kStageRanksAttr
-           << "' array<i64> attributes (run pipe-partition first)";
-  size_t numStages = size_t(ranks.size());
-  if (numStages < 1 || size_t(bounds.size()) != numStages + 1)
-    return strategy.emitError()
-           << "'" << kStageBoundsAttr << "' needs one entry more than '"
-           << kStageRanksAttr << "' (" << numStages << " stages), got "
-           << bounds.size();
-  if (bounds[0] != 0)
-    return strategy.emitError()
-           << "'" << kStageBoundsAttr << "' must start at 0, got " << bounds[0];
-  for (size_t s = 0; s < numStages; ++s)
-    if (bounds[s + 1] <= bounds[s])
-      return strategy.emitError() << "'" << kStageBoundsAttr << "': stage " << s
-                                  << " is empty or reversed (cells ["
-                                  << bounds[s] << ", " << bounds[s + 1] << "))";
-  if (numCells >= 0 && bounds[numStages] != numCells)
-    return strategy.emitError()
-           << "'" << kStageBoundsAttr << "' ends at cell " << bounds[numStages]
-           << ", the model has " << numCells << " cells";
-  for (size_t s = 0; s < numStages; ++s)
-    if (ranks[s] < 0 || ranks[s] >= int64_t(strategy.getRanks()))
-      return strategy.emitError()
-             << "'" << kStageRanksAttr << "': stage " << s << " is on rank "
-             << ranks[s] << ", the strategy has " << strategy.getRanks()
-             << " ranks";
-  std::pair<std::vector<int>, std::vector<int>> record;
-  for (int64_t b : bounds.asArrayRef())
-    record.first.push_back(int(b));
-  for (int64_t r : ranks.asArrayRef())
-    record.second.push_back(int(r));
-  return record;
-}
-
 static bool allCellsHaveCosts(ModelOp model) {
   return llvm::all_of(model.getCells(),
                       [](CellOp cell) { return cell->hasAttr(kCellCostAttr); });
 }
 
-FailureOr<std::vector<plan::Stage>> readStages(ModuleOp module) {
+bool hasStages(ModuleOp module) {
+  auto models = module.getOps<ModelOp>();
+  return !models.empty() && !(*models.begin()).getStages().empty();
+}
+
+FailureOr<SmallVector<StageOp>> getStageOps(ModuleOp module) {
+  FailureOr<ModelOp> model = getModel(module, "reading the stages");
+  if (failed(model))
+    return failure();
+  SmallVector<StageOp> stages(model->getStages());
+  if (stages.empty())
+    return model->emitError()
+           << "has no pipe.stage ops (run pipe-partition first)";
   auto strategies = module.getOps<StrategyOp>();
   if (strategies.empty())
     return module.emitError() << "no pipe.strategy to read the stages from";
   StrategyOp strategy = *strategies.begin();
-  auto models = module.getOps<ModelOp>();
-  ModelOp model = models.empty() ? ModelOp() : *models.begin();
-  int64_t numCells = model ? int64_t(llvm::range_size(model.getCells())) : -1;
-  auto record = readRecord(strategy, numCells);
-  if (failed(record))
-    return failure();
-  auto &[bounds, stageRank] = *record;
+  for (StageOp stage : stages)
+    if (stage.getRank() >= strategy.getRanks())
+      return stage.emitOpError()
+                 .append("is on rank ", stage.getRank(),
+                         ", but the strategy has ", strategy.getRanks(),
+                         " ranks")
+                 .attachNote(strategy.getLoc())
+             << "the strategy is here";
+  return stages;
+}
 
-  if (!model || !allCellsHaveCosts(model)) {
+FailureOr<std::vector<plan::Stage>> readStages(ModuleOp module) {
+  FailureOr<SmallVector<StageOp>> ops = getStageOps(module);
+  if (failed(ops))
+    return failure();
+  StrategyOp strategy = *module.getOps<StrategyOp>().begin();
+  ModelOp model = (*ops)[0]->getParentOfType<ModelOp>();
+  std::vector<int> bounds{0}, stageRank;
+  for (StageOp stage : *ops) {
+    bounds.push_back(bounds.back() + int(llvm::range_size(stage.getCells())));
+    stageRank.push_back(int(stage.getRank()));
+  }
+  if (!allCellsHaveCosts(model)) {
     std::vector<plan::Stage> stages(stageRank.size());
     for (size_t s = 0; s < stages.size(); ++s) {
       stages[s].rank = stageRank[s];

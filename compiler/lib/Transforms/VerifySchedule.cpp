@@ -116,7 +116,7 @@ struct PipeVerifySchedulePass
   /// the auto search) counts, so it decides.
   LogicalResult checkMemory(ModuleOp module, StrategyOp strategy,
                             const std::vector<plan::RankProgram> &programs) {
-    if (!strategy->getAttr(kStageBoundsAttr))
+    if (!hasStages(module))
       return success();
     FailureOr<std::vector<plan::Stage>> stages = readStages(module);
     FailureOr<plan::DeviceProfile> device = loadDevice(strategy);

@@ -3,6 +3,8 @@
 // A `pipe.model` is the network as the front end checked it: one block whose
 // arguments are the model inputs, then one `pipe.cell` per cell (the places a
 // pipeline may be cut between), then `pipe.return` of the scalar loss.
+// pipe-partition outlines the cells of each pipeline stage into a
+// `pipe.stage`, whose arguments and results are the values crossing its cuts.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_MODEL_OPS_TD
@@ -25,7 +27,10 @@ def Pipe_ModelOp : Pipe_Op<"model", [
     `i32` or `f32` whose first dimension is the dynamic batch (`?`, bound by
     the strategy) and whose other dimensions are static. The body is a
     sequence of `pipe.cell` ops ended by `pipe.return` of the loss, a
-    `tensor<f32>`.
+    `tensor<f32>`. After `pipe-partition` the body is instead a sequence of
+    `pipe.stage` ops holding those cells (every cell in exactly one stage),
+    ended by `pipe.return` of the last stage's result. Stage names are
+    unique within the model.
 
     ```mlir
     pipe.model @gpt(%tokens: tensor<?x128xi32>, %targets: tensor<?x128xi32>) -> tensor<f32> {
@@ -47,15 +52,84 @@ def Pipe_ModelOp : Pipe_Op<"model", [
     ::mlir::Block::BlockArgListType getInputs() {
       return getBody().front().getArguments();
     }
-    /// The cells in source order.
-    ::llvm::iterator_range<::mlir::Block::op_iterator<::pipe::CellOp>> getCells();
+    /// The cells in source order, inside the stages once partitioned.
+    ::llvm::SmallVector<::pipe::CellOp> getCells();
+    /// The stage named `name`, or null.
+    ::pipe::StageOp lookupStage(::llvm::StringRef name);
+    /// The stages in pipeline order (none before pipe-partition).
+    ::llvm::iterator_range<::mlir::Block::op_iterator<::pipe::StageOp>> getStages() {
+      return getBody().front().getOps<::pipe::StageOp>();
+    }
     /// The terminator returning the loss.
     ::pipe::ReturnOp getReturnOp();
   }];
 }
 
+// A stage is named like a symbol (`@s0`) and the programs refer to it by
+// that name, but it is not an MLIR Symbol: MLIR symbols may not define SSA
+// results, and a stage's results are its cut values. Like CIRCT's inner
+// symbols (`hw.wire sym @w`), the names are unique within the enclosing
+// pipe.model, which resolves them (ModelOp::lookupStage).
+def Pipe_StageOp : Pipe_Op<"stage", [
+    HasParent<"ModelOp">, SingleBlock, RecursiveMemoryEffects,
+    DeclareOpInterfaceMethods<OpAsmOpInterface,
+                              ["getAsmResultNames", "getAsmBlockArgumentNames"]>]> {
+  let summary = "One pipeline stage: a contiguous run of cells on one rank";
+  let description = [{
+    `pipe-partition` outlines each stage's cells into one `pipe.stage`, in
+    pipeline order; `rank` is the pipeline rank that runs it. The stage's
+    boundary is explicit: its arguments (the `inputs`, bound to the entry
+    block's arguments) are the values crossing the cut before it, and its
+    results are the values crossing the cut after it, both in definition
+    order (the order of the ops defining them in the source model). A value
+    defined before the stage and used after it passes through: the stage
+    yields its own argument. The first stage has no arguments; the last
+    stage's single result is the loss, returned by the model.
+
+    Stage s + 1's arguments are exactly stage s's results, in order, so the
+    activations sent over a cut and the gradients sent back are listed once.
+    Inside a stage, ops use the block arguments and the model inputs (which
+    every rank reads itself), never a value of another stage directly. The
+    cells keep their source order and their `pipe.cost` records; the stage
+    numbers of plan.json and the programs are the stages' positions.
+
+    ```mlir
+    %h_1 = pipe.stage @s0 rank 0 {
+      %h = pipe.cell "h = relu(x)" { ... } : tensor<?x4xf32>
+      %h_0 = pipe.cell "h = relu(h)" { ... } : tensor<?x4xf32>
+      pipe.yield %h_0 : tensor<?x4xf32>
+    } : tensor<?x4xf32>
+    %loss = pipe.stage @s1 rank 1 ins(%h_1 : tensor<?x4xf32>) {
+    ^bb0(%h: tensor<?x4xf32>):
+      %loss = pipe.cell "return mse(h, y)" { ... } : tensor<f32>
+      pipe.yield %loss : tensor<f32>
+    } : tensor<f32>
+    pipe.return %loss : tensor<f32>
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       ConfinedAttr<I32Attr, [IntNonNegative]>:$rank,
+                       Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $sym_name `rank` $rank (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    attr-dict-with-keyword $body (`:` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The stage's cells in order.
+    ::llvm::iterator_range<::mlir::Block::op_iterator<::pipe::CellOp>> getCells() {
+      return getBody().front().getOps<::pipe::CellOp>();
+    }
+    /// The terminator yielding the stage's results.
+    ::pipe::YieldOp getYieldOp();
+  }];
+}
+
 def Pipe_CellOp : Pipe_Op<"cell", [
-    HasParent<"ModelOp">, SingleBlock, NoRegionArguments,
+    ParentOneOf<["ModelOp", "StageOp"]>, SingleBlock, NoRegionArguments,
     RecursiveMemoryEffects,
     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
   let summary = "One cell: a top-level statement of the model body";
@@ -91,8 +165,8 @@ def Pipe_CellOp : Pipe_Op<"cell", [
 }
 
 def Pipe_YieldOp : Pipe_Op<"yield", [
-    HasParent<"CellOp">, Terminator, Pure, ReturnLike]> {
-  let summary = "Ends a cell, yielding the values later cells use";
+    ParentOneOf<["CellOp", "StageOp"]>, Terminator, Pure, ReturnLike]> {
+  let summary = "Ends a cell or a stage, yielding the values later ones use";
   let description = [{
     ```mlir
     pipe.yield %2 : tensor<?x128x256xf32>

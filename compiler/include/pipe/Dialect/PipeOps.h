@@ -22,10 +22,19 @@
 namespace pipe {
 class CellOp;
 class ReturnOp;
+class StageOp;
 class YieldOp;
 } // namespace pipe
 
 #define GET_OP_CLASSES
 #include "pipe/Dialect/PipeOps.h.inc"
+
+namespace pipe {
+/// The value a use inside the model refers to, seen through the structure:
+/// a cell's or a stage's result resolves to the value it yields, a stage's
+/// argument to the value passed in, so every value is identified by the op
+/// (or model input) defining it, before or after pipe-partition.
+mlir::Value sourceValue(mlir::Value v);
+} // namespace pipe
 
 #endif // PIPE_DIALECT_PIPEOPS_H

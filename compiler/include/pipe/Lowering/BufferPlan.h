@@ -46,8 +46,9 @@ struct StageBuffers {
   int64_t slotBytes = 0, scratchBytes = 0;
 };
 
-/// The value a use refers to: a cell result resolves to the value its cell
-/// yields, so every value is identified by the op (or model input) defining it.
+/// The value a use refers to (pipe::sourceValue): a cell's or stage's result
+/// resolves to the value yielded, a stage argument to the value passed in,
+/// so every value is identified by the op (or model input) defining it.
 mlir::Value canonical(mlir::Value v);
 
 /// The index of the cell `op` is or sits in (the model's return op counts as
@@ -58,14 +59,15 @@ int cellIndex(ModelOp model, mlir::Operation *op);
 int64_t numElements(mlir::Type type, int64_t batch);
 
 /// Values defined (not model inputs) in cells before `cut` and used in cells
-/// at or after it, in definition order: what crosses a cut before cell `cut`.
+/// at or after it, in definition order: what would cross a cut placed before
+/// cell `cut` (any cell, not only a stage's first; the profile's send times).
 std::vector<mlir::Value> boundaryValues(ModelOp model, int cut);
 
-/// Plans one stage of `model`: cells [begin, end), micro-batch size `batch`.
-/// With `recompute`, activations and saved buffers go to scratch (backward
-/// recomputes them) and only boundaries and gradients stay in the slot.
-StageBuffers planStage(ModelOp model, int begin, int end, int64_t batch,
-                       bool recompute);
+/// Plans one outlined stage, micro-batch size `batch`; its boundaries are
+/// the stage's arguments and results. With `recompute`, activations and
+/// saved buffers go to scratch (backward recomputes them) and only
+/// boundaries and gradients stay in the slot.
+StageBuffers planStage(StageOp stage, int64_t batch, bool recompute);
 
 /// Floats an op saves in forward for backward, and that its input-gradient
 /// pass leaves for its weight-gradient pass, as the op states them

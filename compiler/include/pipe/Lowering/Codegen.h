@@ -32,7 +32,8 @@ struct StageFunctions {
 };
 
 struct StageCodegenOptions {
-  int stage = 0;
+  StageOp stageOp;        ///< the stage's cells
+  int stage = 0;          ///< its position in the pipeline
   bool last = false;      ///< the stage computing the loss
   bool hasW = false;      ///< the schedule splits W from B
   bool recompute = false; ///< B (and W) rerun F first

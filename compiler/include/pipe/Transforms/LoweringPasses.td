@@ -11,11 +11,13 @@ include "mlir/Pass/PassBase.td"
 def ConvertPipeToEmitC : Pass<"convert-pipe-to-emitc", "::mlir::ModuleOp"> {
   let summary = "Lower a partitioned, scheduled model to an EmitC program";
   let description = [{
-    Reads the model, the strategy, the train setup, the stages recorded by
-    `pipe-partition` and the per-rank programs built by `pipe-schedule`, plans
-    every buffer of every stage (a per-micro-batch slot with the boundary
-    activations first, then activations, saved buffers and gradients, each at
-    a byte offset fixed here), and replaces the module's contents with EmitC:
+    Reads the model, the strategy, the train setup, the `pipe.stage` ops
+    outlined by `pipe-partition` and the per-rank programs built by
+    `pipe-schedule`, and converts one stage op at a time: it plans every
+    buffer of the stage (a per-micro-batch slot with the boundary
+    activations first, the stage's arguments and results, then
+    activations, saved buffers and gradients, each at a byte offset fixed
+    here), and replaces the module's contents with EmitC:
     `stageN_forward`, `stageN_backward` (and `stageN_wgrad` for zero-bubble
     schedules) calling the op library, `makeSpec()` stating the plan as data,
     and `main`. `mlir-translate`-style C++ comes from emitc's C++ emitter.

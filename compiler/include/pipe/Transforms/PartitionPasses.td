@@ -31,19 +31,28 @@ def PipePartition : Pass<"pipe-partition", "::mlir::ModuleOp"> {
     (`plan::scheduleInFlight`, the schedule's real peak).
 
     The result is recorded as `StagePlanIR.h` says: a `pipe.cost`
-    dictionary on every cell and `pipe.stage_bounds` / `pipe.stage_ranks`
-    on the strategy:
+    dictionary on every cell, and each stage's cells outlined into one
+    `pipe.stage @sN rank R` op of the model whose arguments are the values
+    crossing the cut before it and whose results are the values crossing
+    the cut after it (the last stage's is the loss). A model that already
+    has stages is flattened first, so the pass can run again.
 
     ```mlir
-    %h = pipe.cell "h = relu(...)" {
-      ...
-    } {pipe.cost = {act_bytes = 16384 : i64, bwd_us = 3.2 : f64,
-                    cut_bytes = 16384 : i64, fwd_us = 2.1 : f64, ...}}
-      : tensor<?x256xf32>
-    ...
-    pipe.strategy ranks = 2, virtual = 1, ... {
-      pipe.stage_bounds = array<i64: 0, 3, 5>,
-      pipe.stage_ranks = array<i64: 0, 1>}
+    pipe.model @mlp(%x: tensor<?x64xf32>, %y: tensor<?x16xf32>) -> tensor<f32> {
+      %h = pipe.stage @s0 rank 0 {
+        %h_0 = pipe.cell "h = relu(...)" {
+          ...
+        } {pipe.cost = {act_bytes = 16384 : i64, bwd_us = 3.2 : f64,
+                        cut_bytes = 16384 : i64, fwd_us = 2.1 : f64, ...}}
+          : tensor<?x256xf32>
+        pipe.yield %h_0 : tensor<?x256xf32>
+      } : tensor<?x256xf32>
+      %loss = pipe.stage @s1 rank 1 ins(%h : tensor<?x256xf32>) {
+      ^bb0(%h_0: tensor<?x256xf32>):
+        ...
+      } : tensor<f32>
+      pipe.return %loss : tensor<f32>
+    }
     ```
 
     Errors, at the `pipe.strategy` (the `pipeline` block): no split fits

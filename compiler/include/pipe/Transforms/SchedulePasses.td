@@ -44,9 +44,10 @@ def PipeSchedule : Pass<"pipe-schedule", "::mlir::ModuleOp"> {
   let summary = "Build each rank's program for the strategy's schedule";
   let description = [{
     Reads `pipe.strategy` (schedule, ranks, virtual, microbatches) and the
-    stage placement `pipe-partition` recorded (each stage's rank; without a
-    recorded partition, the schedule's standard placement of language.md with
-    ranks x virtual stages), builds every rank's program with
+    stage placement: the `rank` of each `pipe.stage` op `pipe-partition`
+    outlined, which must be the schedule's standard placement of
+    language.md (without stage ops, that placement with ranks x virtual
+    stages), builds every rank's program with
     `plan::buildSchedule` (compute actions in the schedule's order, transfers
     grouped so that rendezvous cannot deadlock) and writes it into the module
     as one top-level `pipe.schedule`, replacing any existing one.
@@ -82,8 +83,8 @@ def PipeVerifySchedule : Pass<"pipe-verify-schedule", "::mlir::ModuleOp"> {
     group, left only when all of them met their partners) runs every rank to
     its end.
 
-    The stage placement comes from the partition `pipe-partition` recorded
-    or, when none is recorded (a module with hand-written programs and only
+    The stage placement comes from the `pipe.stage` ops `pipe-partition`
+    outlined or, without them (a module with hand-written programs and only
     a `pipe.strategy`), from the schedule's standard placement with
     ranks x virtual stages. The micro-batch count is the strategy's.
 

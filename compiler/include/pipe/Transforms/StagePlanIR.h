@@ -1,13 +1,15 @@
 //===- StagePlanIR.h - Where pipe-partition records its result in the IR --===//
 //
-// pipe-partition records, on the module's `pipe.strategy` op, two discardable
-// attributes (stage s is cells [b[s], b[s+1]) and runs on rank r[s]):
+// pipe-partition outlines each stage's cells into a `pipe.stage` op of the
+// model (PipeModelOps.td): its position is the stage number, its `rank` the
+// pipeline rank running it, its arguments and results the values crossing
+// its cuts:
 //
-//   pipe.stage_bounds = array<i64: 0, 2, 4, 6, 7>
-//   pipe.stage_ranks  = array<i64: 0, 1, 0, 1>
+//   %h = pipe.stage @s0 rank 0 { ...cells 0, 1... } : tensor<?x256xf32>
+//   %loss = pipe.stage @s1 rank 1 (%h : tensor<?x256xf32>) { ... }
 //
-// and on every `pipe.cell` a `pipe.cost` dictionary with the cell's estimated
-// (or --profile measured) costs, in pipec.md's units:
+// and puts on every `pipe.cell` a `pipe.cost` dictionary with the cell's
+// estimated (or --profile measured) costs, in pipec.md's units:
 //   {fwd_us, bwd_us, wgrad_us, send_us : f64;
 //    param_bytes, state_bytes, act_bytes, out_bytes, cut_bytes : i64}
 // Everything after partitioning (schedule, simulation, plan, lowering) reads
@@ -24,15 +26,23 @@
 
 namespace pipe {
 
-inline constexpr llvm::StringLiteral kStageBoundsAttr = "pipe.stage_bounds";
-inline constexpr llvm::StringLiteral kStageRanksAttr = "pipe.stage_ranks";
 inline constexpr llvm::StringLiteral kCellCostAttr = "pipe.cost";
 
-/// Records stages (rank, begin, end) on `strategy`.
-void writeStages(StrategyOp strategy, const std::vector<plan::Stage> &stages);
-/// The recorded stages with rank and cell range filled (times and bytes are
-/// summed from the cells' recorded costs when present). A located error when
-/// pipe-partition has not run or the record is malformed.
+/// Outlines the cells of `model` into one `pipe.stage` per element of
+/// `stages` (rank, cells [begin, end), contiguous and covering the model),
+/// named @s0, @s1, ...; stages already there are inlined first.
+void outlineStages(ModelOp model, const std::vector<plan::Stage> &stages);
+/// Moves every stage's cells back into the model body (the flat form).
+void inlineStages(ModelOp model);
+
+/// True once pipe-partition has outlined the model's stages.
+bool hasStages(mlir::ModuleOp module);
+/// The model's stage ops in pipeline order; a located error when
+/// pipe-partition has not run or a stage's rank is not the strategy's.
+mlir::FailureOr<llvm::SmallVector<StageOp>> getStageOps(mlir::ModuleOp module);
+/// The stages with rank and cell range filled (times and bytes are summed
+/// from the cells' recorded costs when present). A located error when
+/// pipe-partition has not run.
 mlir::FailureOr<std::vector<plan::Stage>> readStages(mlir::ModuleOp module);
 
 /// Records one cell's costs.
