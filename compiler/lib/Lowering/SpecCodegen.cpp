@@ -171,25 +171,21 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
     line("};");
     line("// Each rank's program, in the order the compiler verified.");
     line("spec.programs.resize(" + Twine(p.programs.size()) + ");");
+    // One verbatim op per rank (a large plan has millions of actions: a
+    // string attribute per row would dominate the lowering), its rows
+    // indented as the emitter indents each line of the function body.
     for (size_t r = 0; r < p.programs.size(); ++r) {
-      line("spec.programs[" + Twine(r) + "] = {");
-      std::string row;
+      std::string text = "spec.programs[" + std::to_string(r) + "] = {";
       int onRow = 0;
       // Six actions a row, separated by one space.
       for (const plan::Action &a : p.programs[r]) {
-        row += (onRow ? " {A::" : "{A::") +
-               std::string(plan::actionKindName(a.kind)) + ", " +
-               std::to_string(a.stage) + ", " + std::to_string(a.mb) + ", " +
-               std::to_string(a.peer) + "},";
-        if (++onRow == 6) {
-          line("    " + row);
-          row.clear();
-          onRow = 0;
-        }
+        text += onRow ? " {A::" : "\n    {A::";
+        text += plan::actionKindName(a.kind);
+        text += ", " + std::to_string(a.stage) + ", " + std::to_string(a.mb) +
+                ", " + std::to_string(a.peer) + "},";
+        onRow = (onRow + 1) % 6;
       }
-      if (!row.empty())
-        line("    " + row);
-      line("};");
+      line(text + "\n};");
     }
     bool adamw = p.optimizer == "adamw";
     line(Twine("spec.optimizer = {pipert::OptimizerKind::") +
