@@ -1,13 +1,14 @@
 //===- BufferPlan.cpp - Place every buffer of a stage in its slot ---------===//
 #include "pipe/Lowering/BufferPlan.h"
 
+#include "pipe/Plan/StageMemory.h"
+
 #include "llvm/ADT/STLExtras.h"
+#include <cassert>
 
 using namespace mlir;
 
 namespace pipe::lowering {
-
-static constexpr int64_t kAlign = 64;
 
 Value canonical(Value v) { return sourceValue(v); }
 
@@ -64,102 +65,105 @@ std::vector<Value> boundaryValues(ModelOp model, int cut) {
 }
 
 namespace {
-/// Hands out aligned byte ranges of one arena.
-struct Arena {
-  int64_t size = 0;
-  Buffer take(int64_t bytes, bool scratch) {
-    Buffer b{size, bytes, scratch};
-    size += (bytes + kAlign - 1) / kAlign * kAlign;
-    return b;
+/// The model as plan::layoutStage reads it: one id per value (a cell result
+/// takes the id of the value its cell yields), ops in cell order.
+struct ModelIds {
+  plan::ModelDesc desc;
+  llvm::DenseMap<Value, int> ids;
+  std::vector<Value> values;
+  std::vector<std::vector<Operation *>> ops; ///< per cell
+
+  ModelIds(ModelOp model, int64_t batch) {
+    for (Value input : model.getInputs())
+      define(input, batch);
+    desc.numInputs = int(values.size());
+    for (CellOp cell : model.getCells()) {
+      plan::CellDesc c;
+      ops.emplace_back();
+      for (Operation &op : cell.getBody().front().without_terminator()) {
+        plan::OpDesc o;
+        for (Value operand : op.getOperands())
+          o.operands.push_back(idOf(canonical(operand)));
+        o.savedFloats = savedFloats(&op, batch);
+        o.wsavedFloats = wsavedFloats(&op, batch);
+        o.result = define(op.getResult(0), batch);
+        c.ops.push_back(std::move(o));
+        ops.back().push_back(&op);
+      }
+      for (Value r : cell.getResults())
+        c.results.push_back(idOf(canonical(r)));
+      desc.cells.push_back(std::move(c));
+    }
+    if (ReturnOp ret = model.getReturnOp())
+      for (Value v : ret->getOperands())
+        desc.outputs.push_back(idOf(canonical(v)));
+  }
+  int define(Value v, int64_t batch) {
+    plan::TensorDesc t;
+    auto type = cast<RankedTensorType>(v.getType());
+    for (int64_t d : type.getShape())
+      t.dims.push_back(ShapedType::isDynamic(d) ? batch : d);
+    t.isInt = !type.getElementType().isF32();
+    ids[v] = int(values.size());
+    values.push_back(v);
+    desc.values.push_back(std::move(t));
+    return ids[v];
+  }
+  int idOf(Value v) {
+    auto it = ids.find(v);
+    assert(it != ids.end() && "a value outside the model's inputs and cells");
+    return it->second;
   }
 };
+
+Buffer toBuffer(const plan::BufferRange &b) {
+  return Buffer{b.offset, b.bytes, b.scratch};
+}
 } // namespace
 
-static int64_t bytesOf(Value v, int64_t batch) {
-  return 4 * numElements(v.getType(), batch);
-}
-
-static bool isFloat(Value v) {
-  return cast<RankedTensorType>(v.getType()).getElementType().isF32();
-}
-
 StageBuffers planStage(StageOp stage, int64_t batch, bool recompute) {
-  StageBuffers sb;
   auto model = stage->getParentOfType<ModelOp>();
-  sb.begin = cellIndex(model, *stage.getCells().begin());
-  sb.end = sb.begin + static_cast<int>(llvm::range_size(stage.getCells()));
+  int begin = cellIndex(model, *stage.getCells().begin());
+  int end = begin + static_cast<int>(llvm::range_size(stage.getCells()));
+  ModelIds m(model, batch);
   // The stage's boundary as pipe-partition outlined it: its arguments came
   // over the cut before it; its results go over the cut after it, except
   // the last stage's, which is the loss.
+  std::vector<int> in, out;
   for (Value v : stage.getInputs())
-    sb.inBoundary.push_back(canonical(v));
+    in.push_back(m.idOf(canonical(v)));
   if (stage->getNextNode() != model.getReturnOp())
     for (Value v : stage.getResults())
-      sb.outBoundary.push_back(canonical(v));
-
-  std::vector<Operation *> ops;
-  for (CellOp cell : stage.getCells())
-    for (Operation &op : cell.getBody().front().without_terminator())
-      ops.push_back(&op);
-  llvm::DenseSet<Value> received(sb.inBoundary.begin(), sb.inBoundary.end());
-
-  Arena slot, scratch;
-  // Boundaries first, so a transfer is one contiguous range.
-  sb.actInOffset = slot.size;
-  for (Value v : sb.inBoundary)
-    sb.act[v] = slot.take(bytesOf(v, batch), false);
-  sb.actInBytes = slot.size - sb.actInOffset;
-  sb.actOutOffset = slot.size;
-  for (Value v : sb.outBoundary) {
-    Buffer b = slot.take(bytesOf(v, batch), false);
-    if (received.contains(v))
-      sb.passActOut[v] = b.offset;
-    else
-      sb.act[v] = b;
-  }
-  sb.actOutBytes = slot.size - sb.actOutOffset;
-  // Activations and saved buffers: kept per micro-batch, or in scratch when
-  // backward recomputes them. Scalar losses stay in the slot (4 bytes).
-  for (Operation *op : ops) {
-    for (Value r : op->getResults()) {
-      if (sb.act.count(r))
-        continue;
-      bool isScalar = cast<RankedTensorType>(r.getType()).getRank() == 0;
-      sb.act[r] = recompute && !isScalar ? scratch.take(bytesOf(r, batch), true)
-                                         : slot.take(bytesOf(r, batch), false);
-    }
-    if (int64_t n = savedFloats(op, batch))
-      sb.saved[op] =
-          recompute ? scratch.take(4 * n, true) : slot.take(4 * n, false);
-  }
-  // Gradients: w.r.t. the input boundary (sent back), the output boundary
-  // (received), then every other float value the stage uses.
-  sb.gradOutOffset = slot.size;
-  for (Value v : sb.inBoundary)
-    sb.grad[v] = slot.take(bytesOf(v, batch), false);
-  sb.gradInOffset = slot.size;
-  for (Value v : sb.outBoundary) {
-    Buffer b = slot.take(bytesOf(v, batch), false);
-    if (received.contains(v))
-      sb.passGradIn[v] = b.offset;
-    else
-      sb.grad[v] = b;
-  }
-  for (Operation *op : ops) {
-    for (Value operand : op->getOperands()) {
-      Value v = canonical(operand);
-      if (isFloat(v) && !sb.grad.count(v))
-        sb.grad[v] = slot.take(bytesOf(v, batch), false);
-    }
-    for (Value r : op->getResults())
-      if (cast<RankedTensorType>(r.getType()).getRank() > 0 &&
-          !sb.grad.count(r))
-        sb.grad[r] = slot.take(bytesOf(r, batch), false);
-    if (int64_t n = wsavedFloats(op, batch))
-      sb.wsaved[op] = slot.take(4 * n, false);
-  }
-  sb.slotBytes = slot.size;
-  sb.scratchBytes = scratch.size;
+      out.push_back(m.idOf(canonical(v)));
+  plan::StageLayout sl =
+      plan::layoutStage(m.desc, begin, end, recompute, &in, &out);
+  StageBuffers sb;
+  sb.begin = begin;
+  sb.end = end;
+  for (int v : sl.inBoundary)
+    sb.inBoundary.push_back(m.values[v]);
+  for (int v : sl.outBoundary)
+    sb.outBoundary.push_back(m.values[v]);
+  for (auto &[v, b] : sl.act)
+    sb.act[m.values[v]] = toBuffer(b);
+  for (auto &[v, b] : sl.grad)
+    sb.grad[m.values[v]] = toBuffer(b);
+  for (auto &[op, b] : sl.saved)
+    sb.saved[m.ops[op.first][op.second]] = toBuffer(b);
+  for (auto &[op, b] : sl.wsaved)
+    sb.wsaved[m.ops[op.first][op.second]] = toBuffer(b);
+  for (auto &[v, offset] : sl.passActOut)
+    sb.passActOut[m.values[v]] = offset;
+  for (auto &[v, offset] : sl.passGradIn)
+    sb.passGradIn[m.values[v]] = offset;
+  sb.actInOffset = sl.actInOffset;
+  sb.actInBytes = sl.actInBytes;
+  sb.actOutOffset = sl.actOutOffset;
+  sb.actOutBytes = sl.actOutBytes;
+  sb.gradOutOffset = sl.gradOutOffset;
+  sb.gradInOffset = sl.gradInOffset;
+  sb.slotBytes = sl.slotBytes;
+  sb.scratchBytes = sl.scratchBytes;
   return sb;
 }
 

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 #include <map>
 #include <set>
@@ -37,38 +38,6 @@ template <typename T> static std::string list(const std::vector<T> &v) {
   llvm::interleaveComma(v, os);
   os << "}";
   return s;
-}
-
-static bool isTransfer(const plan::Action &a) {
-  return a.kind != plan::Action::F && a.kind != plan::Action::B &&
-         a.kind != plan::Action::W;
-}
-
-int peakInFlight(const plan::RankProgram &program, int stage) {
-  // A micro-batch holds its slot from its first action on `stage` until its
-  // last one ends; when that is a transfer, until its whole group (the run
-  // of consecutive transfers) completes, as the runtime releases it.
-  std::map<int, size_t> lastUse;
-  for (size_t i = 0; i < program.size(); ++i)
-    if (program[i].stage == stage)
-      lastUse[program[i].mb] = i;
-  std::set<int> live;
-  size_t peak = 0;
-  for (size_t i = 0; i < program.size();) {
-    size_t j = i + 1;
-    if (isTransfer(program[i]))
-      while (j < program.size() && isTransfer(program[j]))
-        ++j;
-    for (size_t t = i; t < j; ++t)
-      if (program[t].stage == stage)
-        live.insert(program[t].mb);
-    peak = std::max(peak, live.size());
-    for (size_t t = i; t < j; ++t)
-      if (program[t].stage == stage && lastUse[program[t].mb] == t)
-        live.erase(program[t].mb);
-    i = j;
-  }
-  return static_cast<int>(std::max<size_t>(peak, 1));
 }
 
 uint64_t modelFingerprint(ModelOp model) {
@@ -212,6 +181,12 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
     }
     line("spec.cellCutBytes = " + list(p.cellCutBytes) + ";");
     line("spec.tokensPerSample = " + Twine(p.tokensPerSample) + ";");
+    line("// The plan's prediction (" + p.memoryBackend +
+         " backend): peak bytes per rank, step time.");
+    line("spec.predictedPeakBytes = " + list(p.predictedPeakBytes) + ";");
+    line("spec.predictedMemoryBackend = " + quoted(p.memoryBackend) + ";");
+    line("spec.predictedStepUs = " +
+         Twine(llvm::formatv("{0:e16}", p.predictedStepUs).str()) + ";");
     Value spec = emitc::LiteralOp::create(b, loc, specType, "spec");
     emitc::ReturnOp::create(b, loc, spec);
   }

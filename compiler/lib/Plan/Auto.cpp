@@ -74,14 +74,15 @@ searchAuto(const AutoSpace &space,
 
 AutoCandidate scoreConfig(const AutoConfig &config, int ranks,
                           const std::vector<Stage> &stages,
-                          int64_t capacityBytes) {
+                          int64_t capacityBytes, int64_t rankBaseBytes) {
   std::vector<int> placement;
   for (const Stage &s : stages)
     placement.push_back(s.rank);
   std::vector<RankProgram> order =
       buildComputeOrder(config.schedule, ranks, config.virtualStages,
                         config.microbatches, placement, &stages);
-  Simulation sim = simulate(order, stages, scheduleHasW(config.schedule));
+  Simulation sim = simulate(order, stages, scheduleHasW(config.schedule),
+                            rankBaseBytes);
   AutoCandidate cand;
   cand.config = config;
   cand.makespanUs = sim.makespanUs;

@@ -233,13 +233,13 @@ std::vector<int> memoryBalancedSplit(const PartitionTables &t) {
   return bounds;
 }
 
-Error infeasible(const PartitionTables &t) {
+Error infeasible(const PartitionTables &t, const PartitionRequest &request) {
   std::vector<int> bounds = memoryBalancedSplit(t);
   std::vector<int64_t> bytes = rankMemory(t, bounds);
   auto worst = std::max_element(bytes.begin(), bytes.end());
   return make_error<InfeasibleMemoryError>(
-      int(worst - bytes.begin()), *worst, t.request.capacityBytes,
-      t.request.recompute,
+      int(worst - bytes.begin()), *worst + request.rankBaseBytes,
+      request.capacityBytes, request.recompute,
       "no split of the cells fits; the split that "
       "balances memory best");
 }
@@ -247,19 +247,21 @@ Error infeasible(const PartitionTables &t) {
 } // namespace
 
 Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
-                                      const PartitionRequest &request) {
-  if (Error err = checkStageCount(cells.size(), request))
+                                      const PartitionRequest &original) {
+  if (Error err = checkStageCount(cells.size(), original))
     return std::move(err);
-  if (cells.size() > kTableCells && isOneStagePerRank(request))
-    return partitionBalancedOnePerRank(cells, request);
+  if (cells.size() > kTableCells && isOneStagePerRank(original))
+    return partitionBalancedOnePerRank(cells, original);
+  // The searches see the capacity left after the rank's base bytes.
+  PartitionRequest request = searchRequest(original);
   PartitionTables t(cells, request);
   BalancedSearch search(t);
   std::vector<int> bounds;
   double relaxedOpt = search.relaxed(bounds);
   if (relaxedOpt == kInf)
-    return infeasible(t);
+    return infeasible(t, original);
   if (search.fitsReal(bounds))
-    return evaluatePartition(cells, request, std::move(bounds));
+    return evaluatePartition(cells, original, std::move(bounds));
 
   // Candidates: every interval time >= the relaxation's optimum.
   int n = int(cells.size());
@@ -279,7 +281,7 @@ Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
     return pairs ? pairs->feasible(T, out) : search.feasible(T, out);
   };
   if (!feasible(candidates.back(), bounds))
-    return infeasible(t);
+    return infeasible(t, original);
   size_t lo = 0, hi = candidates.size() - 1; // hi is feasible
   std::vector<int> best = bounds;
   while (lo < hi) {
@@ -291,7 +293,7 @@ Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
       lo = mid + 1;
     }
   }
-  return evaluatePartition(cells, request, std::move(best));
+  return evaluatePartition(cells, original, std::move(best));
 }
 
 } // namespace pipe::plan

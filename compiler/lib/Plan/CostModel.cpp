@@ -1,5 +1,6 @@
 //===- CostModel.cpp - Cell costs: roofline time, state, activations, cuts ===//
 #include "pipe/Plan/CostModel.h"
+#include "pipe/Plan/StageMemory.h"
 
 #include <algorithm>
 #include <set>
@@ -42,17 +43,6 @@ double PhaseCost::timeUs(const DeviceProfile &device,
   return us;
 }
 
-int64_t stateBytesPerParam(const DeviceProfile &device, Precision precision,
-                           Optimizer optimizer) {
-  int working = device.floatBytes(precision);
-  int master = working == 2 ? 4 : 0; // f32 master copy beside bf16 weights
-  int grad = 4;                      // the op library's f32 gradients
-  int moments = optimizer == Optimizer::AdamW         ? 8
-                : optimizer == Optimizer::SGDMomentum ? 4
-                                                      : 0;
-  return working + master + grad + moments;
-}
-
 std::vector<int64_t> cutBytes(const ModelDesc &model, int floatBytes) {
   int numCells = int(model.cells.size());
   // The last cell that reads each value.
@@ -79,7 +69,8 @@ std::vector<CellCost> estimateCellCosts(const ModelDesc &model,
                                         Precision precision,
                                         Optimizer optimizer) {
   int e = device.floatBytes(precision);
-  int64_t perParam = stateBytesPerParam(device, precision, optimizer);
+  int64_t perFloat = stateBytesPerParamFloat(memoryBackendFor(device),
+                                             precision, optimizer);
   std::vector<int64_t> cuts = cutBytes(model, e);
   std::vector<CellCost> costs;
   for (size_t c = 0; c < model.cells.size(); ++c) {
@@ -91,8 +82,10 @@ std::vector<CellCost> estimateCellCosts(const ModelDesc &model,
     // them (a value two cells save is counted in both: rare, and an upper
     // bound).
     std::set<int> savedValues;
-    int64_t params = 0, savedF32 = 0;
+    int64_t params = 0, savedF32 = 0, paddedFloats = 0;
     for (const OpDesc &op : cell.ops) {
+      for (int64_t elements : op.paramTensors)
+        paddedFloats += paddedParamFloats(elements);
       const OpCost &oc = op.cost;
       cost.fwdUs += oc.fwd.timeUs(device, precision);
       cost.bwdUs += oc.dgrad.timeUs(device, precision);
@@ -106,7 +99,8 @@ std::vector<CellCost> estimateCellCosts(const ModelDesc &model,
     for (int v : savedValues)
       cost.actBytes += model.values[v].bytes(e);
     cost.paramBytes = params * e;
-    cost.stateBytes = params * perParam;
+    // The parameter arrays as the runtime allocates them (StageMemory.h).
+    cost.stateBytes = paddedFloats * perFloat;
     for (int v : cell.results)
       cost.outBytes += model.values[v].bytes(e);
     cost.cutBytes = cuts[c];

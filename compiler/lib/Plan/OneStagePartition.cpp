@@ -180,12 +180,10 @@ public:
   /// A split minimising the largest stage memory, for the error message.
   std::vector<int> memoryBalanced() {
     // lo infeasible; hi bounds every interval's memory, so it is feasible.
-    int64_t lo = -1, hi = 0, maxInput = 0;
-    for (int b = 0; b < n; ++b)
-      maxInput = std::max(maxInput, t.input(b));
+    int64_t lo = -1, hi = 0;
     for (int s = 0; s < S; ++s)
-      hi = std::max(hi, t.state(0, n) + t.act(0, n) +
-                            req.inFlight[s] * std::max(t.act(0, n), maxInput));
+      hi = std::max(hi, t.state(0, n) + t.maxTransient() +
+                            allocationBytes(req.inFlight[s] * t.maxKeep()));
     while (hi - lo > 1) {
       int64_t mid = lo + (hi - lo) / 2;
       computeMemoryLimits(mid);
@@ -303,9 +301,10 @@ bool onePerRank(const PartitionRequest &req) {
 
 Expected<Partition>
 partitionBalancedOnePerRank(const std::vector<CellCost> &cells,
-                            const PartitionRequest &request) {
-  if (Error err = checkStageCount(cells.size(), request))
+                            const PartitionRequest &original) {
+  if (Error err = checkStageCount(cells.size(), original))
     return std::move(err);
+  PartitionRequest request = searchRequest(original);
   if (!onePerRank(request))
     return createStringError(inconvertibleErrorCode(),
                              "the one-stage-per-rank partitioner needs "
@@ -319,11 +318,11 @@ partitionBalancedOnePerRank(const std::vector<CellCost> &cells,
     std::vector<int64_t> bytes = rankMemory(t, bounds);
     auto worst = std::max_element(bytes.begin(), bytes.end());
     return make_error<InfeasibleMemoryError>(
-        int(worst - bytes.begin()), *worst, request.capacityBytes,
-        request.recompute,
+        int(worst - bytes.begin()), *worst + original.rankBaseBytes,
+        original.capacityBytes, original.recompute,
         "no split of the cells fits; the split that balances memory best");
   }
-  return evaluatePartition(cells, request, std::move(bounds));
+  return evaluatePartition(cells, original, std::move(bounds));
 }
 
 bool isOneStagePerRank(const PartitionRequest &request) {

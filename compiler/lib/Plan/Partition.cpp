@@ -36,9 +36,38 @@ PartitionTables::PartitionTables(const std::vector<CellCost> &cells,
     statePre[c + 1] = statePre[c] + cells[c].stateBytes;
     actPre[c + 1] = actPre[c] + cells[c].actBytes;
   }
+  // A slot is not monotone in its interval (boundary buffers), so the lower
+  // bound takes the smallest over every interval.
+  if (request.memory && request.capacityBytes != kUnlimitedBytes) {
+    minKeep = kUnlimitedBytes;
+    for (int b = 0; b < n; ++b)
+      for (int e = b + 1; e <= n; ++e)
+        minKeep = std::min(minKeep, keep(b, e));
+  }
+}
+
+int64_t PartitionTables::maxKeep() const {
+  if (request.memory)
+    return request.memory->slotUpperBound();
+  int64_t maxInput = 0;
+  for (int b = 0; b < n; ++b)
+    maxInput = std::max(maxInput, input(b));
+  return std::max(act(0, n), maxInput);
+}
+
+int64_t PartitionTables::maxTransient() const {
+  if (request.memory)
+    return allocationBytes(request.memory->scratchBytes(0, n));
+  return act(0, n);
 }
 
 int64_t PartitionTables::additiveLowerBound(int s) const {
+  if (request.memory) {
+    int64_t minState = kUnlimitedBytes;
+    for (int b = 0; b < n; ++b)
+      minState = std::min(minState, state(b, b + 1));
+    return minState + allocationBytes(request.inFlight[s] * minKeep);
+  }
   int64_t best = kUnlimitedBytes;
   for (int b = 0; b < n; ++b)
     best = std::min(best, additive(s, b, b + 1));
@@ -55,8 +84,16 @@ std::vector<int64_t> rankMemory(const PartitionTables &t,
     peak[r] = std::max(peak[r], t.transient(b, e));
   }
   for (int r = 0; r < req.ranks; ++r)
-    sum[r] += peak[r];
+    sum[r] += peak[r] + req.rankBaseBytes;
   return sum;
+}
+
+PartitionRequest searchRequest(const PartitionRequest &request) {
+  PartitionRequest r = request;
+  if (r.capacityBytes != kUnlimitedBytes)
+    r.capacityBytes = std::max<int64_t>(-1, r.capacityBytes - r.rankBaseBytes);
+  r.rankBaseBytes = 0;
+  return r;
 }
 
 std::vector<int64_t> oneFOneBInFlight(const std::vector<int> &stageRank,
@@ -95,6 +132,8 @@ Partition evaluatePartition(const std::vector<CellCost> &cells,
     st.sendUs = remote ? cells[st.end - 1].sendUs : 0;
     st.stateBytes = t.state(st.begin, st.end);
     st.actBytes = t.keep(st.begin, st.end);
+    if (request.memory)
+      st.scratchBytes = request.memory->scratchBytes(st.begin, st.end);
     st.inBytes = t.input(st.begin);
     p.bottleneckUs = std::max(p.bottleneckUs, t.time(st.begin, st.end));
     p.stages.push_back(st);

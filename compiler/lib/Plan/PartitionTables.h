@@ -34,15 +34,24 @@ public:
   int64_t input(int b) const { return b == 0 ? 0 : cells[b - 1].cutBytes; }
   /// Bytes kept per in-flight micro-batch, and the one-at-a-time transient.
   int64_t keep(int b, int e) const {
+    if (request.memory)
+      return request.memory->slotBytes(b, e);
     return request.recompute ? input(b) : act(b, e);
   }
   int64_t transient(int b, int e) const {
+    if (request.memory)
+      return allocationBytes(request.memory->scratchBytes(b, e));
     return request.recompute ? act(b, e) : 0;
   }
   /// The additive part of stage s's memory on its rank.
   int64_t additive(int s, int b, int e) const {
+    if (request.memory)
+      return state(b, e) + allocationBytes(request.inFlight[s] * keep(b, e));
     return state(b, e) + request.inFlight[s] * keep(b, e);
   }
+  /// An upper bound on any interval's keep and transient.
+  int64_t maxKeep() const;
+  int64_t maxTransient() const;
   /// A lower bound on stage s's additive part over every non-empty interval:
   /// state and activations only grow with the interval, and the recompute
   /// input depends on b alone, so min over b of the single-cell interval.
@@ -55,7 +64,13 @@ private:
   int n;
   std::vector<double> work, times;
   std::vector<int64_t> statePre, actPre;
+  /// With a memory table: the smallest slot over every interval.
+  int64_t minKeep = 0;
 };
+
+/// The request the searches run on: the capacity less the rank's base bytes
+/// (-1 when they alone exceed it: nothing fits), and no base.
+PartitionRequest searchRequest(const PartitionRequest &request);
 
 /// A StringError unless 1 <= stages <= cells.
 llvm::Error checkStageCount(size_t numCells, const PartitionRequest &request);

@@ -68,6 +68,7 @@ void writePlanJson(raw_ostream &os, const PlanInfo &plan) {
       integer("memory_bytes", plan.deviceMemoryBytes);
       out.attribute("name", plan.deviceName);
     });
+    out.attribute("memory_backend", plan.memoryBackend);
     integer("microbatches", plan.microbatches);
     out.attribute("model", plan.model);
     out.attribute("partition", plan.partition);
@@ -179,9 +180,14 @@ void printPlanSummary(raw_ostream &os, const PlanInfo &plan) {
                   bottleneck > 0 ? 100.0 * total / bottleneck : 100.0, s.sendUs,
                   formatMemory(s.stateBytes), formatMemory(s.actBytes));
   }
-  for (size_t r = 0; r < plan.rankBytes.size(); ++r)
-    os << formatv("rank {0}: {1} of {2}\n", r, formatMemory(plan.rankBytes[r]),
-                  formatMemory(plan.deviceMemoryBytes));
+  // What the generated program allocates (the simulation's peak_bytes).
+  const std::vector<int64_t> &peak = plan.simulation.peakBytes.empty()
+                                         ? plan.rankBytes
+                                         : plan.simulation.peakBytes;
+  for (size_t r = 0; r < peak.size(); ++r)
+    os << formatv("rank {0}: {1} of {2} ({3} backend)\n", r,
+                  formatMemory(peak[r]), formatMemory(plan.deviceMemoryBytes),
+                  plan.memoryBackend);
 }
 
 } // namespace pipe::plan

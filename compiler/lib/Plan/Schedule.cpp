@@ -104,7 +104,7 @@ UnitReplay replayUnitCosts(const std::vector<RankProgram> &order,
     unit[s].fwdUs = unit[s].bwdUs = 1;
     unit[s].wgradUs = hasW ? 1 : 0; // without W, B alone lasts 1
   }
-  Simulation sim = simulate(order, unit, hasW);
+  Simulation sim = simulateTimes(order, unit, hasW);
   UnitReplay out;
   out.complete = sim.complete;
   out.makespan = int(sim.makespanUs);

@@ -4,13 +4,25 @@
 #include "pipe/Plan/ScheduleTable.h"
 #include "Replay.h"
 
+#include "pipe/Plan/StageMemory.h"
+
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
 
 namespace pipe::plan {
 
 Simulation simulate(const std::vector<RankProgram> &programs,
-                    const std::vector<Stage> &stages, bool hasW) {
+                    const std::vector<Stage> &stages, bool hasW,
+                    int64_t rankBaseBytes) {
+  Simulation sim = simulateTimes(programs, stages, hasW);
+  sim.peakBytes = peakBytesPerRank(programs, stages, hasW, rankBaseBytes);
+  return sim;
+}
+
+Simulation simulateTimes(const std::vector<RankProgram> &programs,
+                         const std::vector<Stage> &stages, bool hasW) {
   const int ranks = programs.size(), S = stages.size();
   int m = 0;
   for (const RankProgram &p : programs)
@@ -46,7 +58,6 @@ Simulation simulate(const std::vector<RankProgram> &programs,
       sim.complete = false;
   }
   sim.bubble = sim.makespanUs > 0 ? 1 - busy / (ranks * sim.makespanUs) : 0;
-  sim.peakBytes = peakBytesPerRank(programs, stages, hasW);
   sim.maxInFlight = inFlightPerStage(programs, S, hasW);
   return sim;
 }
@@ -73,20 +84,69 @@ std::vector<int> inFlightPerStage(const std::vector<RankProgram> &programs,
   return peak;
 }
 
+/// The stage whose slot an action touches: a receive fills the slot of the
+/// stage on the receiving rank (the producer's neighbour).
+static int slotStage(const Action &a) {
+  return a.kind == Action::RecvAct    ? a.stage + 1
+         : a.kind == Action::RecvGrad ? a.stage - 1
+                                      : a.stage;
+}
+
+int slotsForStage(const RankProgram &program, int stage) {
+  std::map<int, size_t> lastUse;
+  for (size_t i = 0; i < program.size(); ++i)
+    if (slotStage(program[i]) == stage)
+      lastUse[program[i].mb] = i;
+  std::set<int> live;
+  size_t peak = 0;
+  for (size_t i = 0; i < program.size();) {
+    size_t j = i + 1;
+    if (!isCompute(program[i]))
+      while (j < program.size() && !isCompute(program[j]))
+        ++j;
+    for (size_t t = i; t < j; ++t)
+      if (slotStage(program[t]) == stage)
+        live.insert(program[t].mb);
+    peak = std::max(peak, live.size());
+    for (size_t t = i; t < j; ++t)
+      if (slotStage(program[t]) == stage && lastUse[program[t].mb] == t)
+        live.erase(program[t].mb);
+    i = j;
+  }
+  return static_cast<int>(std::max<size_t>(peak, 1));
+}
+
 std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
                                       const std::vector<Stage> &stages,
-                                      bool hasW) {
+                                      bool hasW, int64_t rankBaseBytes) {
+  (void)hasW; // the last action on a stage ends its hold, B or W alike
+  bool transfers = false;
+  for (const RankProgram &p : programs)
+    for (const Action &a : p)
+      transfers |= !isCompute(a);
+  std::vector<int> stageRank;
+  bool crossRank = false;
+  for (const Stage &s : stages) {
+    stageRank.push_back(s.rank);
+    crossRank |= s.rank != stages.front().rank;
+  }
+  std::vector<RankProgram> withTransfers;
+  if (!transfers && crossRank)
+    withTransfers = insertTransfers(programs, stageRank);
+  const std::vector<RankProgram> &run =
+      withTransfers.empty() ? programs : withTransfers;
   std::vector<int64_t> peak(programs.size(), 0);
   for (size_t r = 0; r < programs.size(); ++r) {
-    int64_t state = 0, live = 0, worst = 0;
-    for (const Stage &s : stages)
-      if (s.rank == (int)r)
-        state += s.stateBytes;
-    walkHolds(programs[r], hasW, [&](int s, int d) {
-      live += d * stages[s].actBytes;
-      worst = std::max(worst, live);
-    });
-    peak[r] = state + worst;
+    int64_t bytes = rankBaseBytes, scratch = 0;
+    for (size_t s = 0; s < stages.size(); ++s) {
+      if (stages[s].rank != (int)r)
+        continue;
+      bytes += stages[s].stateBytes +
+               allocationBytes(slotsForStage(run[r], int(s)) *
+                               stages[s].actBytes);
+      scratch = std::max(scratch, allocationBytes(stages[s].scratchBytes));
+    }
+    peak[r] = bytes + scratch;
   }
   return peak;
 }
@@ -100,9 +160,12 @@ std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
         ranks,
         std::min(microbatches, scheduleInfo(kind).inFlightLimit(ranks, 0)));
   std::vector<int> placement = stagePlacement(kind, ranks, virtualStages);
-  std::vector<RankProgram> order =
-      buildComputeOrder(kind, ranks, virtualStages, microbatches, placement);
-  return inFlightPerStage(order, ranks * virtualStages, scheduleHasW(kind));
+  std::vector<RankProgram> programs = buildSchedule(
+      kind, ranks, virtualStages, microbatches, placement, nullptr);
+  std::vector<int> slots;
+  for (size_t s = 0; s < placement.size(); ++s)
+    slots.push_back(slotsForStage(programs[placement[s]], int(s)));
+  return slots;
 }
 
 } // namespace pipe::plan

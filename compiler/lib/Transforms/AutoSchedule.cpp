@@ -106,7 +106,8 @@ plan::AutoCandidate evaluate(ModelOp model, StrategyOp strategy,
   if (succeeded(split)) {
     plan::AutoCandidate cand =
         plan::scoreConfig(config, int(strategy.getRanks()),
-                          split->partition.stages, split->capacityBytes);
+                          split->partition.stages, split->capacityBytes,
+                          split->rankBaseBytes);
     if (!cand.fits) // non-fitting rows sort by need
       cand.makespanUs = cand.bubble = 0;
     return cand;

@@ -2,6 +2,7 @@
 #include "pipe/Transforms/CellCosts.h"
 #include "pipe/Plan/Schedule.h"
 #include "pipe/Plan/Simulator.h"
+#include "pipe/Plan/StageMemory.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
@@ -79,6 +80,10 @@ public:
     for (CellOp cell : model.getCells())
       if (failed(describeCell(cell)))
         return failure();
+    if (ReturnOp ret = model.getReturnOp())
+      for (Value v : ret->getOperands())
+        if (auto it = ids.find(v); it != ids.end())
+          desc.outputs.push_back(it->second);
     return std::move(desc);
   }
 
@@ -155,6 +160,15 @@ private:
     if (failed(define(op->getResult(0), op->getLoc())))
       return failure();
     o.output = desc.values.back();
+    o.result = int(desc.values.size()) - 1;
+    o.savedFloats = facts.getSavedFloats(batch);
+    o.wsavedFloats = facts.getWSavedFloats(batch);
+    if (op->getAttrOfType<StringAttr>("param")) {
+      SmallVector<ParamSpec> params;
+      facts.getParams(params);
+      for (const ParamSpec &p : params)
+        o.paramTensors.push_back(p.elements);
+    }
     return o;
   }
 
@@ -186,6 +200,31 @@ estimateModelCosts(ModelOp model, StrategyOp strategy,
                                  optimizer);
 }
 
+plan::MemoryBackend memoryBackend(StrategyOp strategy) {
+  FailureOr<plan::DeviceProfile> device = loadDevice(strategy);
+  return succeeded(device) ? plan::memoryBackendFor(*device)
+                           : plan::MemoryBackend::Cuda;
+}
+
+/// The model's buffer plan for the partitioner, and each rank's base bytes.
+static void attachMemoryModel(StrategyOp strategy,
+                              plan::PartitionRequest &request) {
+  auto module = strategy->getParentOfType<ModuleOp>();
+  auto models = module.getOps<ModelOp>();
+  if (models.empty())
+    return;
+  // The buffer plan counts 4 bytes per element whatever floatBytes is.
+  FailureOr<plan::ModelDesc> desc =
+      describeModel(*models.begin(), strategy.getBatch(), 4);
+  if (failed(desc))
+    return;
+  request.memory =
+      std::make_shared<plan::StageMemoryTable>(*desc, request.recompute);
+  request.rankBaseBytes =
+      plan::rankBaseBytes(*desc, int(strategy.getMicrobatches()),
+                          memoryBackend(strategy));
+}
+
 plan::PartitionRequest partitionRequest(StrategyOp strategy,
                                         const std::vector<int> &stageRank,
                                         int64_t capacityBytes) {
@@ -210,6 +249,7 @@ plan::PartitionRequest partitionRequest(StrategyOp strategy,
   else
     request.inFlight = plan::oneFOneBInFlight(stageRank, request.ranks,
                                               int(strategy.getMicrobatches()));
+  attachMemoryModel(strategy, request);
   return request;
 }
 

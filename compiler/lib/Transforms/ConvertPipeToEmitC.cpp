@@ -1,6 +1,8 @@
 //===- ConvertPipeToEmitC.cpp - A planned model becomes an EmitC program --===//
 #include "pipe/Lowering/Codegen.h"
 #include "pipe/Plan/Schedule.h"
+#include "pipe/Plan/Simulator.h"
+#include "pipe/Transforms/PlanBuilder.h"
 #include "pipe/Transforms/Passes.h"
 #include "pipe/Transforms/ProgramIR.h"
 #include "pipe/Transforms/StagePlanIR.h"
@@ -175,17 +177,34 @@ struct ConvertPipeToEmitCPass
     if (!module.getOps<ExternDeclOp>().empty())
       emitc::IncludeOp::create(b, loc, "extern_ops.h");
 
-    // One stage at a time, from its op: its cells, rank and boundary.
+    // The plan's prediction; its stage bytes are the buffer plan's.
+    FailureOr<plan::PlanInfo> info = buildPlanInfo(module);
+    if (failed(info))
+      return signalPassFailure();
+    p.predictedPeakBytes = info->simulation.peakBytes;
+    p.predictedStepUs = info->simulation.makespanUs;
+    p.memoryBackend = info->memoryBackend;
     std::vector<StageBuffers> buffers;
     buffers.reserve(stages->size());
-    for (StageOp stage : *stages)
-      buffers.push_back(planStage(stage, batch, recompute));
+    for (size_t s = 0; s < stages->size(); ++s) {
+      const plan::Stage &st = info->stages[s];
+      buffers.push_back(planStage((*stages)[s], batch, recompute));
+      if (buffers.back().slotBytes != st.actBytes ||
+          buffers.back().scratchBytes != st.scratchBytes) {
+        strategy.emitError() << "internal error: stage cells [" << st.begin
+                             << ", " << st.end << ") plan a "
+                             << buffers.back().slotBytes << "-byte slot, the "
+                             << "memory model counts " << st.actBytes;
+        return signalPassFailure();
+      }
+    }
     for (size_t s = 0; s < stages->size(); ++s) {
       StageOp stage = (*stages)[s];
       ProgramDescription::Stage out;
       out.rank = static_cast<int>(stage.getRank());
       out.buffers = &buffers[s];
-      out.slots = peakInFlight((*programs)[out.rank], static_cast<int>(s));
+      out.slots = plan::slotsForStage(info->programs[out.rank],
+                                      static_cast<int>(s));
       for (size_t k = 0; k < p.params.size(); ++k)
         if (p.params[k].stage == static_cast<int>(s))
           out.params.push_back(static_cast<int>(k));

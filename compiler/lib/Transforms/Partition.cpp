@@ -55,7 +55,7 @@ FailureOr<StrategyPartition> partitionStrategy(ModelOp model,
       plan::partitionCells(strategy.getPartition(), *cells, request, counts);
   if (partition)
     return StrategyPartition{std::move(*cells), std::move(*partition),
-                             device->memoryBytes};
+                             device->memoryBytes, request.rankBaseBytes};
   InFlightDiagnostic diag = strategy.emitError();
   llvm::handleAllErrors(
       partition.takeError(),

@@ -35,6 +35,8 @@ FailureOr<plan::PlanInfo> buildPlanInfo(ModuleOp module) {
   info.partition = stringifyPartitionKind(strategy->getPartition()).str();
   info.deviceName = device->name;
   info.deviceMemoryBytes = device->memoryBytes;
+  plan::MemoryBackend backend = plan::memoryBackendFor(*device);
+  info.memoryBackend = plan::memoryBackendName(backend);
 
   FailureOr<std::vector<plan::CellCost>> cells = readCellCosts(*model);
   if (failed(cells))
@@ -73,8 +75,9 @@ FailureOr<plan::PlanInfo> buildPlanInfo(ModuleOp module) {
                << info.stages.size() << " stages)";
   info.programs = std::move(*programs);
   plan::ScheduleKind kind = strategy->getSchedule();
-  info.simulation =
-      plan::simulate(info.programs, info.stages, plan::scheduleHasW(kind));
+  info.simulation = plan::simulate(info.programs, info.stages,
+                                   plan::scheduleHasW(kind),
+                                   request.rankBaseBytes);
   return info;
 }
 

@@ -122,8 +122,14 @@ struct PipeVerifySchedulePass
     FailureOr<plan::DeviceProfile> device = loadDevice(strategy);
     if (failed(stages) || failed(device))
       return failure();
+    std::vector<int> stageRank;
+    for (const plan::Stage &st : *stages)
+      stageRank.push_back(st.rank);
+    int64_t base =
+        partitionRequest(strategy, stageRank, device->memoryBytes)
+            .rankBaseBytes;
     std::vector<int64_t> peak = plan::peakBytesPerRank(
-        programs, *stages, plan::scheduleHasW(strategy.getSchedule()));
+        programs, *stages, plan::scheduleHasW(strategy.getSchedule()), base);
     for (size_t r = 0; r < peak.size(); ++r)
       if (peak[r] > device->memoryBytes)
         return strategy.emitError()

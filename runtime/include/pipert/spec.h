@@ -187,6 +187,12 @@ struct ModelSpec {
   std::vector<int64_t>
       cellCutBytes; ///< per cell: bytes crossing a cut right after it
   int64_t tokensPerSample = 0; ///< tokens/s in step lines; 0 prints samples/s
+  /// The plan's prediction, printed beside what the run measures: bytes each
+  /// pipeline rank allocates (pipec's peak_bytes, counted for
+  /// predictedMemoryBackend, "host" or "cuda") and the step's makespan (us).
+  std::vector<int64_t> predictedPeakBytes;
+  std::string predictedMemoryBackend;
+  double predictedStepUs = 0;
 };
 
 } // namespace pipert

@@ -85,17 +85,17 @@ struct ProgramDescription {
   int64_t evalEvery = 100, evalBatches = 4;
   std::vector<int64_t> cellCutBytes;
   int64_t tokensPerSample = 0;
+  /// The plan's prediction, for the end-of-run lines: each rank's
+  /// peak_bytes, the backend they count for, and the step's makespan.
+  std::vector<int64_t> predictedPeakBytes;
+  std::string memoryBackend;
+  double predictedStepUs = 0;
 };
 
 /// Emits `makeSpec()` (the description as data) and `main` at the builder's
 /// point, after the stage functions it names.
 void emitSpecAndMain(mlir::OpBuilder &builder, mlir::Location loc,
                      const ProgramDescription &program);
-
-/// The peak number of micro-batches of `stage` holding a slot at once in
-/// `program` (runtime convention: every action names the stage on its rank):
-/// the slots the runtime allocates up front.
-int peakInFlight(const plan::RankProgram &program, int stage);
 
 /// A stable 64-bit fingerprint of the model (names, shapes, parameters), not
 /// of the strategy: a checkpoint written under one strategy resumes under

@@ -73,7 +73,7 @@ searchAuto(const AutoSpace &space,
 /// "rank R needs X of Y" (formatMemory).
 AutoCandidate scoreConfig(const AutoConfig &config, int ranks,
                           const std::vector<Stage> &stages,
-                          int64_t capacityBytes);
+                          int64_t capacityBytes, int64_t rankBaseBytes = 0);
 
 
 

@@ -5,8 +5,8 @@
 // CellCosts come out. Each op's cost (which kernels it runs in forward (F),
 // input gradient (B) and weight gradient (W), what forward saves for
 // backward) is stated by the op (compiler/lib/Dialect/PipeMathOpsCost.cpp);
-// here they are summed per cell, timed by roofline, and gradients, optimizer
-// state and saved statistics are counted as f32.
+// here they are summed per cell and timed by roofline; a cell's state is its
+// parameter arrays as the runtime allocates them (StageMemory.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_PLAN_COSTMODEL_H
@@ -67,7 +67,12 @@ struct OpDesc {
   std::vector<int> operands;      ///< value ids (see ModelDesc::values)
   std::vector<TensorDesc> inputs; ///< shapes of the operands
   TensorDesc output;
+  int result = -1; ///< the value id of the op's result
   OpCost cost;
+  /// f32 elements forward saves for backward, and the input-gradient pass
+  /// leaves for the weight-gradient pass (the buffer plan's saved/wsaved).
+  int64_t savedFloats = 0, wsavedFloats = 0;
+  std::vector<int64_t> paramTensors; ///< elements of each parameter tensor
 };
 
 struct CellDesc {
@@ -82,15 +87,8 @@ struct ModelDesc {
   std::vector<TensorDesc> values;
   int numInputs = 0;
   std::vector<CellDesc> cells;
+  std::vector<int> outputs; ///< value ids the model returns
 };
-
-/// Bytes per parameter of parameters + gradients + optimizer state: the
-/// working copy (2 under bf16 storage, else 4), the f32 gradient the op
-/// library accumulates, the f32 master copy under bf16 storage, and the
-/// optimizer's f32 state (AdamW m and v: 8; SGD momentum: 4; SGD: 0).
-/// bf16 + AdamW = 2 + 4 + 4 + 8 = 18 bytes, Megatron-LM's figure.
-int64_t stateBytesPerParam(const DeviceProfile &device, Precision precision,
-                           Optimizer optimizer);
 
 /// Bytes crossing a cut right after each cell: every value defined by a cell
 /// at or before it and used by a cell after it. Model inputs never cross: as

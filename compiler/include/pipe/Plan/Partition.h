@@ -8,6 +8,11 @@
 //   rank r needs  sum over its stages s of (state_s + inFlight[s] * keep_s)
 //                 + max over its stages s of transient_s
 //
+// With the request's memory table (the generated program's buffer plan,
+// StageMemory.h) keep_s is the stage's slot, transient_s its scratch, and the
+// rank's base bytes (inputs, losses, workspace) are added: exactly what the
+// program allocates. Without one (cells described only by their costs):
+//
 // state_s = parameters + gradients + optimizer state of the stage's cells;
 // without recompute keep_s = the stage's activations (sum of actBytes) and
 // transient_s = 0; with recompute keep_s = the stage's input (the bytes
@@ -23,9 +28,11 @@
 
 #include "pipe/Plan/DeviceProfile.h"
 #include "pipe/Plan/Plan.h"
+#include "pipe/Plan/StageMemory.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,8 +46,15 @@ struct PartitionRequest {
   std::vector<int> stageRank;
   bool recompute = false;
   int64_t capacityBytes = kUnlimitedBytes; ///< per rank
-  /// Micro-batches alive between F and B, per stage (same size as stageRank).
+  /// Micro-batches alive between F and B, per stage (same size as stageRank):
+  /// the slots the generated program allocates for the stage.
   std::vector<int64_t> inFlight;
+  /// The model's buffer plan (StageMemory.h). With it a stage keeps
+  /// allocationBytes(inFlight x slot) and its transient is its scratch, and
+  /// every rank adds rankBaseBytes; without (cells known only by their
+  /// costs) keep and transient follow the cells' actBytes as below.
+  std::shared_ptr<const StageMemoryTable> memory;
+  int64_t rankBaseBytes = 0;
   int numStages() const { return int(stageRank.size()); }
 };
 

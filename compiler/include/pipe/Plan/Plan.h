@@ -40,7 +40,9 @@ struct Stage {
   int begin = 0, end = 0; ///< cells [begin, end)
   double fwdUs = 0, bwdUs = 0, wgradUs = 0;
   double sendUs = 0; ///< to the next stage; 0 when on the same rank or last
-  int64_t paramBytes = 0, stateBytes = 0, actBytes = 0;
+  /// actBytes: what one in-flight micro-batch keeps (the stage's slot when
+  /// planned from the model's buffer plan); scratchBytes: its temporaries.
+  int64_t paramBytes = 0, stateBytes = 0, actBytes = 0, scratchBytes = 0;
   int64_t inBytes =
       0; ///< boundary received from the previous stage per micro-batch
 };

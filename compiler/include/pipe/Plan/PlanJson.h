@@ -19,10 +19,13 @@ struct PlanInfo {
   std::string partition; ///< "balanced", "uniform" or "manual"
   std::string deviceName;
   int64_t deviceMemoryBytes = 0;
+  /// The backend whose allocations peak_bytes counts: "host" or "cuda".
+  std::string memoryBackend = "cuda";
   std::vector<CellCost> cells;
   std::vector<Stage> stages;
-  /// Each rank's memory need by the partitioner's model (for the summary;
-  /// not part of the JSON, whose peak_bytes come from the simulation).
+  /// Each rank's memory need as the partitioner evaluated the split (the
+  /// same model as the simulation's peak_bytes, with the schedule's
+  /// in-flight bound for the slots; not part of the JSON).
   std::vector<int64_t> rankBytes;
   std::vector<RankProgram> programs; ///< compute actions are emitted
   Simulation simulation;

@@ -9,19 +9,21 @@
 // Transfer actions take no rank time. B lasts bwd_us (+ wgrad_us when the
 // schedule has no W), W lasts wgrad_us.
 //
-// Memory per rank: the stateBytes of its stages (parameters, gradients,
-// optimizer state) plus the activations alive at the worst moment. A
-// micro-batch's stage activations (actBytes, with recompute only the stage
-// input) live from its F's start to its B's end, or to its W's end when the
-// schedule has W: we keep all of actBytes for W (conservative: W needs the
-// layer inputs and output gradients, B could free the rest). Because a rank
-// runs one action at a time, the peak depends only on program order, so it
-// is also available without costs (inFlightPerStage, peakBytesPerRank).
+// Memory per rank is what the generated program allocates up front
+// (StageMemory.h): per stage on the rank, state + allocationBytes(slots x
+// actBytes), where slots is the stage's peak of live micro-batches in the
+// program (slotsPerStage); the largest scratch of its stages; and the rank's
+// base bytes. A program without transfer actions gets them inserted first
+// (insertTransfers), so the count is that of the program that runs. Because
+// the allocation is static, the peak depends only on program order, so it is
+// also available without costs (peakBytesPerRank).
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_PLAN_SIMULATOR_H
 #define PIPE_PLAN_SIMULATOR_H
 
 #include "pipe/Plan/Plan.h"
+
+#include <cstdint>
 
 #include <vector>
 
@@ -29,19 +31,33 @@ namespace pipe::plan {
 
 /// `stages[s]` gives stage s's rank, costs and bytes; programs.size() ranks.
 Simulation simulate(const std::vector<RankProgram> &programs,
-                    const std::vector<Stage> &stages, bool hasW);
+                    const std::vector<Stage> &stages, bool hasW,
+                    int64_t rankBaseBytes = 0);
+/// simulate() without peakBytes (for insertTransfers, which the memory count
+/// itself uses).
+Simulation simulateTimes(const std::vector<RankProgram> &programs,
+                         const std::vector<Stage> &stages, bool hasW);
 
 /// Per stage, the most micro-batches held at once under this program order.
 std::vector<int> inFlightPerStage(const std::vector<RankProgram> &programs,
                                   int stages, bool hasW);
 
-/// Per rank: sum of its stages' stateBytes + peak live actBytes.
+/// The slots the runtime allocates for `stage` under `program`: the most
+/// micro-batches live at once, a micro-batch live from its first action on
+/// the stage until its last ends (when that is a transfer, until its whole
+/// group completes). Actions name stages as buildSchedule does (a transfer by
+/// its producing stage); a receive holds the receiving stage's slot. At
+/// least 1.
+int slotsForStage(const RankProgram &program, int stage);
+
+/// Per rank, the bytes the generated program allocates (see above).
 std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
                                       const std::vector<Stage> &stages,
-                                      bool hasW);
+                                      bool hasW, int64_t rankBaseBytes = 0);
 
-/// For the partitioner's memory check before stages exist: the in-flight
-/// micro-batches of every stage of `kind` with its standard placement. The
+/// For the partitioner's memory check before stages exist: the slots of
+/// every stage of `kind` with its standard placement (slotsForStage on the
+/// schedule with its transfers). The
 /// zb-h1 / zb-h2 orders depend on the stage costs, so for them this is their
 /// limit (min(m, the table's in-flight limit)), which every order they choose
 /// keeps; zb-v's is that of its equal-cost order.

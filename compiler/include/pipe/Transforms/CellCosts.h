@@ -12,6 +12,7 @@
 #include "pipe/Dialect/PipeOps.h"
 #include "pipe/Plan/CostModel.h"
 #include "pipe/Plan/Partition.h"
+#include "pipe/Plan/StageMemory.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -56,9 +57,13 @@ mlir::FailureOr<std::vector<plan::CellCost>>
 estimateModelCosts(ModelOp model, StrategyOp strategy,
                    const plan::DeviceProfile &device);
 
+/// The backend whose allocations the plan counts: host for device = cpu.
+plan::MemoryBackend memoryBackend(StrategyOp strategy);
+
 /// What the partitioner needs from the strategy: ranks, `stageRank`,
-/// recompute, `capacityBytes`, and each stage's in-flight micro-batches
-/// (plan::scheduleInFlight: the real peak of the strategy's schedule).
+/// recompute, `capacityBytes`, each stage's in-flight micro-batches
+/// (plan::scheduleInFlight: the slots the strategy's schedule allocates), and
+/// the model's buffer plan with each rank's base bytes (StageMemory.h).
 plan::PartitionRequest partitionRequest(StrategyOp strategy,
                                         const std::vector<int> &stageRank,
                                         int64_t capacityBytes);

@@ -18,6 +18,7 @@ struct StrategyPartition {
   std::vector<plan::CellCost> cells;
   plan::Partition partition;
   int64_t capacityBytes = 0; ///< the device's memory per rank
+  int64_t rankBaseBytes = 0; ///< what every rank holds besides its stages
 };
 
 /// Why no split fits memory: the fullest rank, its need and the capacity.
