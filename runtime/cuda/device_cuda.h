@@ -16,6 +16,7 @@ public:
   std::string name() const override;
   void *allocate(size_t bytes) override;
   void release(void *p) override;
+  size_t reservedBytes() const override { return kWorkspaceBytes; }
   void upload(void *dst, const void *src, size_t bytes) override;
   void download(void *dst, const void *src, size_t bytes) override;
   void synchronize() override;

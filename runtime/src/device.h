@@ -16,6 +16,9 @@ public:
   virtual void *
   allocate(size_t bytes) = 0; ///< zeroed, 256-byte aligned; throws RuntimeError
   virtual void release(void *p) = 0;
+  /// Device memory the Device itself holds for the rank's kernels (the
+  /// cuBLASLt workspace on cuda), counted in the rank's peak.
+  virtual size_t reservedBytes() const { return 0; }
   /// Host -> device; the host buffer may be reused when it returns.
   virtual void upload(void *dst, const void *src, size_t bytes) = 0;
   /// Device -> host; waits for the rank's stream first.

@@ -33,14 +33,19 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
   int S = static_cast<int>(spec.stages.size()), M = spec.microbatches;
   holdsLoss_ = spec.stages.back().rank == rank;
   local_.resize(S);
+  // One scratch for all of the rank's stages: it runs one action at a time.
+  int64_t scratchBytes = 0;
+  for (const StageSpec &st : spec.stages)
+    if (st.rank == rank)
+      scratchBytes = std::max(scratchBytes, st.scratchBytes);
+  scratch_ = static_cast<std::byte *>(allocate(scratchBytes));
   for (int s = 0; s < S; ++s) {
     const StageSpec &st = spec.stages[s];
     if (st.rank != rank)
       continue;
     LocalStage &l = local_[s];
-    l.arena =
-        static_cast<std::byte *>(device.allocate(st.slots * st.slotBytes));
-    l.scratch = static_cast<std::byte *>(device.allocate(st.scratchBytes));
+    l.arena = static_cast<std::byte *>(allocate(st.slots * st.slotBytes));
+    l.scratch = scratch_;
     for (int i = st.slots - 1; i >= 0; --i)
       l.freeSlots.push_back(i);
     l.slotOfMb.assign(M, -1);
@@ -78,18 +83,18 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
       paramFloats_ += (spec.params[k].elements + kParamAlignFloats - 1) /
                       kParamAlignFloats * kParamAlignFloats;
     }
-  size_t bytes = static_cast<size_t>(paramFloats_) * 4;
-  master_ = static_cast<float *>(device.allocate(bytes));
-  grads_ = static_cast<float *>(device.allocate(bytes));
+  int64_t bytes = paramFloats_ * 4;
+  master_ = static_cast<float *>(allocate(bytes));
+  grads_ = static_cast<float *>(allocate(bytes));
   bool adam = spec.optimizer.kind == OptimizerKind::AdamW;
   if (adam || spec.optimizer.momentum != 0.0f)
-    m_ = static_cast<float *>(device.allocate(bytes));
+    m_ = static_cast<float *>(allocate(bytes));
   if (adam)
-    v_ = static_cast<float *>(device.allocate(bytes));
+    v_ = static_cast<float *>(allocate(bytes));
   working_ = master_;
   if (ctx.backend == pipeops::Backend::Cuda &&
       ctx.dtype == pipeops::DType::BF16)
-    working_ = device.allocate(static_cast<size_t>(paramFloats_) * 2);
+    working_ = allocate(paramFloats_ * 2);
 
   size_t inputBytes = 0;
   for (const InputSpec &in : spec.inputs) {
@@ -98,7 +103,8 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
       n *= d;
     inputBytes += (n + 255) / 256 * 256;
   }
-  auto *inputArena = static_cast<std::byte *>(device.allocate(inputBytes * M));
+  auto *inputArena =
+      static_cast<std::byte *>(allocate(static_cast<int64_t>(inputBytes) * M));
   for (int mb = 0; mb < M; ++mb) {
     std::byte *p = inputArena + inputBytes * mb;
     for (const InputSpec &in : spec.inputs) {
@@ -109,11 +115,11 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
       p += (n + 255) / 256 * 256;
     }
   }
-  losses_ = static_cast<float *>(device.allocate(M * sizeof(float)));
+  losses_ = static_cast<float *>(allocate(M * int64_t(sizeof(float))));
   hostLosses_.assign(M, 0.0f);
   if (spec.train.clipGrad > 0 && !spec.params.empty()) {
     norms_ = static_cast<float *>(
-        device.allocate(spec.params.size() * sizeof(float)));
+        allocate(static_cast<int64_t>(spec.params.size() * sizeof(float))));
     hostNorms_.assign(spec.params.size(), 0.0f);
   }
   openMarks_.assign(spec.cellCutBytes.size(), -1);
@@ -121,20 +127,31 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
 
 StageRunner::~StageRunner() {
   for (LocalStage &l : local_)
-    if (l.arena) {
+    if (l.arena)
       device_.release(l.arena);
-      device_.release(l.scratch);
-    }
+  if (scratch_)
+    device_.release(scratch_);
   if (working_ != master_)
     device_.release(working_);
   for (float *p : {master_, grads_, m_, v_})
     if (p)
       device_.release(p);
-  if (!inputs_.empty())
+  if (!inputs_.empty() && inputs_[0])
     device_.release(inputs_[0]);
-  device_.release(losses_);
+  if (losses_)
+    device_.release(losses_);
   if (norms_)
     device_.release(norms_);
+}
+
+void *StageRunner::allocate(int64_t bytes) {
+  if (bytes <= 0)
+    return nullptr;
+  void *p = device_.allocate(static_cast<size_t>(bytes));
+  // What the device hands out: 256-byte multiples (device.h).
+  heldBytes_ += (bytes + 255) / 256 * 256;
+  peakBytes_ = std::max(peakBytes_, heldBytes_);
+  return p;
 }
 
 std::byte *StageRunner::slotOf(int stage, int mb) {

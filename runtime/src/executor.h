@@ -50,6 +50,12 @@ public:
   /// the last stage.
   bool holdsLoss() const { return holdsLoss_; }
   const std::vector<float> &losses() const { return hostLosses_; }
+  /// The most device memory this runner held at once: every allocation it
+  /// made (rounded as the device rounds) plus what the device reserves for
+  /// itself (the cuBLASLt workspace on cuda).
+  int64_t peakBytes() const {
+    return peakBytes_ + static_cast<int64_t>(device_.reservedBytes());
+  }
 
   // StageFrame accessors.
   const void *input(int mb, int i) const;
@@ -59,6 +65,8 @@ public:
   void endCell(int cell, ActionKind kind);
 
 private:
+  /// device_.allocate, counted; nothing (nullptr) for 0 bytes.
+  void *allocate(int64_t bytes);
   std::byte *slotOf(int stage, int mb);
   std::byte *acquireSlot(int stage, int mb);
   void releaseSlot(int stage, int mb);
@@ -89,6 +97,8 @@ private:
     std::vector<int> freeSlots;
     std::vector<int> slotOfMb; ///< per micro-batch, -1 when unassigned
   };
+  std::byte *scratch_ = nullptr; ///< shared by the rank's stages
+  int64_t heldBytes_ = 0, peakBytes_ = 0;
   std::vector<LocalStage>
       local_; ///< indexed by global stage (empty for other ranks' stages)
   std::vector<int>

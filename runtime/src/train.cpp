@@ -8,6 +8,7 @@
 #include "data.h"
 #include "error.h"
 #include "executor.h"
+#include "run_report.h"
 #include "launch.h"
 #include "pipert/pipert.h"
 #include "outputs.h"
@@ -235,6 +236,8 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
                                     CellProfile(spec.cellCutBytes.size()));
   std::vector<Transport *> transports(workers, nullptr);
   TrainResult result;
+  RunMeasures measures;
+  measures.peakBytes.assign(R, 0);
   StepBarrier barrier(workers, *backend);
   std::mutex errorMu;
   std::string firstError;
@@ -268,7 +271,11 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     auto now = std::chrono::steady_clock::now();
     double seconds = std::chrono::duration<double>(now - stepStart).count();
     stepStart = now;
+    measures.stepUs.push_back(seconds * 1e6);
     int64_t done = step + 1;
+    if (done == lastStep)
+      for (int r = 0; r < R; ++r)
+        measures.peakBytes[r] = runners[r]->peakBytes();
     if (done % spec.train.logEvery == 0 || done == lastStep)
       printStepLine(out, spec, done, loss, stepLr(spec, done, lastStep),
                     runners[0]->gradNorm(), seconds);
@@ -320,7 +327,8 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
         runner->initialise(spec.train.seed);
       runners[id] = runner.get();
       transports[id] = res.transport.get();
-      barrier.arriveAndWait([] {});
+      barrier.arriveAndWait(
+          [&] { stepStart = std::chrono::steady_clock::now(); });
       if (evalDue(spec.train, firstStep, firstStep, lastStep))
         runEval(*runner, firstStep);
       for (int64_t t = firstStep; t < lastStep; ++t) {
@@ -365,6 +373,8 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     t.join();
   if (!firstError.empty())
     throw RuntimeError(firstError);
+  if (!measures.stepUs.empty())
+    printRunReport(out, spec, measures);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "data.h"
 #include "error.h"
 #include "executor.h"
+#include "run_report.h"
 #include "launch.h"
 #include "mpi_world.h"
 #include "options.h"
@@ -236,6 +237,7 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
     };
     if (evalDue(spec.train, firstStep, firstStep, lastStep))
       runEval(firstStep);
+    RunMeasures measures;
     auto stepStart = std::chrono::steady_clock::now();
     for (int64_t t = firstStep; t < lastStep; ++t) {
       runner.runStep(*data, t, t + 1, stepLr(spec, t + 1, lastStep));
@@ -246,6 +248,7 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
         auto now = std::chrono::steady_clock::now();
         double seconds = std::chrono::duration<double>(now - stepStart).count();
         stepStart = now;
+        measures.stepUs.push_back(seconds * 1e6);
         if (done % spec.train.logEvery == 0 || done == lastStep)
           printStepLine(stdout, spec, done, loss, stepLr(spec, done, lastStep),
                         runner.gradNorm(), seconds);
@@ -266,6 +269,13 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
     }
     if (!opts.profileFile.empty())
       gatherProfile(spec, opts, *world, profile, res.transport->bandwidth());
+    std::vector<std::string> peaks =
+        world->gather(std::to_string(runner.peakBytes()), 0);
+    if (w == 0 && !measures.stepUs.empty()) {
+      for (int r = 0; r < R; ++r) // replica 0's ranks
+        measures.peakBytes.push_back(std::stoll(peaks[r]));
+      printRunReport(stdout, spec, measures);
+    }
   } catch (const std::exception &e) {
     std::string msg = e.what();
     if (msg.rfind("rank ", 0) != 0)

@@ -14,6 +14,8 @@ import subprocess
 import sys
 
 STEP = re.compile(r"^step (\d+) loss ([-+0-9.eEinfa]+)")
+PEAK = re.compile(r"^rank (\d+) peak_bytes (\d+) predicted (\d+)$")
+STEP_US = re.compile(r"^step_us ([0-9.]+) predicted ([0-9.]+)$")
 
 
 def run(cmd, cwd=None, timeout=900):
@@ -42,13 +44,38 @@ def build_variant(args, name, sets):
     return os.path.join(out, "build", exes[0])
 
 
+def check_memory(name, text, ranks, tol):
+    """The end-of-run lines: one per rank, measured peak within tol of the plan's."""
+    peaks = [tuple(map(int, m.groups())) for m in map(PEAK.match, text.splitlines()) if m]
+    if [r for r, _, _ in peaks] != list(range(ranks)):
+        raise SystemExit("%s: expected a peak_bytes line for each of %d ranks, got:\n%s"
+                         % (name, ranks, text))
+    for r, measured, predicted in peaks:
+        if predicted <= 0 or abs(measured - predicted) > tol * predicted:
+            raise SystemExit("%s: rank %d holds %d bytes, the plan predicted %d (tolerance %g)"
+                             % (name, r, measured, predicted, tol))
+    if not any(map(STEP_US.match, text.splitlines())):
+        raise SystemExit("%s: no step_us line in:\n%s" % (name, text))
+    return "peak " + " ".join("%d/%d" % (m, p) for _, m, p in peaks)
+
+
 def losses(exe, steps, cwd):
     text = run([exe, "--backend=host", "--steps", str(steps)], cwd=cwd)
     found = [(int(m.group(1)), float(m.group(2)))
              for m in map(STEP.match, text.splitlines()) if m]
     if len(found) != steps:
         raise SystemExit("%s: expected %d step lines, got:\n%s" % (exe, steps, text))
-    return [x for _, x in found]
+    return [x for _, x in found], text
+
+
+def ranks_of(args, sets):
+    """The variant's pipeline ranks: its ranks= key, else the --set one, else the
+    example's `ranks = N`."""
+    for s in reversed(args.set + sets):
+        if s.startswith("ranks="):
+            return int(s.split("=", 1)[1])
+    m = re.search(r"^\s*ranks\s*=\s*(\d+)", open(args.example).read(), re.M)
+    return int(m.group(1)) if m else 1
 
 
 def main():
@@ -65,6 +92,9 @@ def main():
                    help="NAME:KEY=VALUE,KEY=VALUE (the first is the reference)")
     p.add_argument("--build-only", action="store_true",
                    help="only generate and build each variant's project")
+    p.add_argument("--check-memory", type=float, default=0,
+                   help="also require every rank's measured peak_bytes within this "
+                        "relative tolerance of the plan's prediction")
     p.add_argument("--expect-decrease", action="store_true",
                    help="also require the mean of the last 10%% of steps below the first 10%%")
     args = p.parse_args()
@@ -73,12 +103,15 @@ def main():
     reference = None
     for spec in args.variant:
         name, _, sets = spec.partition(":")
-        exe = build_variant(args, name, [s for s in sets.split(",") if s])
+        sets = [s for s in sets.split(",") if s]
+        exe = build_variant(args, name, sets)
         if args.build_only:
             print("%-24s built %s" % (name, exe))
             continue
-        got = losses(exe, args.steps, args.cwd)
-        print("%-24s %s" % (name, " ".join("%.6f" % x for x in got[:8])))
+        got, text = losses(exe, args.steps, args.cwd)
+        memory = (check_memory(name, text, ranks_of(args, sets), args.check_memory)
+                  if args.check_memory else "")
+        print("%-24s %s %s" % (name, " ".join("%.6f" % x for x in got[:8]), memory))
         if reference is None:
             reference = (name, got)
             if args.expect_decrease:

@@ -150,20 +150,25 @@ TEST(Partition, BalancedMovesTheHeavyHead) {
 
 // ---- cell costs --------------------------------------------------------
 
-TEST(CellCosts, StateBytesPerParameter) {
-  DeviceProfile gpu;
-  gpu.bf16Storage = true;
-  DeviceProfile host;
-  host.bf16Storage = false;
-  // bf16 + AdamW: 2 working + 4 master + 4 grad + 8 moments.
-  EXPECT_EQ(stateBytesPerParam(gpu, Precision::BF16, Optimizer::AdamW), 18);
-  // f32 + AdamW: 4 + 4 + 8, no separate master copy.
-  EXPECT_EQ(stateBytesPerParam(gpu, Precision::F32, Optimizer::AdamW), 16);
-  EXPECT_EQ(stateBytesPerParam(gpu, Precision::BF16, Optimizer::SGDMomentum),
-            14);
-  EXPECT_EQ(stateBytesPerParam(gpu, Precision::F32, Optimizer::SGD), 8);
-  // The host keeps bf16 tensors in f32 buffers.
-  EXPECT_EQ(stateBytesPerParam(host, Precision::BF16, Optimizer::AdamW), 16);
+TEST(CellCosts, StateBytesPerParameterFloat) {
+  // f32 master + f32 gradient + AdamW's two f32 moments, on either backend;
+  // cuda under bf16 adds its 2-byte working copy.
+  EXPECT_EQ(stateBytesPerParamFloat(MemoryBackend::Cuda, Precision::BF16,
+                                    Optimizer::AdamW),
+            4 + 4 + 8 + 2);
+  EXPECT_EQ(stateBytesPerParamFloat(MemoryBackend::Cuda, Precision::F32,
+                                    Optimizer::AdamW),
+            16);
+  EXPECT_EQ(stateBytesPerParamFloat(MemoryBackend::Cuda, Precision::BF16,
+                                    Optimizer::SGDMomentum),
+            4 + 4 + 4 + 2);
+  EXPECT_EQ(stateBytesPerParamFloat(MemoryBackend::Host, Precision::F32,
+                                    Optimizer::SGD),
+            8);
+  // The host keeps bf16 tensors in f32 buffers: no working copy.
+  EXPECT_EQ(stateBytesPerParamFloat(MemoryBackend::Host, Precision::BF16,
+                                    Optimizer::AdamW),
+            16);
 }
 
 /// tokens [2, 3] -> x = embedding -> h = linear(x) -> y = h + x ->
@@ -203,12 +208,15 @@ ModelDesc tinyModel() {
   ce.inputs = {logits, ids};
   ce.output = m.values[6];
   // Costed for bf16 storage (2 bytes), as the tests below estimate.
-  auto d = [](const TestOp &op) { return describe(op, 2); };
+  auto d = [](const TestOp &op, int result) {
+    return describe(op, 2, result);
+  };
   m.cells = {
-      {"x = embedding(...)", "t.pipe:1:1", {d(emb)}, {2}},
-      {"h = linear(...)", "t.pipe:2:1", {d(lin)}, {3}},
-      {"y = h + x", "t.pipe:3:1", {d(add)}, {4}},
-      {"return cross_entropy(...)", "t.pipe:4:1", {d(head), d(ce)}, {6}}};
+      {"x = embedding(...)", "t.pipe:1:1", {d(emb, 2)}, {2}},
+      {"h = linear(...)", "t.pipe:2:1", {d(lin, 3)}, {3}},
+      {"y = h + x", "t.pipe:3:1", {d(add, 4)}, {4}},
+      {"return cross_entropy(...)", "t.pipe:4:1", {d(head, 5), d(ce, 6)}, {6}}};
+  m.outputs = {6};
   return m;
 }
 
@@ -229,7 +237,9 @@ TEST(CellCosts, EstimatesFromTheOps) {
   // Parameters: embedding 5*4, linear 4*4 + 4, head 4*5.
   EXPECT_EQ(c[0].paramBytes, 20 * 2);
   EXPECT_EQ(c[1].paramBytes, 20 * 2);
-  EXPECT_EQ(c[3].stateBytes, 20 * 18);
+  // State: the head's 20-float weight padded to 64 floats, at h100's (cuda)
+  // bf16 + AdamW 18 bytes a float.
+  EXPECT_EQ(c[3].stateBytes, 64 * 18);
   // Saved for backward: the ids (6 int32); the linear's input (48); nothing
   // for the add; the head's input (48) + logits (30 bf16 = 60) + targets
   // (6 int32 = 24) + f32 logsumexp per row (24).

@@ -77,8 +77,10 @@ inline mlir::Type typeOf(mlir::OpBuilder &b, const TensorDesc &t) {
   return mlir::RankedTensorType::get(t.dims, element);
 }
 
-/// The cost the pipe op of `op` states for floats of `floatBytes`.
-inline OpCost opCost(const TestOp &op, int floatBytes) {
+/// The cost the pipe op of `op` states for floats of `floatBytes`; with
+/// `desc`, also its parameter tensors and saved floats (batch 1).
+inline OpCost opCost(const TestOp &op, int floatBytes,
+                     OpDesc *desc = nullptr) {
   mlir::MLIRContext &ctx = testContext();
   mlir::OpBuilder b(&ctx);
   mlir::Location loc = b.getUnknownLoc();
@@ -138,16 +140,26 @@ inline OpCost opCost(const TestOp &op, int floatBytes) {
       mlir::cast<ModelOpInterface>(created).getCost(/*batch=*/1, floatBytes);
   if (mlir::failed(cost))
     std::abort();
+  if (desc) {
+    auto facts = mlir::cast<ModelOpInterface>(created);
+    mlir::SmallVector<ParamSpec> params;
+    facts.getParams(params);
+    for (const ParamSpec &p : params)
+      desc->paramTensors.push_back(p.elements);
+    desc->savedFloats = facts.getSavedFloats(1);
+    desc->wsavedFloats = facts.getWSavedFloats(1);
+  }
   return *cost;
 }
 
-/// The OpDesc the cost model reads for `op`.
-inline OpDesc describe(const TestOp &op, int floatBytes) {
+/// The OpDesc the cost model reads for `op`, its result value id `result`.
+inline OpDesc describe(const TestOp &op, int floatBytes, int result = -1) {
   OpDesc d;
   d.operands = op.operands;
   d.inputs = op.inputs;
   d.output = op.output;
-  d.cost = opCost(op, floatBytes);
+  d.result = result;
+  d.cost = opCost(op, floatBytes, &d);
   return d;
 }
 
