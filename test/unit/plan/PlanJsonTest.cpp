@@ -51,7 +51,8 @@ TEST(PlanJson, HasExactlyTheSpecKeys) {
   std::sort(keys.begin(), keys.end());
   EXPECT_EQ(keys,
             (std::vector<std::string>{
-                "batch", "cells", "data_parallel", "device", "microbatches",
+                "batch", "cells", "data_parallel", "device", "memory_backend",
+                "microbatches",
                 "model", "partition", "programs", "ranks", "schedule",
                 "simulation", "stage_list", "stages", "version", "virtual"}));
   EXPECT_EQ(o->getInteger("version"), 1);

@@ -89,13 +89,26 @@ TEST(ScheduleInFlight, GPipeHoldsAllMicroBatches) {
 }
 
 TEST(ScheduleInFlight, OneFOneBHoldsRanksMinusRank) {
+  // Between F and B, rank r keeps min(p - r, m) micro-batches (Narayanan et
+  // al.). The slots the program allocates add one wherever the receive of a
+  // next micro-batch is posted in one group with the gradient send of a
+  // finished one (the slot is released only when the group completes): on
+  // every rank but the first, once a second micro-batch exists.
   for (int p = 1; p <= 8; ++p)
     for (int m = 1; m <= 12; ++m) {
-      std::vector<int> inFlight =
+      std::vector<int> placement = stagePlacement(ScheduleKind::OneFOneB, p, 1);
+      std::vector<int> between = inFlightPerStage(
+          buildComputeOrder(ScheduleKind::OneFOneB, p, 1, m, placement), p,
+          false);
+      std::vector<int> slots =
           scheduleInFlight(ScheduleKind::OneFOneB, p, 1, m);
-      for (int r = 0; r < p; ++r)
-        EXPECT_EQ(inFlight[r], std::min(p - r, m))
+      for (int r = 0; r < p; ++r) {
+        EXPECT_EQ(between[r], std::min(p - r, m))
             << "p=" << p << " m=" << m << " r=" << r;
+        int grouped = r > 0 && m > p - r ? 1 : 0;
+        EXPECT_EQ(slots[r], std::min(p - r, m) + grouped)
+            << "p=" << p << " m=" << m << " r=" << r;
+      }
     }
 }
 
@@ -121,15 +134,16 @@ TEST(ScheduleInFlight, ZBH1KeepsOneFOneBForwardCount) {
 }
 
 TEST(ScheduleMemory, PeakBytesAddStateAndLiveActivations) {
-  // 1f1b, p = 3, m = 6: rank r holds min(3 - r, 6) activations of 100 bytes
-  // plus 1000 bytes of state.
+  // 1f1b, p = 3, m = 6: rank r allocates a 512-byte slot for each of its
+  // min(3 - r, 6) in-flight micro-batches (+1 on ranks 1 and 2, where a
+  // receive shares a group with a gradient send), plus 1000 bytes of state.
   auto stages =
-      equalStages(ScheduleKind::OneFOneB, 3, 1, 1, 1, 0, 0, 100, 1000);
+      equalStages(ScheduleKind::OneFOneB, 3, 1, 1, 1, 0, 0, 512, 1000);
   Simulation sim = run(ScheduleKind::OneFOneB, 3, 1, 6, stages);
   ASSERT_EQ(sim.peakBytes.size(), 3u);
-  EXPECT_EQ(sim.peakBytes[0], 1000 + 300);
-  EXPECT_EQ(sim.peakBytes[1], 1000 + 200);
-  EXPECT_EQ(sim.peakBytes[2], 1000 + 100);
+  EXPECT_EQ(sim.peakBytes[0], 1000 + 3 * 512);
+  EXPECT_EQ(sim.peakBytes[1], 1000 + 3 * 512);
+  EXPECT_EQ(sim.peakBytes[2], 1000 + 2 * 512);
   EXPECT_EQ(sim.maxInFlight, (std::vector<int>{3, 2, 1}));
 }
 

@@ -16,7 +16,8 @@ using namespace pipe::plan::test;
 //   rank 1: idle [0,1] F0 [1,2] F1 [2,3] B0 [3,4] B1 [4,5] idle [5,6]
 // One time unit (the shortest action) is 3 columns ("F0" + a space).
 TEST(Timeline, GPipeTwoRanksByHand) {
-  auto stages = equalStages(ScheduleKind::GPipe, 2, 1, 1, 1, 0);
+  // A 256-byte slot per micro-batch: gpipe holds both, 512 bytes per rank.
+  auto stages = equalStages(ScheduleKind::GPipe, 2, 1, 1, 1, 0, 0, 256);
   Simulation sim = run(ScheduleKind::GPipe, 2, 1, 2, stages);
   EXPECT_EQ(renderTimelineRow(sim, stages, 0), "F0 F1 ......B0 B1 ");
   EXPECT_EQ(renderTimelineRow(sim, stages, 1), "...F0 F1 B0 B1 ...");
@@ -25,7 +26,8 @@ TEST(Timeline, GPipeTwoRanksByHand) {
       << text;
   EXPECT_NE(text.find("makespan 6.000 us, bubble 33.33%"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("rank 1 peak memory 2 bytes"), std::string::npos) << text;
+  EXPECT_NE(text.find("rank 1 peak memory 512 bytes"), std::string::npos)
+      << text;
 }
 
 // 1f1b, p = 2, m = 3, F = 1, B = 2. By hand:
