@@ -13,14 +13,16 @@
 // Cuts: after cell 0 h crosses (32); after cell 1 h and g (64, h is still
 // used by cell 2); after cell 2 the sum (32); none after the last.
 
-// cpu, f32 (4 B a float), no pipe.train (AdamW: 4 + 4 gradient + 8 moments
-// = 16 B per param). Times: cpu fp32 0.27 TFLOP/s x 0.5, 20 GB/s x 0.5,
+// cpu, f32 (4 B a float), no pipe.train (AdamW). State is the runtime's
+// parameter arrays: each tensor padded to 64 floats (weight 256, bias 16 ->
+// 64: 320 floats), at 4 f32 master + 4 gradient + 8 moments = 16 B a float:
+// 5120. Times: cpu fp32 0.27 TFLOP/s x 0.5, 20 GB/s x 0.5,
 // 1 us per launch. relu forward: 32 flops, 2 x 4 x 32 = 256 B: memory-bound,
 // 256 / 1e10 s = 0.0256 us + 1 us launch = 1.0256 us; backward: 2 flops and
 // 4 x 4 x 32 = 512 B: 0.0512 + 1 = 1.0512 us; no weight gradient. Sending
 // the 256 B after cell 1 on the cpu link: 5 us + 256 B / 8 GB/s = 5.032 us.
 // CHECK-LABEL: pipe.model
-// CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {act_bytes = 256 : i64, {{.*}}cut_bytes = 128 : i64, {{.*}}out_bytes = 128 : i64, param_bytes = 1088 : i64, {{.*}}state_bytes = 4352 : i64,
+// CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {act_bytes = 256 : i64, {{.*}}cut_bytes = 128 : i64, {{.*}}out_bytes = 128 : i64, param_bytes = 1088 : i64, {{.*}}state_bytes = 5120 : i64,
 // CHECK: "g = relu(h)" attributes {pipe.cost = {act_bytes = 128 : i64, bwd_us = 1.051200e+00 : f64, cut_bytes = 256 : i64, fwd_us = 1.025600e+00 : f64, out_bytes = 128 : i64, param_bytes = 0 : i64, send_us = 5.032000e+00 : f64, state_bytes = 0 : i64, wgrad_us = 0.000000e+00 : f64}}
 // CHECK: "g = h + g" attributes {pipe.cost = {act_bytes = 0 : i64, {{.*}}cut_bytes = 128 : i64, {{.*}}out_bytes = 128 : i64,
 // CHECK: "return mse(g, y)" attributes {pipe.cost = {act_bytes = 256 : i64, {{.*}}cut_bytes = 0 : i64, {{.*}}out_bytes = 4 : i64, param_bytes = 0 : i64, send_us = 0.000000e+00 : f64,
@@ -50,11 +52,12 @@ module {
 
 // -----
 
-// h100, bf16 (2 B a float), SGD with momentum: 2 + 4 f32 master + 4 gradient
-// + 4 momentum = 14 B per param: 272 x 14 = 3808; params 272 x 2 = 544.
+// h100, bf16 (2 B a float), SGD with momentum: the cuda backend's 4 f32
+// master + 4 gradient + 4 momentum + 2 bf16 working copy = 14 B per padded
+// float: 320 x 14 = 4480; params 272 x 2 = 544.
 // Kept and crossing bytes halve; the scalar loss is 2 B.
 // CHECK-LABEL: pipe.model
-// CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {act_bytes = 128 : i64, {{.*}}cut_bytes = 64 : i64, {{.*}}out_bytes = 64 : i64, param_bytes = 544 : i64, {{.*}}state_bytes = 3808 : i64,
+// CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {act_bytes = 128 : i64, {{.*}}cut_bytes = 64 : i64, {{.*}}out_bytes = 64 : i64, param_bytes = 544 : i64, {{.*}}state_bytes = 4480 : i64,
 // CHECK: "g = relu(h)" attributes {pipe.cost = {act_bytes = 64 : i64, {{.*}}cut_bytes = 128 : i64,
 // CHECK: "return mse(g, y)" attributes {pipe.cost = {act_bytes = 128 : i64, {{.*}}out_bytes = 2 : i64,
 module {
@@ -84,9 +87,10 @@ module {
 
 // -----
 
-// cpu, f32, plain SGD: 4 + 4 gradient = 8 B per param: 272 x 8 = 2176.
+// cpu, f32, plain SGD: 4 + 4 gradient = 8 B per padded float: 320 x 8 =
+// 2560.
 // CHECK-LABEL: pipe.model
-// CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {{{.*}}param_bytes = 1088 : i64, {{.*}}state_bytes = 2176 : i64,
+// CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {{{.*}}param_bytes = 1088 : i64, {{.*}}state_bytes = 2560 : i64,
 module {
   pipe.model @mlp(%x: tensor<?x16xf32>, %y: tensor<?x16xf32>) -> tensor<f32> {
     %h = pipe.cell "h = relu(linear(x, 16))" {

@@ -152,6 +152,15 @@ Expected<DeviceProfile> parseDeviceProfile(StringRef text, StringRef what) {
   p.linkBandwidth = r.positive("link_bandwidth_gbps") * 1e9;
   p.linkLatencyUs = r.nonNegative("link_latency_us");
   p.kernelLaunchUs = r.nonNegative("kernel_launch_us");
+  std::string backend = r.string("backend", /*required=*/false);
+  if (backend.empty())
+    backend = p.name == "cpu" ? "host" : "cuda";
+  if (backend != "host" && backend != "cuda" && r.error.empty())
+    r.error = formatv("{0}: 'backend' must be \"host\" or \"cuda\", got "
+                      "\"{1}\"",
+                      what, backend)
+                  .str();
+  p.hostBackend = backend == "host";
   if (!r.error.empty())
     return createStringError(inconvertibleErrorCode(), r.error);
   return p;

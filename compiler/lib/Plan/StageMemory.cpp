@@ -7,7 +7,7 @@
 namespace pipe::plan {
 
 MemoryBackend memoryBackendFor(const DeviceProfile &device) {
-  return device.name == "cpu" ? MemoryBackend::Host : MemoryBackend::Cuda;
+  return device.hostBackend ? MemoryBackend::Host : MemoryBackend::Cuda;
 }
 
 const char *memoryBackendName(MemoryBackend backend) {

@@ -14,7 +14,8 @@
 //    share "link_bandwidth_gbps": 450,              // rank to rank, each way
 //    "link_latency_us": 8, "kernel_launch_us": 4}
 //
-// Every field except `description` is required; a missing or malformed one
+// "backend": "host" or "cuda" is optional (see hostBackend). Every other
+// field except `description` is required; a missing or malformed one
 // is an error that names the field.
 //
 //===----------------------------------------------------------------------===//
@@ -47,6 +48,10 @@ struct DeviceProfile {
   double matmulEfficiency = 1, elementwiseEfficiency = 1; ///< in (0, 1]
   double linkBandwidth = 0;                               ///< bytes/s
   double linkLatencyUs = 0, kernelLaunchUs = 0;
+  /// The backend the generated program runs on with this device, whose
+  /// allocations the plan counts (optional "backend": "host" | "cuda";
+  /// default host for the profile named "cpu", cuda for every other).
+  bool hostBackend = false;
 
   /// Matmul peak for a precision: bf16 tensor cores, or TF32 tensor cores for
   /// f32 (cuBLASLt's fast-TF32 compute, what the op library asks for).
