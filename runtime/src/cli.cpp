@@ -80,13 +80,15 @@ Options parseOptions(int argc, char **argv) {
       o.profileFile = next();
     } else if (flag == "--export" || flag == "--init") {
       (flag == "--export" ? o.exportFile : o.initFile) = next();
+    } else if (flag == "--trace") {
+      o.traceFile = next();
     } else if (flag == "--timeout") {
       o.timeoutSeconds = parseSeconds(flag, next());
     } else {
       throw RuntimeError("unknown argument '" + arg + "'");
     }
     if ((flag == "--checkpoint" || flag == "--resume" || flag == "--profile" ||
-         flag == "--export" || flag == "--init") &&
+         flag == "--export" || flag == "--init" || flag == "--trace") &&
         (inlineValue ? value : std::string(argv[i])).empty())
       throw RuntimeError("empty path for " + flag);
   }
@@ -105,7 +107,7 @@ void printUsage(FILE *out, const char *argv0, const ModelSpec &spec) {
       out,
       "usage: %s [--backend=cuda|host] [--steps N] [--checkpoint DIR]\n"
       "       [--checkpoint-every N] [--resume DIR] [--profile FILE] "
-      "[--timeout SECONDS]\n"
+      "[--trace FILE] [--timeout SECONDS]\n"
       "       [--export FILE] [--init FILE]\n"
       "  --backend=cuda|host  where to run (default: cuda when a GPU is "
       "usable, else host)\n"
@@ -119,6 +121,8 @@ void printUsage(FILE *out, const char *argv0, const ModelSpec &spec) {
       "  --export FILE        write the trained parameters as safetensors "
       "(f32)\n"
       "  --init FILE          start from a safetensors file's parameters\n"
+      "  --trace FILE         write the last step's measured timeline (Chrome "
+      "trace JSON)\n"
       "  --timeout SECONDS    communication watchdog (default: 300, or "
       "PIPERT_TIMEOUT; inf: none)\n"
       "  --help, -h           print this and exit\n"

@@ -386,7 +386,8 @@ void StageRunner::loadInputs(const DataSource &data, int64_t step) {
 }
 
 void StageRunner::runProgram(const std::vector<Action> &program,
-                             const std::vector<int> &lastUse) {
+                             const std::vector<int> &lastUse,
+                             std::vector<TraceMark> *traceMarks) {
   int M = spec_.microbatches;
   for (size_t i = 0; i < program.size();) {
     size_t end = i + 1;
@@ -395,6 +396,10 @@ void StageRunner::runProgram(const std::vector<Action> &program,
         ++end;
       communicate(
           std::vector<Action>(program.begin() + i, program.begin() + end));
+    } else if (traceMarks) {
+      int begin = device_.mark();
+      compute(program[i]);
+      traceMarks->push_back({program[i], begin, device_.mark()});
     } else {
       compute(program[i]);
     }
@@ -450,7 +455,10 @@ void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep,
   if (paramFloats_)
     pipeops::fill_zero(ctx_, grads_, static_cast<size_t>(paramFloats_) * 4);
   loadInputs(data, step);
-  runProgram(spec_.programs[rank_], lastUse_);
+  std::vector<TraceMark> traceMarks;
+  int stepMark = tracing_ ? device_.mark() : -1;
+  runProgram(spec_.programs[rank_], lastUse_,
+             tracing_ ? &traceMarks : nullptr);
   if (spec_.dataParallel > 1 && paramFloats_)
     transport_.allReduceSum(grads_, paramFloats_);
   if (norms_)
@@ -459,13 +467,22 @@ void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep,
   if (holdsLoss_)
     device_.download(hostLosses_.data(), losses_,
                      spec_.microbatches * sizeof(float));
+  if (tracing_) {
+    device_.synchronize();
+    traceSlices_.clear();
+    for (const TraceMark &t : traceMarks)
+      traceSlices_.push_back({t.action.kind, t.action.stage, t.action.mb,
+                              device_.elapsedUs(stepMark, t.begin),
+                              device_.elapsedUs(stepMark, t.end)});
+  }
   if (profile_) {
     device_.synchronize();
     for (const PendingMark &p : pendingMarks_)
       profile_->add(p.cell, p.kind, device_.elapsedUs(p.begin, p.end));
     pendingMarks_.clear();
-    device_.clearMarks();
   }
+  if (profile_ || tracing_)
+    device_.clearMarks();
 }
 
 void StageRunner::runEval(const DataSource &data, int64_t batch) {

@@ -57,6 +57,16 @@ public:
     return peakBytes_ + static_cast<int64_t>(device_.reservedBytes());
   }
 
+  /// With tracing on, every step records when each F, B and W ran,
+  /// in microseconds from the step's start on this rank's device.
+  struct TraceSlice {
+    ActionKind kind;
+    int stage, mb;
+    double startUs, endUs;
+  };
+  void setTracing(bool on) { tracing_ = on; }
+  const std::vector<TraceSlice> &traceSlices() const { return traceSlices_; }
+
   // StageFrame accessors.
   const void *input(int mb, int i) const;
   void *param(int k) const;
@@ -74,8 +84,14 @@ private:
   void communicate(const std::vector<Action> &group);
   void optimizerStep(int64_t optStep, float lr);
   void loadInputs(const DataSource &data, int64_t step);
+  struct TraceMark {
+    Action action;
+    int begin, end;
+  };
+  /// With `traceMarks`, a device mark before and after each compute action.
   void runProgram(const std::vector<Action> &program,
-                  const std::vector<int> &lastUse);
+                  const std::vector<int> &lastUse,
+                  std::vector<TraceMark> *traceMarks = nullptr);
   void clipGradients();
   /// Whether this worker adds parameter k's gradient into the clipping norm:
   /// every parameter counts once, on replica 0's holder.
@@ -125,6 +141,9 @@ private:
     int begin, end;
   };
   std::vector<PendingMark> pendingMarks_; ///< resolved at the end of the step
+  bool tracing_ = false;
+  std::vector<TraceSlice> traceSlices_; ///< the last step's
+
 };
 
 } // namespace pipert

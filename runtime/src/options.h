@@ -24,6 +24,7 @@ struct Options {
   std::string profileFile;
   std::string exportFile; ///< --export: parameters as safetensors at the end
   std::string initFile;   ///< --init: start from a safetensors file
+  std::string traceFile; ///< --trace: the last step's measured timeline
   double timeoutSeconds =
       300;           ///< watchdog for one communication group or collective
   bool help = false; ///< --help / -h: print the usage and exit 0

@@ -74,7 +74,8 @@ int lockCheckpointDir(const std::string &dir) {
   return fd;
 }
 
-/// A file written at the end (--profile, --export) can be created or replaced.
+/// A file written at the end (--profile, --export, --trace) can be created or
+/// replaced.
 void checkOutputFile(const std::string &flag, const std::string &file) {
   struct stat st;
   bool existed = ::stat(file.c_str(), &st) == 0;
@@ -121,6 +122,8 @@ OutputClaim::OutputClaim(const Options &opts) {
       checkOutputFile("--profile", opts.profileFile);
     if (!opts.exportFile.empty())
       checkOutputFile("--export", opts.exportFile);
+    if (!opts.traceFile.empty())
+      checkOutputFile("--trace", opts.traceFile);
   } catch (...) {
     if (lockFd_ >= 0)
       ::close(lockFd_);

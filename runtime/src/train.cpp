@@ -9,6 +9,7 @@
 #include "error.h"
 #include "executor.h"
 #include "run_report.h"
+#include "trace.h"
 #include "launch.h"
 #include "pipert/pipert.h"
 #include "outputs.h"
@@ -273,9 +274,16 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     stepStart = now;
     measures.stepUs.push_back(seconds * 1e6);
     int64_t done = step + 1;
-    if (done == lastStep)
+    if (done == lastStep) {
       for (int r = 0; r < R; ++r)
         measures.peakBytes[r] = runners[r]->peakBytes();
+      if (!opts.traceFile.empty()) {
+        std::vector<TraceSlices> slices;
+        for (int r = 0; r < R; ++r) // replica 0's ranks
+          slices.push_back(runners[r]->traceSlices());
+        writeTrace(opts.traceFile, spec, slices);
+      }
+    }
     if (done % spec.train.logEvery == 0 || done == lastStep)
       printStepLine(out, spec, done, loss, stepLr(spec, done, lastStep),
                     runners[0]->gradNorm(), seconds);
@@ -319,6 +327,7 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
       runner = std::make_unique<StageRunner>(
           spec, rank, replica, *res.device, *res.transport, res.ctx,
           opts.profileFile.empty() ? nullptr : &profiles[id]);
+      runner->setTracing(!opts.traceFile.empty());
       if (resuming)
         loadParams(spec, resume, *runner);
       else if (!init.empty())

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "executor.h"
 #include "run_report.h"
+#include "trace.h"
 #include "launch.h"
 #include "mpi_world.h"
 #include "options.h"
@@ -196,6 +197,7 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
     CellProfile profile(spec.cellCutBytes.size());
     StageRunner runner(spec, rank, replica, *res.device, *res.transport,
                        res.ctx, opts.profileFile.empty() ? nullptr : &profile);
+    runner.setTracing(!opts.traceFile.empty());
     if (resuming)
       loadParams(spec, resume, runner);
     else if (!init.empty())
@@ -271,6 +273,16 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
       gatherProfile(spec, opts, *world, profile, res.transport->bandwidth());
     std::vector<std::string> peaks =
         world->gather(std::to_string(runner.peakBytes()), 0);
+    if (!opts.traceFile.empty()) {
+      std::vector<std::string> all =
+          world->gather(encodeTraceSlices(runner.traceSlices()), 0);
+      if (w == 0) {
+        std::vector<TraceSlices> slices;
+        for (int r = 0; r < R; ++r)
+          slices.push_back(decodeTraceSlices(all[r]));
+        writeTrace(opts.traceFile, spec, slices);
+      }
+    }
     if (w == 0 && !measures.stepUs.empty()) {
       for (int r = 0; r < R; ++r) // replica 0's ranks
         measures.peakBytes.push_back(std::stoll(peaks[r]));

@@ -59,8 +59,30 @@ def check_memory(name, text, ranks, tol):
     return "peak " + " ".join("%d/%d" % (m, p) for _, m, p in peaks)
 
 
-def losses(exe, steps, cwd):
-    text = run([exe, "--backend=host", "--steps", str(steps)], cwd=cwd)
+def check_trace(args, name, exe, run_trace, ranks):
+    """Both traces (pipec's prediction, the run's measurement) pass check_trace.py and
+    pipec-timeline draws each; a --trace path that cannot be written fails at the start."""
+    out = os.path.dirname(os.path.dirname(exe))
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = [os.path.join(out, "trace.json"), run_trace]
+    run([sys.executable, os.path.join(here, "check_trace.py"), "--ranks", str(ranks),
+         "--plan", os.path.join(out, "plan.json")] + files)
+    for f in files:
+        chart = run([args.timeline, f])
+        if "rank %d |" % (ranks - 1) not in chart or "makespan" not in chart:
+            raise SystemExit("%s: pipec-timeline drew no chart of %s:\n%s" % (name, f, chart))
+    bad = os.path.join(args.work, "no-such-dir", "t.json")
+    proc = subprocess.run([exe, "--backend=host", "--steps", "1", "--trace", bad],
+                          cwd=args.cwd, capture_output=True, text=True, timeout=300)
+    lines = proc.stderr.splitlines()
+    if (proc.returncode != 1 or len(lines) != 1 or not lines[0].startswith("error: --trace")
+            or STEP.search(proc.stdout or "")):
+        raise SystemExit("%s: an unwritable --trace gave status %d, stdout %r, stderr %r"
+                         % (name, proc.returncode, proc.stdout, proc.stderr))
+
+
+def losses(exe, steps, cwd, extra=()):
+    text = run([exe, "--backend=host", "--steps", str(steps)] + list(extra), cwd=cwd)
     found = [(int(m.group(1)), float(m.group(2)))
              for m in map(STEP.match, text.splitlines()) if m]
     if len(found) != steps:
@@ -95,6 +117,8 @@ def main():
     p.add_argument("--check-memory", type=float, default=0,
                    help="also require every rank's measured peak_bytes within this "
                         "relative tolerance of the plan's prediction")
+    p.add_argument("--timeline", default="",
+                   help="pipec-timeline: also write --trace, check both traces and draw them")
     p.add_argument("--expect-decrease", action="store_true",
                    help="also require the mean of the last 10%% of steps below the first 10%%")
     args = p.parse_args()
@@ -108,7 +132,11 @@ def main():
         if args.build_only:
             print("%-24s built %s" % (name, exe))
             continue
-        got, text = losses(exe, args.steps, args.cwd)
+        run_trace = os.path.join(args.work, name, "run-trace.json")
+        got, text = losses(exe, args.steps, args.cwd,
+                           ["--trace", run_trace] if args.timeline else [])
+        if args.timeline:
+            check_trace(args, name, exe, run_trace, ranks_of(args, sets))
         memory = (check_memory(name, text, ranks_of(args, sets), args.check_memory)
                   if args.check_memory else "")
         print("%-24s %s %s" % (name, " ".join("%.6f" % x for x in got[:8]), memory))

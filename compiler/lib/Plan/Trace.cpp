@@ -171,4 +171,70 @@ std::string renderTrace(const Simulation &sim,
   return text;
 }
 
+llvm::Expected<TraceStep> readTraceJson(llvm::StringRef text,
+                                        llvm::StringRef what) {
+  auto fail = [&](const llvm::Twine &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   (what + ": " + msg).str());
+  };
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(text);
+  if (!parsed)
+    return fail("invalid JSON: " + llvm::toString(parsed.takeError()));
+  const llvm::json::Object *root = parsed->getAsObject();
+  const llvm::json::Array *events =
+      root ? root->getArray("traceEvents") : nullptr;
+  if (!events)
+    return fail("no \"traceEvents\" array");
+  TraceStep step;
+  double start = 0, end = 0, busy = 0;
+  bool any = false;
+  for (size_t i = 0; i < events->size(); ++i) {
+    const llvm::json::Object *e = (*events)[i].getAsObject();
+    if (!e || e->getString("ph") != "X")
+      continue;
+    std::optional<int64_t> tid = e->getInteger("tid");
+    std::optional<double> ts = e->getNumber("ts"), dur = e->getNumber("dur");
+    std::optional<llvm::StringRef> cat = e->getString("cat");
+    const llvm::json::Object *args = e->getObject("args");
+    std::optional<int64_t> stage = args ? args->getInteger("stage") : std::nullopt;
+    std::optional<int64_t> mb = args ? args->getInteger("mb") : std::nullopt;
+    if (!tid || *tid < 0 || *tid > 4096 || !ts || !dur || *dur < 0 || !cat ||
+        (*cat != "F" && *cat != "B" && *cat != "W") || !stage || *stage < 0 ||
+        *stage > 65536 || !mb || *mb < 0)
+      return fail("event " + llvm::Twine(i) +
+                  " is not a slice with tid, ts, dur, cat F/B/W and args "
+                  "stage and mb");
+    int r = int(*tid), s = int(*stage);
+    if (step.sim.slices.size() <= size_t(r))
+      step.sim.slices.resize(r + 1);
+    if (step.stages.size() <= size_t(s))
+      step.stages.resize(s + 1);
+    step.stages[s].rank = r;
+    Action a{*cat == "F" ? Action::F : *cat == "B" ? Action::B : Action::W, s,
+             int(*mb), -1};
+    step.sim.slices[r].push_back({a, *ts, *ts + *dur});
+    start = any ? std::min(start, *ts) : *ts;
+    end = any ? std::max(end, *ts + *dur) : *ts + *dur;
+    busy += *dur;
+    any = true;
+  }
+  if (!any)
+    return fail("no complete (\"X\") events");
+  for (std::vector<Simulation::Slice> &rank : step.sim.slices) {
+    for (Simulation::Slice &sl : rank) {
+      sl.startUs -= start;
+      sl.endUs -= start;
+    }
+    std::sort(rank.begin(), rank.end(), [](const auto &a, const auto &b) {
+      return a.startUs < b.startUs;
+    });
+  }
+  step.sim.makespanUs = end - start;
+  step.sim.bubble =
+      step.sim.makespanUs > 0
+          ? 1 - busy / (double(step.sim.slices.size()) * step.sim.makespanUs)
+          : 0;
+  return step;
+}
+
 } // namespace pipe::plan

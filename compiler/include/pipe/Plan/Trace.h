@@ -30,6 +30,18 @@ llvm::json::Value traceJson(const Simulation &sim,
 std::string renderTrace(const Simulation &sim,
                         const std::vector<Stage> &stages);
 
+/// A trace in this layout (pipec's or the generated program's `--trace`)
+/// read back as a step: every "X" event is a slice on its track's rank, a
+/// stage's rank is the track of its events, the makespan the span of all
+/// slices and the bubble 1 - busy / (ranks x makespan). Errors name `what`
+/// and the offending event.
+struct TraceStep {
+  Simulation sim;
+  std::vector<Stage> stages;
+};
+llvm::Expected<TraceStep> readTraceJson(llvm::StringRef text,
+                                        llvm::StringRef what);
+
 } // namespace pipe::plan
 
 #endif // PIPE_PLAN_TRACE_H
