@@ -13,6 +13,8 @@
 
 namespace pipe::plan {
 
+static bool isCompute(const Action &a) { return a.kind <= Action::W; }
+
 Simulation simulate(const std::vector<RankProgram> &programs,
                     const std::vector<Stage> &stages, bool hasW,
                     int64_t rankBaseBytes) {
