@@ -140,8 +140,8 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
            ", pipert::ElemType::" + (in.isInt ? "I32" : "F32") + ", " +
            list(in.sampleDims) + ", " + Twine(in.vocab) + "},");
     line("};");
-    line("// Parameters: name, elements, init, std, stage, shape (and for a tied "
-         "copy the index of its owner).");
+    line("// Parameters: name, elements, init, std, stage, shape (and for a "
+         "tied copy the index of its owner).");
     line("spec.params = {");
     static const char *inits[] = {"Normal", "Zeros", "Ones"};
     for (const ParamInfo &q : p.params)
