@@ -13,6 +13,7 @@
 #include "pipe/dsl/ConstEval.h"
 #include "pipe/dsl/Frontend.h"
 #include "pipe/dsl/Model.h"
+#include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -96,6 +97,12 @@ private:
   std::optional<int> evalExtern(const ast::Expr &call, const ExternOp &op);
   std::optional<int> evalBinary(const ast::Expr &e);
   bool checkShape(const TensorType &t, ast::Loc loc, llvm::StringRef what);
+  /// linear's `tied: E`: sets the `tied` attribute to E's embedding, or
+  /// reports at `arg` why E is not one.
+  bool tieTo(const ast::Expr &arg, llvm::StringRef what, const OpNode &op,
+             mlir::NamedAttrList &attrs);
+  /// The tied layer fits its table: no bias, features = vocab, K = dim.
+  bool checkTie(const ast::Expr &arg, const OpNode &op);
   /// Runs the dialect's shape rule of `op` on its operands; reports a broken
   /// rule at `loc`.
   bool inferType(OpNode &op, ast::Loc loc, TensorType &out);
@@ -145,6 +152,8 @@ private:
   llvm::SmallVector<ast::Loc, 8> callStack; ///< outermost first
   size_t cellIndex = 0;
   std::map<std::string, int> opsOfKindInCell;
+  /// Each embedding call's result value id and the op (for `tied`).
+  std::map<int, OpNode> embeddings;
   int64_t statements = 0, ops = 0;
   // Lower bounds on inlined op counts (SemaSize.cpp), memoised per block.
   int64_t minOps(const ast::Expr &e);

@@ -23,7 +23,8 @@ using pipe::ModelOpInterface;
 using pipe::ShapeRule;
 
 namespace pipe::dsl::sema {
-enum class ArgKind { Tensor, Int, Float, Bool };
+/// Tied: a name bound to an embedding's result (linear's `tied`).
+enum class ArgKind { Tensor, Int, Float, Bool, Tied };
 /// One argument of a built-in: its name in calls, the dialect attribute it
 /// becomes (none for tensors) and its default when it may be omitted.
 struct ArgSpec {
@@ -54,7 +55,8 @@ static const std::vector<OpSignature> &signatures() {
        2,
        {{"x", K::Tensor},
         {"features", K::Int, "out_features"},
-        {"bias", K::Bool, "bias", 1}}},
+        {"bias", K::Bool, "bias", 1},
+        {"tied", K::Tied, "tied"}}},
       {"layernorm", 1, {{"x", K::Tensor}, {"eps", K::Float, "eps", 1e-5}}},
       {"rmsnorm", 1, {{"x", K::Tensor}, {"eps", K::Float, "eps", 1e-6}}},
       {"gelu", 1, {{"x", K::Tensor}}},
@@ -68,7 +70,8 @@ static const std::vector<OpSignature> &signatures() {
         {"heads", K::Int, "heads"},
         {"kv_heads", K::Int, "kv_heads", 0},
         {"causal", K::Bool, "causal", 1},
-        {"rope", K::Bool, "rope", 0}}},
+        {"rope", K::Bool, "rope", 0},
+        {"bias", K::Bool, "bias", 0}}},
       {"cross_entropy", 2, {{"logits", K::Tensor}, {"targets", K::Tensor}}},
       {"mse", 2, {{"pred", K::Tensor}, {"target", K::Tensor}}},
   };
@@ -124,6 +127,11 @@ std::optional<int> Analyzer::evalBuiltin(const Expr &call,
     if (a.kind == ArgKind::Tensor)
       continue;
     std::string what = ("'" + a.name + "' of '" + call.text + "'").str();
+    if (a.kind == ArgKind::Tied) {
+      if (arg && !tieTo(*arg, what, op, attrs))
+        return std::nullopt;
+      continue;
+    }
     if (a.kind == ArgKind::Bool) {
       if (arg && arg->kind != Expr::Kind::Bool) {
         error(arg->loc, what + " must be true or false");
@@ -158,8 +166,65 @@ std::optional<int> Analyzer::evalBuiltin(const Expr &call,
   if (auto kv = attrs.get("kv_heads");
       kv && llvm::cast<mlir::IntegerAttr>(kv).getInt() == 0)
     attrs.set("kv_heads", attrs.get("heads"));
+  // attention's bias is optional in the IR: absent means false.
+  if (sig.name == "attention" &&
+      !llvm::cast<mlir::BoolAttr>(attrs.get("bias")).getValue())
+    attrs.erase("bias");
   op.attrs = attrs.getDictionary(ctx);
-  return addChecked(std::move(op), call.loc);
+  const Expr *tied = nullptr;
+  for (size_t i = 0; i < sig.args.size(); ++i)
+    if (sig.args[i].kind == ArgKind::Tied)
+      tied = bound.args[i];
+  if (tied && !checkTie(*tied, op))
+    return std::nullopt;
+  std::optional<int> result = addChecked(std::move(op), call.loc);
+  if (result && sig.name == "embedding")
+    embeddings[*result] = program.model.cells[cellIndex].ops.back();
+  return result;
+}
+
+/// `tied: E`: E must name a value bound to an embedding's result; the layer
+/// reads that embedding's table (its `param`).
+bool Analyzer::tieTo(const Expr &arg, llvm::StringRef what, const OpNode &,
+                     mlir::NamedAttrList &attrs) {
+  std::string want = what.str() +
+                     " must name a value bound to the result of an "
+                     "embedding call";
+  if (arg.kind != Expr::Kind::Name)
+    return error(arg.loc, want);
+  auto it = env->find(arg.text);
+  if (it == env->end() || !it->second.isTensor)
+    return error(arg.loc, want + ", got '" + arg.text + "'");
+  auto table = embeddings.find(it->second.value);
+  if (table == embeddings.end())
+    return error(arg.loc, want + "; '" + arg.text + "' is not one");
+  attrs.set("tied", mlir::StringAttr::get(ctx, table->second.paramPrefix));
+  return true;
+}
+
+/// A tied layer has no bias and multiplies by the table's transpose, so its
+/// features are the vocab and its input's last dimension the table's dim.
+bool Analyzer::checkTie(const Expr &arg, const OpNode &op) {
+  auto it = env->find(arg.text);
+  const OpNode &table = embeddings.find(it->second.value)->second;
+  if (op.getBool("bias"))
+    return error(arg.loc, "a linear tied to '" + arg.text +
+                              "' has no bias of its own: write bias: false");
+  int64_t vocab = table.getInt("vocab"), dim = table.getInt("dim");
+  int64_t features = op.getInt("out_features");
+  if (features != vocab)
+    return error(arg.loc, "a linear tied to '" + arg.text + "' must have " +
+                              std::to_string(vocab) +
+                              " features (the embedding's vocab), got " +
+                              std::to_string(features));
+  const TensorType &x = program.model.values[op.operands[0]];
+  int64_t k = x.dims.empty() ? 0 : x.dims.back();
+  if (k != dim)
+    return error(arg.loc, "a linear tied to '" + arg.text +
+                              "' needs inputs of last dimension " +
+                              std::to_string(dim) +
+                              " (the embedding's dim), got " + str(x));
+  return true;
 }
 
 bool Analyzer::inferType(OpNode &op, ast::Loc loc, TensorType &out) {

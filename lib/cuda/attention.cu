@@ -172,13 +172,33 @@ void launchGather(const Context &ctx, float *dst, const float *src,
                                  rope);
   PIPEOPS_CHECK_LAUNCH(op);
 }
+
+/// rows[i, j] += bias[j] for f32 rows and a bias in storage type.
+template <typename T>
+__global__ void addRowBiasKernel(float *rows, const T *bias, int64_t M,
+                                 int64_t N) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < M * N;
+       i += int64_t(gridDim.x) * blockDim.x)
+    rows[i] += load(bias, i % N);
+}
+
+void addRowBias(const Context &ctx, float *rows, const void *bias, int64_t M,
+                int64_t N, const char *op) {
+  withStorage(ctx, [&](auto tag) {
+    using T = decltype(tag);
+    addRowBiasKernel<<<gridFor(M * N), kThreads, 0, streamOf(ctx)>>>(
+        rows, static_cast<const T *>(bias), M, N);
+  });
+  PIPEOPS_CHECK_LAUNCH(op);
+}
 } // namespace
 
 void attention_forward(const Context &ctx, void *out, float *saved,
                        const void *x, const void *wq, const void *wk,
-                       const void *wv, const void *wo, int64_t B, int64_t S,
-                       int64_t D, int64_t heads, int64_t kv_heads, bool causal,
-                       bool rope) {
+                       const void *wv, const void *wo, const void *bq,
+                       const void *bk, const void *bv, const void *bo,
+                       int64_t B, int64_t S, int64_t D, int64_t heads,
+                       int64_t kv_heads, bool causal, bool rope) {
   const char *op = "attention_forward";
   Shape sh(op, B, S, D, heads, kv_heads, rope);
   if (sh.M == 0)
@@ -196,6 +216,11 @@ void attention_forward(const Context &ctx, void *out, float *saved,
        op);
   gemm(ctx, mm(false, false, M, sh.Dkv, D, x, D, wv, sh.Dkv, v, sh.Dkv, st, f),
        op);
+  if (bq) { // the f32 projections take the stored biases before RoPE
+    addRowBias(ctx, q, bq, M, D, op);
+    addRowBias(ctx, k, bk, M, sh.Dkv, op);
+    addRowBias(ctx, v, bv, M, sh.Dkv, op);
+  }
   launchScatter(ctx, qs, q, sh, 1, rope, op);
   launchScatter(ctx, ks, k, sh, sh.group, rope, op);
   launchScatter(ctx, vs, v, sh, sh.group, false, op);
@@ -213,7 +238,9 @@ void attention_forward(const Context &ctx, void *out, float *saved,
   launchGather(ctx, y, yp, sh, 1, false, op);
   std::unique_ptr<Scratch> keep;
   const void *yStored = asStorage(ctx, y, M * D, keep, op);
-  gemm(ctx, mm(false, false, M, D, D, yStored, D, wo, D, out, D, st, st), op);
+  Gemm o = mm(false, false, M, D, D, yStored, D, wo, D, out, D, st, st);
+  o.bias = bo; // out is in storage type, like the bias: the fused epilogue
+  gemm(ctx, o, op);
 }
 
 void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
@@ -283,7 +310,8 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
 }
 
 void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
-                               float *dwv, float *dwo, const void *dout,
+                               float *dwv, float *dwo, float *dbq, float *dbk,
+                               float *dbv, float *dbo, const void *dout,
                                const void *x, const float *saved,
                                const float *wsaved, int64_t B, int64_t S,
                                int64_t D, int64_t heads, int64_t kv_heads,
@@ -312,6 +340,15 @@ void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
        op);
   gemm(ctx, mm(true, false, D, D, M, yStored, D, dout, D, dwo, D, st, f, 1.0f),
        op);
+  if (!dbq) // biases come all together (GPT-2) or not at all
+    return;
+  // dq, dk, dv are f32 in wsaved: sum them as f32 whatever the storage type.
+  Context f32ctx = ctx;
+  f32ctx.dtype = DType::F32;
+  columnSumsAccumulate(f32ctx, dbq, wsaved, M, D, op);
+  columnSumsAccumulate(f32ctx, dbk, wsaved + M * D, M, Dkv, op);
+  columnSumsAccumulate(f32ctx, dbv, wsaved + M * D + M * Dkv, M, Dkv, op);
+  columnSumsAccumulate(ctx, dbo, dout, M, D, op);
 }
 
 } // namespace pipeops::cuda

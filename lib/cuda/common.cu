@@ -132,6 +132,19 @@ void fill_zero(const Context &ctx, void *ptr, size_t bytes) {
   check(cudaMemsetAsync(ptr, 0, bytes, streamOf(ctx)), "fill_zero");
 }
 
+static __global__ void addF32Kernel(float *dst, const float *src, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    dst[i] += src[i];
+}
+
+void add_f32(const Context &ctx, float *dst, const float *src, int64_t n) {
+  if (n <= 0)
+    return;
+  addF32Kernel<<<gridFor(n), kThreads, 0, streamOf(ctx)>>>(dst, src, n);
+  PIPEOPS_CHECK_LAUNCH("add_f32");
+}
+
 void copy_bytes(const Context &ctx, void *dst, const void *src, size_t bytes) {
   check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, streamOf(ctx)),
         "copy_bytes");

@@ -172,17 +172,18 @@ float *opScratch(size_t n) {
 
 void attention_forward(const Context &ctx, void *out, float *saved,
                        const void *x, const void *wq, const void *wk,
-                       const void *wv, const void *wo, int64_t B, int64_t S,
-                       int64_t D, int64_t heads, int64_t kv_heads, bool causal,
-                       bool rope) {
+                       const void *wv, const void *wo, const void *bq,
+                       const void *bk, const void *bv, const void *bo,
+                       int64_t B, int64_t S, int64_t D, int64_t heads,
+                       int64_t kv_heads, bool causal, bool rope) {
   Shape sh("attention_forward", B, S, D, heads, kv_heads, rope);
   int64_t M = B * S, hd = sh.hd;
   // Written whole by the (non-accumulating) projections.
   float *q = opScratch(M * D + 2 * M * sh.Dkv), *k = q + M * D,
         *v = k + M * sh.Dkv;
-  matmul(ctx, q, f32(x), f32(wq), nullptr, M, D, D, false);
-  matmul(ctx, k, f32(x), f32(wk), nullptr, M, D, sh.Dkv, false);
-  matmul(ctx, v, f32(x), f32(wv), nullptr, M, D, sh.Dkv, false);
+  matmul(ctx, q, f32(x), f32(wq), f32(bq), M, D, D, false);
+  matmul(ctx, k, f32(x), f32(wk), f32(bk), M, D, sh.Dkv, false);
+  matmul(ctx, v, f32(x), f32(wv), f32(bv), M, D, sh.Dkv, false);
   float *qs = saved, *ks = saved + M * D, *vs = saved + 2 * M * D,
         *y = saved + 3 * M * D, *lse = saved + 4 * M * D;
   // Per-head layout, k and v repeated for every query head of a group, RoPE
@@ -215,7 +216,7 @@ void attention_forward(const Context &ctx, void *out, float *saved,
                 ks + sh.at(b, h, 0), vs + sh.at(b, h, 0), S, hd, i0, i1, causal,
                 sh.scale, work);
   });
-  matmul(ctx, f32(out), y, f32(wo), nullptr, M, D, D, false);
+  matmul(ctx, f32(out), y, f32(wo), f32(bo), M, D, D, false);
   roundStored(ctx, f32(out), M * D);
 }
 
@@ -275,8 +276,20 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
   roundStored(ctx, f32(dx), M * D);
 }
 
+/// out[j] += sum over rows of x[i, j], rows in order per column block (the
+/// same sums for any thread count).
+static void addColumnSums(const Context &ctx, float *out, const float *x,
+                          int64_t M, int64_t N) {
+  parallelRows(ctx, N, M, [&](int64_t j0, int64_t j1) {
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = j0; j < j1; ++j)
+        out[j] += x[i * N + j];
+  });
+}
+
 void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
-                               float *dwv, float *dwo, const void *dout,
+                               float *dwv, float *dwo, float *dbq, float *dbk,
+                               float *dbv, float *dbo, const void *dout,
                                const void *x, const float *saved,
                                const float *wsaved, int64_t B, int64_t S,
                                int64_t D, int64_t heads, int64_t kv_heads,
@@ -289,6 +302,12 @@ void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
   matmulAT(ctx, dwk, f32(x), gk, M, D, sh.Dkv);
   matmulAT(ctx, dwv, f32(x), gv, M, D, sh.Dkv);
   matmulAT(ctx, dwo, y, f32(dout), M, D, D);
+  if (!dbq) // biases come all together (GPT-2) or not at all
+    return;
+  addColumnSums(ctx, dbq, gq, M, D);
+  addColumnSums(ctx, dbk, gk, M, sh.Dkv);
+  addColumnSums(ctx, dbv, gv, M, sh.Dkv);
+  addColumnSums(ctx, dbo, f32(dout), M, D);
 }
 
 } // namespace pipeops::host

@@ -99,6 +99,13 @@ void fill_zero(const Context &ctx, void *ptr, size_t bytes) {
                });
 }
 
+void add_f32(const Context &ctx, float *dst, const float *src, int64_t n) {
+  parallelRows(ctx, n, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i)
+      dst[i] += src[i];
+  });
+}
+
 void copy_bytes(const Context &, void *dst, const void *src, size_t bytes) {
   std::memmove(dst, src, bytes);
 }

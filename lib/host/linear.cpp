@@ -1,6 +1,9 @@
-// Host linear layer: out = in @ w + bias with weight K x N; forward, input and
+// Host linear layer: out = in @ w + bias with weight K x N, and the tied
+// layer out = in @ w^T over an embedding's N x K table; forward, input and
 // weight gradients.
 #include "common.h"
+
+#include <algorithm>
 
 namespace pipeops::host {
 
@@ -34,6 +37,30 @@ void linear_backward_weight(const Context &ctx, float *dw, float *dbias,
         dbias[j] += gi[j];
     }
   });
+}
+
+void tied_linear_forward(const Context &ctx, void *out, const void *in,
+                         const void *w, int64_t M, int64_t K, int64_t N) {
+  // out[M,N] = in[M,K] @ w[N,K]^T: matmulBT accumulates, so start from zero.
+  std::fill(f32(out), f32(out) + M * N, 0.0f);
+  matmulBT(ctx, f32(out), f32(in), f32(w), M, N, K);
+  roundStored(ctx, f32(out), M * N);
+}
+
+void tied_linear_backward_input(const Context &ctx, void *din, const void *dout,
+                                const void *w, int64_t M, int64_t K,
+                                int64_t N) {
+  // din[M,K] += dout[M,N] @ w[N,K]
+  matmul(ctx, f32(din), f32(dout), f32(w), nullptr, M, N, K,
+         /*accumulate=*/true);
+  roundStored(ctx, f32(din), M * K);
+}
+
+void tied_linear_backward_weight(const Context &ctx, float *dw,
+                                 const void *dout, const void *in, int64_t M,
+                                 int64_t K, int64_t N) {
+  // dw[N,K] += dout[M,N]^T @ in[M,K]
+  matmulAT(ctx, dw, f32(dout), f32(in), M, N, K);
 }
 
 } // namespace pipeops::host

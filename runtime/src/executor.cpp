@@ -83,7 +83,18 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
       paramFloats_ += (spec.params[k].elements + kParamAlignFloats - 1) /
                       kParamAlignFloats * kParamAlignFloats;
     }
-  int64_t bytes = paramFloats_ * 4;
+  // A tied table's gradient arrives from the other rank holding it here.
+  for (const ParamSpec &p : spec.params)
+    if (p.tiedTo >= 0) {
+      int owner = spec.stages[spec.params[p.tiedTo].stage].rank,
+          copy = spec.stages[p.stage].rank;
+      if (owner != copy && (owner == rank || copy == rank))
+        tiedScratchFloats_ = std::max(tiedScratchFloats_, p.elements);
+    }
+  if (tiedScratchFloats_)
+    tiedScratch_ = static_cast<float *>(
+        allocate(static_cast<size_t>(tiedScratchFloats_) * 4));
+  size_t bytes = static_cast<size_t>(paramFloats_) * 4;
   master_ = static_cast<float *>(allocate(bytes));
   grads_ = static_cast<float *>(allocate(bytes));
   bool adam = spec.optimizer.kind == OptimizerKind::AdamW;
@@ -133,7 +144,7 @@ StageRunner::~StageRunner() {
     device_.release(scratch_);
   if (working_ != master_)
     device_.release(working_);
-  for (float *p : {master_, grads_, m_, v_})
+  for (float *p : {master_, grads_, m_, v_, tiedScratch_})
     if (p)
       device_.release(p);
   if (!inputs_.empty() && inputs_[0])
@@ -371,6 +382,35 @@ void StageRunner::optimizerStep(int64_t optStep, float lr) {
     pipeops::to_storage(ctx_, working_, master_, paramFloats_);
 }
 
+// After the replica all-reduce, so each side holds the same replica sum of
+// its own copy; g_owner + g_copy and g_copy + g_owner are the same floats
+// (addition commutes), so both copies take bit-identical optimizer steps.
+void StageRunner::sumTiedGradients() {
+  for (size_t k = 0; k < spec_.params.size(); ++k) {
+    int owner = spec_.params[k].tiedTo, copy = static_cast<int>(k);
+    if (owner < 0)
+      continue;
+    int ownerRank = spec_.stages[spec_.params[owner].stage].rank;
+    int copyRank = spec_.stages[spec_.params[copy].stage].rank;
+    int64_t n = spec_.params[copy].elements;
+    size_t bytes = static_cast<size_t>(n) * 4;
+    if (ownerRank == rank_ && copyRank == rank_) { // two stages of this rank
+      pipeops::add_f32(ctx_, grad(owner), grad(copy), n);
+      pipeops::copy_bytes(ctx_, grad(copy), grad(owner), bytes);
+      continue;
+    }
+    int mine = ownerRank == rank_ ? owner : copyRank == rank_ ? copy : -1;
+    if (mine < 0)
+      continue;
+    int peer = mine == owner ? copyRank : ownerRank;
+    transport_.exchange({Transfer{true, Direction::Tied, peer, owner, 0,
+                                  grad(mine), static_cast<int64_t>(bytes)},
+                         Transfer{false, Direction::Tied, peer, owner, 0,
+                                  tiedScratch_, static_cast<int64_t>(bytes)}});
+    pipeops::add_f32(ctx_, grad(mine), tiedScratch_, n);
+  }
+}
+
 void StageRunner::loadInputs(const DataSource &data, int64_t step) {
   int M = spec_.microbatches;
   pipeops::fill_zero(ctx_, losses_, M * sizeof(float));
@@ -461,6 +501,7 @@ void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep,
              tracing_ ? &traceMarks : nullptr);
   if (spec_.dataParallel > 1 && paramFloats_)
     transport_.allReduceSum(grads_, paramFloats_);
+  sumTiedGradients();
   if (norms_)
     clipGradients();
   optimizerStep(optStep, lr);

@@ -82,6 +82,8 @@ private:
   void releaseSlot(int stage, int mb);
   void compute(const Action &a);
   void communicate(const std::vector<Action> &group);
+  /// Sums each tied table's two gradients (ParamSpec::tiedTo) into both.
+  void sumTiedGradients();
   void optimizerStep(int64_t optStep, float lr);
   void loadInputs(const DataSource &data, int64_t step);
   struct TraceMark {
@@ -94,9 +96,10 @@ private:
                   std::vector<TraceMark> *traceMarks = nullptr);
   void clipGradients();
   /// Whether this worker adds parameter k's gradient into the clipping norm:
-  /// every parameter counts once, on replica 0's holder.
+  /// every parameter counts once, on replica 0's holder (a tied table on its
+  /// owner's, not its copy's).
   bool countsInNorm(int k) const {
-    return paramOffset_[k] >= 0 && replica_ == 0;
+    return paramOffset_[k] >= 0 && replica_ == 0 && spec_.params[k].tiedTo < 0;
   }
   const StageSpec &stageSpec(int s) const { return spec_.stages[s]; }
 
@@ -126,6 +129,8 @@ private:
       paramOffset_; ///< global param -> float offset in the buffers, or -1
   int64_t paramFloats_ = 0;
   float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
+  float *tiedScratch_ = nullptr; ///< the peer's gradient of a tied table
+  int64_t tiedScratchFloats_ = 0;
   void *working_ = nullptr; ///< == master_ unless cuda+bf16 (then bf16 copies)
   std::vector<std::byte *> inputs_; ///< per (mb * inputs + i)
   std::vector<char> hostInput_;

@@ -54,13 +54,24 @@ void loadInit(const ModelSpec &spec,
 
 void writeExport(const std::string &file, const ModelSpec &spec,
                  const Checkpoint &gathered) {
+  // The gathered checkpoint holds each tied table once (its owner's entry);
+  // a copy's values are its owner's.
   std::vector<const std::vector<float> *> values;
-  for (const CheckpointTensor &t : gathered.tensors)
-    values.push_back(&t.param);
-  if (values.size() != spec.params.size())
+  size_t next = 0;
+  for (const ParamSpec &p : spec.params) {
+    if (p.tiedTo >= 0) {
+      values.push_back(values[p.tiedTo]);
+      continue;
+    }
+    if (next == gathered.tensors.size())
+      break;
+    values.push_back(&gathered.tensors[next++].param);
+  }
+  if (values.size() != spec.params.size() || next != gathered.tensors.size())
     throw RuntimeError("internal error: --export gathered " +
-                       std::to_string(values.size()) + " of " +
-                       std::to_string(spec.params.size()) + " parameters");
+                       std::to_string(gathered.tensors.size()) +
+                       " tensors for " + std::to_string(spec.params.size()) +
+                       " parameters");
   writeSafetensors(file, spec, values);
 }
 

@@ -232,13 +232,16 @@ Entry entryOf(const std::string &file, const std::string &name, const Json &v) {
 
 void writeSafetensors(const std::string &file, const ModelSpec &spec,
                       const std::vector<const std::vector<float> *> &values) {
+  // A tied copy equals its owner and shares its name: written once.
   std::string header = "{";
   int64_t offset = 0;
   for (size_t k = 0; k < spec.params.size(); ++k) {
     const ParamSpec &p = spec.params[k];
+    if (p.tiedTo >= 0)
+      continue;
     int64_t bytes = p.elements * 4;
-    header +=
-        (k ? "," : "") + jsonString(p.name) + ":{\"dtype\":\"F32\",\"shape\":[";
+    header += (header.size() > 1 ? "," : "") + jsonString(p.name) +
+              ":{\"dtype\":\"F32\",\"shape\":[";
     std::vector<int64_t> shape = shapeOf(p);
     for (size_t i = 0; i < shape.size(); ++i)
       header += (i ? "," : "") + std::to_string(shape[i]);
@@ -260,6 +263,8 @@ void writeSafetensors(const std::string &file, const ModelSpec &spec,
   out.write(reinterpret_cast<const char *>(len), 8);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   for (size_t k = 0; k < spec.params.size(); ++k) {
+    if (spec.params[k].tiedTo >= 0)
+      continue;
     const std::vector<float> &v = *values[k];
     if (static_cast<int64_t>(v.size()) != spec.params[k].elements)
       throw RuntimeError("internal error: export of " + spec.params[k].name +
@@ -312,6 +317,10 @@ std::vector<std::vector<float>> readSafetensors(const std::string &file,
   std::vector<std::vector<float>> values(spec.params.size());
   for (size_t k = 0; k < spec.params.size(); ++k) {
     const ParamSpec &p = spec.params[k];
+    if (p.tiedTo >= 0) { // a tied copy starts as its owner (read before it)
+      values[k] = values[p.tiedTo];
+      continue;
+    }
     auto it = entries.find(p.name);
     if (it == entries.end())
       throw RuntimeError(file + ": tensor " + p.name + " is missing");

@@ -129,10 +129,21 @@ void validateSpec(const ModelSpec &spec) {
         !inside(st.gradOutOffset, st.actInBytes))
       bad(name + " has a boundary buffer outside its slot");
   }
-  for (const ParamSpec &p : spec.params)
+  for (size_t k = 0; k < spec.params.size(); ++k) {
+    const ParamSpec &p = spec.params[k];
     if (p.stage < 0 || static_cast<size_t>(p.stage) >= spec.stages.size() ||
         p.elements < 0)
       bad("parameter " + p.name + " has a bad stage or size");
+    if (p.tiedTo < 0)
+      continue;
+    const ParamSpec *owner =
+        p.tiedTo < static_cast<int>(k) ? &spec.params[p.tiedTo] : nullptr;
+    if (!owner || owner->tiedTo >= 0 || owner->name != p.name ||
+        owner->elements != p.elements || owner->stage == p.stage)
+      bad("tied copy " + p.name +
+          " does not mirror an earlier parameter of "
+          "the same name and size on another stage");
+  }
   for (const InputSpec &in : spec.inputs)
     if (in.type == ElemType::I32 && in.vocab < 1)
       bad("input " + in.name + " has no vocabulary bound");
@@ -251,9 +262,10 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
     c.samplesConsumed = data.firstSample(step, 0, 0);
     c.optimizer = spec.optimizer.kind;
     for (size_t k = 0; k < spec.params.size(); ++k)
-      c.tensors.push_back(
-          readTensor(spec, *runners[spec.stages[spec.params[k].stage].rank],
-                     static_cast<int>(k)));
+      if (spec.params[k].tiedTo < 0) // a tied copy equals its owner
+        c.tensors.push_back(
+            readTensor(spec, *runners[spec.stages[spec.params[k].stage].rank],
+                       static_cast<int>(k)));
     return c;
   };
 

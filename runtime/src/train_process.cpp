@@ -93,7 +93,9 @@ Checkpoint gatherCheckpoint(const ModelSpec &spec, MpiWorld &world,
     if (byIndex[k].name.empty())
       throw RuntimeError("internal error: no process holds parameter " +
                          spec.params[k].name);
-  c.tensors = std::move(byIndex);
+  for (size_t k = 0; k < byIndex.size(); ++k)
+    if (spec.params[k].tiedTo < 0) // a tied copy equals its owner
+      c.tensors.push_back(std::move(byIndex[k]));
   return c;
 }
 

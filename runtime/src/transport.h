@@ -9,7 +9,10 @@
 
 namespace pipert {
 
-enum class Direction : uint8_t { Act, Grad };
+/// Act and Grad move stage boundaries; Tied moves a tied table's gradient
+/// between the two stages holding it (see ParamSpec::tiedTo), where both
+/// sides name the owner's parameter index in `stage`.
+enum class Direction : uint8_t { Act, Grad, Tied };
 
 /// One Send*/Recv* of a communication group, resolved to a buffer.
 struct Transfer {
@@ -24,12 +27,14 @@ struct Transfer {
   /// receive the stage the matching send must name (stage-1 for Act, stage+1
   /// for Grad).
   int tagStage() const {
-    return send ? stage : (dir == Direction::Act ? stage - 1 : stage + 1);
+    if (send || dir == Direction::Tied)
+      return stage;
+    return dir == Direction::Act ? stage - 1 : stage + 1;
   }
 };
 
-std::string
-describe(const Transfer &t); ///< "RecvAct(stage 2, mb 1) from rank 0"
+/// "RecvAct(stage 2, mb 1) from rank 0", "SendTied(param 0) to rank 3".
+std::string describe(const Transfer &t);
 
 class Transport {
 public:

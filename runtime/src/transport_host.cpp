@@ -11,12 +11,15 @@
 namespace pipert {
 
 std::string describe(const Transfer &t) {
-  static const char *names[2][2] = {{"RecvAct", "RecvGrad"},
-                                    {"SendAct", "SendGrad"}};
+  static const char *names[2][3] = {{"RecvAct", "RecvGrad", "RecvTied"},
+                                    {"SendAct", "SendGrad", "SendTied"}};
   std::ostringstream os;
-  os << names[t.send][t.dir == Direction::Grad] << "(stage " << t.stage
-     << ", mb " << t.mb << ") " << (t.send ? "to" : "from") << " rank "
-     << t.peer;
+  os << names[t.send][static_cast<int>(t.dir)];
+  if (t.dir == Direction::Tied)
+    os << "(param " << t.stage << ") ";
+  else
+    os << "(stage " << t.stage << ", mb " << t.mb << ") ";
+  os << (t.send ? "to" : "from") << " rank " << t.peer;
   return os.str();
 }
 

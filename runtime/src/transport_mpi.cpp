@@ -23,8 +23,9 @@ struct Header {
   int32_t stage, mb;
   int64_t bytes;
 };
-constexpr int kReduceTag =
-    2; // tags 0 and 1 are Direction::Act and Direction::Grad
+// Tags 0, 1 and 2 are Direction::Act, Grad and Tied (on the pipeline
+// communicator); replica sums use their own communicator.
+constexpr int kReduceTag = 3;
 
 class MpiTransport final : public Transport {
 public:

@@ -226,3 +226,84 @@ func.func @extern_mixed_shapes(%a: tensor<?x4xf32>, %b: tensor<?x5xf32>) {
   %0 = "pipe.extern_call"(%a, %b) <{callee = @gating}> : (tensor<?x4xf32>, tensor<?x5xf32>) -> tensor<?x4xf32>
   return
 }
+
+// -----
+
+// A tied linear reads an embedding's table, so `tied` must name one.
+pipe.model @tied_unknown(%t: tensor<?x8xi32>, %y: tensor<?x8xi32>) -> tensor<f32> {
+  %e = pipe.cell "e = embedding(...)" {
+    %0 = pipe.embedding %t vocab = 16, dim = 4, positional = false, param = "c0.embedding0" : tensor<?x8xi32> -> tensor<?x8x4xf32>
+    pipe.yield %0 : tensor<?x8x4xf32>
+  } : tensor<?x8x4xf32>
+  %l = pipe.cell "l = linear(...)" {
+    // expected-error @+1 {{tied = "c9.embedding0" names no pipe.embedding of the model}}
+    %0 = pipe.linear %e out_features = 16, bias = false, tied = "c9.embedding0", param = "c1.linear0" : tensor<?x8x4xf32> -> tensor<?x8x16xf32>
+    pipe.yield %0 : tensor<?x8x16xf32>
+  } : tensor<?x8x16xf32>
+  %r = pipe.cell "return" {
+    %0 = pipe.cross_entropy %l, %y : tensor<?x8x16xf32>, tensor<?x8xi32> -> tensor<f32>
+    pipe.yield %0 : tensor<f32>
+  } : tensor<f32>
+  pipe.return %r : tensor<f32>
+}
+
+// -----
+
+// The tied table is vocab x dim: out_features must be its vocab (16, not 8).
+pipe.model @tied_vocab(%t: tensor<?x8xi32>, %y: tensor<?x8xi32>) -> tensor<f32> {
+  %e = pipe.cell "e = embedding(...)" {
+    %0 = pipe.embedding %t vocab = 16, dim = 4, positional = false, param = "c0.embedding0" : tensor<?x8xi32> -> tensor<?x8x4xf32>
+    pipe.yield %0 : tensor<?x8x4xf32>
+  } : tensor<?x8x4xf32>
+  %l = pipe.cell "l = linear(...)" {
+    // expected-error @+1 {{out_features = 8 must equal the tied embedding's vocab = 16}}
+    %0 = pipe.linear %e out_features = 8, bias = false, tied = "c0.embedding0", param = "c1.linear0" : tensor<?x8x4xf32> -> tensor<?x8x8xf32>
+    pipe.yield %0 : tensor<?x8x8xf32>
+  } : tensor<?x8x8xf32>
+  %r = pipe.cell "return" {
+    %0 = pipe.cross_entropy %l, %y : tensor<?x8x8xf32>, tensor<?x8xi32> -> tensor<f32>
+    pipe.yield %0 : tensor<f32>
+  } : tensor<f32>
+  pipe.return %r : tensor<f32>
+}
+
+// -----
+
+// ... and the input's last dimension its dim (4, not 16).
+pipe.model @tied_dim(%t: tensor<?x8xi32>, %y: tensor<?x8xi32>) -> tensor<f32> {
+  %e = pipe.cell "e = embedding(...)" {
+    %0 = pipe.embedding %t vocab = 16, dim = 4, positional = false, param = "c0.embedding0" : tensor<?x8xi32> -> tensor<?x8x4xf32>
+    %1 = pipe.linear %0 out_features = 16, bias = true, param = "c0.linear0" : tensor<?x8x4xf32> -> tensor<?x8x16xf32>
+    pipe.yield %1 : tensor<?x8x16xf32>
+  } : tensor<?x8x16xf32>
+  %l = pipe.cell "l = linear(...)" {
+    // expected-error @+1 {{the input's last dimension 16 must equal the tied embedding's dim = 4}}
+    %0 = pipe.linear %e out_features = 16, bias = false, tied = "c0.embedding0", param = "c1.linear0" : tensor<?x8x16xf32> -> tensor<?x8x16xf32>
+    pipe.yield %0 : tensor<?x8x16xf32>
+  } : tensor<?x8x16xf32>
+  %r = pipe.cell "return" {
+    %0 = pipe.cross_entropy %l, %y : tensor<?x8x16xf32>, tensor<?x8xi32> -> tensor<f32>
+    pipe.yield %0 : tensor<f32>
+  } : tensor<f32>
+  pipe.return %r : tensor<f32>
+}
+
+// -----
+
+// A tied linear holds no bias.
+pipe.model @tied_bias(%t: tensor<?x8xi32>, %y: tensor<?x8xi32>) -> tensor<f32> {
+  %e = pipe.cell "e = embedding(...)" {
+    %0 = pipe.embedding %t vocab = 16, dim = 4, positional = false, param = "c0.embedding0" : tensor<?x8xi32> -> tensor<?x8x4xf32>
+    pipe.yield %0 : tensor<?x8x4xf32>
+  } : tensor<?x8x4xf32>
+  %l = pipe.cell "l = linear(...)" {
+    // expected-error @+1 {{a tied linear has no bias of its own; bias must be false}}
+    %0 = pipe.linear %e out_features = 16, bias = true, tied = "c0.embedding0", param = "c1.linear0" : tensor<?x8x4xf32> -> tensor<?x8x16xf32>
+    pipe.yield %0 : tensor<?x8x16xf32>
+  } : tensor<?x8x16xf32>
+  %r = pipe.cell "return" {
+    %0 = pipe.cross_entropy %l, %y : tensor<?x8x16xf32>, tensor<?x8xi32> -> tensor<f32>
+    pipe.yield %0 : tensor<f32>
+  } : tensor<f32>
+  pipe.return %r : tensor<f32>
+}

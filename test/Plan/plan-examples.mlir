@@ -40,17 +40,31 @@
 
 // gpt2 (bf16): 15 cells (embedding, 12 transformer layers, the LM head, the loss). Embedding
 // parameters: (50304 + 1024) * 768 = 39419904 values at 2 bytes = 78839808 bytes; its output
-// per micro-batch (batch 8): 8 * 1024 * 768 * 2 = 12582912 bytes. A transformer layer: 4*768*768 (attention) + 2*768*3072 + 3072
-// + 768 (MLP) + 4*768 (two layernorms) = 7084800 values = 14169600 bytes.
+// per micro-batch (batch 8): 8 * 1024 * 768 * 2 = 12582912 bytes. A transformer layer: 4*768*768
+// + 4*768 (attention and its biases) + 2*768*3072 + 3072 + 768 (MLP) + 4*768 (two layernorms)
+// = 7087872 values = 14175744 bytes. The head is tied to the token table: its cell holds only
+// the final layernorm (2*768 values = 3072 bytes), and the last stage, which holds the head but
+// not the embedding, also holds the 50304*768*2 = 77266944-byte table: with the balanced split
+// below (cells 11..14: two layers, head, loss), 2*14175744 + 3072 + 77266944 = 105621504;
+// the stage before it (cells 7..10, four layers) 4*14175744 = 56702976.
 // RUN: pipec %examples/gpt2.pipe --emit=plan | FileCheck %s --check-prefix=GPT2
 // GPT2:      "loc": "{{.*}}gpt2.pipe:18:3",
-// GPT2-NEXT: "name": "x = embedding(...)",
+// GPT2-NEXT: "name": "tok = embedding(...)",
 // GPT2-NEXT: "out_bytes": 12582912,
 // GPT2-NEXT: "param_bytes": 78839808,
 // GPT2:      "name": "x = transformer(x)",
 // GPT2-NEXT: "out_bytes": 12582912,
-// GPT2-NEXT: "param_bytes": 14169600,
+// GPT2-NEXT: "param_bytes": 14175744,
+// GPT2:      "name": "logits = linear(...)",
+// GPT2-NEXT: "out_bytes": 824180736,
+// GPT2-NEXT: "param_bytes": 3072,
 // GPT2:      "name": "return cross_entropy(logits, targets)",
+// GPT2:      "stage_list": [
+// GPT2:          "param_bytes": 56702976,
+// GPT2:          "cells": [
+// GPT2-NEXT:       11,
+// GPT2-NEXT:       15
+// GPT2:          "param_bytes": 105621504,
 // GPT2:      "stages": 4,
 // GPT2:      "version": 1
 

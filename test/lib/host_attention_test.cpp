@@ -32,7 +32,8 @@ struct Problem {
   Config c;
   int64_t M, Dkv;
   std::vector<float> x, wq, wk, wv, wo;
-  explicit Problem(Config c, unsigned seed)
+  std::vector<float> bq, bk, bv, bo; ///< GPT-2's biases; empty without
+  explicit Problem(Config c, unsigned seed, bool bias = false)
       : c(c), M(c.B * c.S), Dkv(c.D / c.heads * c.kvHeads) {
     Rng rng(seed);
     x = rng.normal(M * c.D);
@@ -41,6 +42,13 @@ struct Problem {
     wk = rng.normal(c.D * Dkv, 2 * ws);
     wv = rng.normal(c.D * Dkv, ws);
     wo = rng.normal(c.D * c.D, ws);
+    if (bias) {
+      bq = rng.normal(c.D), bk = rng.normal(Dkv), bv = rng.normal(Dkv);
+      bo = rng.normal(c.D);
+    }
+  }
+  static const float *orNull(const std::vector<float> &v) {
+    return v.empty() ? nullptr : v.data();
   }
   void forward(const Context &ctx, std::vector<float> &out,
                std::vector<float> &saved) {
@@ -48,8 +56,9 @@ struct Problem {
     saved.assign(attention_saved_floats(c.B, c.S, c.D, c.heads, c.kvHeads),
                  0.0f);
     attention_forward(ctx, out.data(), saved.data(), x.data(), wq.data(),
-                      wk.data(), wv.data(), wo.data(), c.B, c.S, c.D, c.heads,
-                      c.kvHeads, c.causal, c.rope);
+                      wk.data(), wv.data(), wo.data(), orNull(bq), orNull(bk),
+                      orNull(bv), orNull(bo), c.B, c.S, c.D, c.heads, c.kvHeads,
+                      c.causal, c.rope);
   }
 };
 
@@ -58,16 +67,21 @@ struct Problem {
 std::vector<double> naiveAttention(const Problem &p) {
   const Config &c = p.c;
   int64_t hd = c.D / c.heads, group = c.heads / c.kvHeads;
-  auto project = [&](const std::vector<float> &w, int64_t cols) {
+  auto project = [&](const std::vector<float> &w, int64_t cols,
+                     const std::vector<float> &bias) {
     std::vector<double> r(p.M * cols, 0.0);
+    if (!bias.empty())
+      for (int64_t i = 0; i < p.M; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+          r[i * cols + j] = bias[j];
     for (int64_t i = 0; i < p.M; ++i)
       for (int64_t j = 0; j < cols; ++j)
         for (int64_t k = 0; k < c.D; ++k)
           r[i * cols + j] += double(p.x[i * c.D + k]) * w[k * cols + j];
     return r;
   };
-  auto q = project(p.wq, c.D), k = project(p.wk, p.Dkv),
-       v = project(p.wv, p.Dkv);
+  auto q = project(p.wq, c.D, p.bq), k = project(p.wk, p.Dkv, p.bk),
+       v = project(p.wv, p.Dkv, p.bv);
   auto rope = [&](std::vector<double> &t, int64_t cols) {
     if (!c.rope)
       return;
@@ -109,6 +123,9 @@ std::vector<double> naiveAttention(const Problem &p) {
       }
   for (int64_t i = 0; i < p.M; ++i)
     for (int64_t j = 0; j < c.D; ++j)
+      out[i * c.D + j] = p.bo.empty() ? 0.0 : p.bo[j];
+  for (int64_t i = 0; i < p.M; ++i)
+    for (int64_t j = 0; j < c.D; ++j)
       for (int64_t k2 = 0; k2 < c.D; ++k2)
         out[i * c.D + j] += y[i * c.D + k2] * p.wo[k2 * c.D + j];
   return out;
@@ -148,14 +165,59 @@ TEST_P(HostAttention, GradientsMatchFiniteDifferences) {
                            p.wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
                            c.causal, c.rope);
   attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(),
-                            r.data(), p.x.data(), saved.data(), wsaved.data(),
-                            c.B, c.S, c.D, c.heads, c.kvHeads, c.causal,
-                            c.rope);
+                            nullptr, nullptr, nullptr, nullptr, r.data(),
+                            p.x.data(), saved.data(), wsaved.data(), c.B, c.S,
+                            c.D, c.heads, c.kvHeads, c.causal, c.rope);
   expectGradient("attention/x", p.x, minus(dx, baseX), loss, 1e-3);
   expectGradient("attention/wq", p.wq, minus(dq, baseQ), loss, 1e-3);
   expectGradient("attention/wk", p.wk, minus(dk, baseK), loss, 1e-3);
   expectGradient("attention/wv", p.wv, minus(dv, baseV), loss, 1e-3);
   expectGradient("attention/wo", p.wo, minus(dO, baseO), loss, 1e-3);
+}
+
+// GPT-2's q, k, v and o biases: the forward against the naive loop (which
+// adds them where the model does), their gradients and the input's by
+// finite differences.
+TEST_P(HostAttention, BiasesMatchNaiveLoopAndFiniteDifferences) {
+  Problem p(GetParam(), 24, /*bias=*/true);
+  const Config &c = p.c;
+  Context ctx = hostContext(2);
+  std::vector<float> out, saved;
+  p.forward(ctx, out, saved);
+  auto ref = naiveAttention(p);
+  for (size_t i = 0; i < out.size(); ++i)
+    EXPECT_NEAR(out[i], ref[i], 1e-5 + 1e-5 * std::fabs(ref[i])) << "at " << i;
+  Rng rng(25);
+  auto r = rng.normal(p.M * c.D);
+  auto loss = [&] {
+    p.forward(ctx, out, saved);
+    return weightedSum(out, r);
+  };
+  loss();
+  std::vector<float> wsaved(
+      attention_wsaved_floats(c.B, c.S, c.D, c.heads, c.kvHeads));
+  std::vector<float> dx(p.x.size(), 0),
+      dw[4] = {std::vector<float>(p.wq.size(), 0),
+               std::vector<float>(p.wk.size(), 0),
+               std::vector<float>(p.wv.size(), 0),
+               std::vector<float>(p.wo.size(), 0)};
+  auto baseQ = rng.normal(p.bq.size()), baseK = rng.normal(p.bk.size()),
+       baseV = rng.normal(p.bv.size()), baseO = rng.normal(p.bo.size());
+  auto dbq = baseQ, dbk = baseK, dbv = baseV, dbo = baseO;
+  attention_backward_input(ctx, dx.data(), wsaved.data(), r.data(), p.x.data(),
+                           saved.data(), p.wq.data(), p.wk.data(), p.wv.data(),
+                           p.wo.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
+                           c.causal, c.rope);
+  attention_backward_weight(
+      ctx, dw[0].data(), dw[1].data(), dw[2].data(), dw[3].data(), dbq.data(),
+      dbk.data(), dbv.data(), dbo.data(), r.data(), p.x.data(), saved.data(),
+      wsaved.data(), c.B, c.S, c.D, c.heads, c.kvHeads, c.causal, c.rope);
+  expectGradient("attention/x (bias)", p.x, dx, loss, 1e-3);
+  expectGradient("attention/wq (bias)", p.wq, dw[0], loss, 1e-3);
+  expectGradient("attention/bq", p.bq, minus(dbq, baseQ), loss, 1e-3);
+  expectGradient("attention/bk", p.bk, minus(dbk, baseK), loss, 1e-3);
+  expectGradient("attention/bv", p.bv, minus(dbv, baseV), loss, 1e-3);
+  expectGradient("attention/bo", p.bo, minus(dbo, baseO), loss, 1e-3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, HostAttention,
@@ -222,10 +284,10 @@ TEST_P(HostAttentionVsReference, OutputAndGradientsMatch) {
     dw.push_back(rng.normal(n));
     refDw.push_back(dw.back());
   }
-  attention_backward_weight(ctx, dw[0].data(), dw[1].data(), dw[2].data(),
-                            dw[3].data(), dout.data(), p.x.data(), saved.data(),
-                            ws.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
-                            c.causal, c.rope);
+  attention_backward_weight(
+      ctx, dw[0].data(), dw[1].data(), dw[2].data(), dw[3].data(), nullptr,
+      nullptr, nullptr, nullptr, dout.data(), p.x.data(), saved.data(),
+      ws.data(), c.B, c.S, c.D, c.heads, c.kvHeads, c.causal, c.rope);
   reference::attention_backward_weight(
       refDw[0].data(), refDw[1].data(), refDw[2].data(), refDw[3].data(),
       dout.data(), p.x.data(), refSaved.data(), refWs.data(), c.B, c.S, c.D,
@@ -253,11 +315,13 @@ TEST(HostAttentionShape, RejectsBadHeads) {
   std::vector<float> buf(1024);
   EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(),
                                  buf.data(), buf.data(), buf.data(), buf.data(),
-                                 1, 2, 8, 3, 3, true, false),
+                                 nullptr, nullptr, nullptr, nullptr, 1, 2, 8, 3,
+                                 3, true, false),
                std::runtime_error);
   EXPECT_THROW(attention_forward(ctx, buf.data(), buf.data(), buf.data(),
                                  buf.data(), buf.data(), buf.data(), buf.data(),
-                                 1, 2, 8, 4, 3, true, false),
+                                 nullptr, nullptr, nullptr, nullptr, 1, 2, 8, 4,
+                                 3, true, false),
                std::runtime_error);
 }
 
@@ -278,9 +342,9 @@ TEST(HostAttentionDeterminism, TwoRunsAreBitIdentical) {
                              p.wv.data(), p.wo.data(), c.B, c.S, c.D, c.heads,
                              c.kvHeads, c.causal, c.rope);
     attention_backward_weight(ctx, dq.data(), dk.data(), dv.data(), dO.data(),
-                              out.data(), p.x.data(), saved.data(),
-                              wsaved.data(), c.B, c.S, c.D, c.heads, c.kvHeads,
-                              c.causal, c.rope);
+                              nullptr, nullptr, nullptr, nullptr, out.data(),
+                              p.x.data(), saved.data(), wsaved.data(), c.B, c.S,
+                              c.D, c.heads, c.kvHeads, c.causal, c.rope);
     out.insert(out.end(), dx.begin(), dx.end());
     out.insert(out.end(), dq.begin(), dq.end());
     out.insert(out.end(), dk.begin(), dk.end());

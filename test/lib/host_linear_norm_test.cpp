@@ -41,6 +41,41 @@ TEST(HostLinear, Gradients) {
   expectGradient("linear/bias", bias, minus(db, baseB), loss);
 }
 
+TEST(HostTiedLinear, HandComputedForward) {
+  Context ctx = hostContext();
+  // in [1 2; 3 4] @ table^T, table [1 0; 0 1; 1 1] (3 x 2): [1 2 3; 3 4 7].
+  std::vector<float> in = {1, 2, 3, 4}, table = {1, 0, 0, 1, 1, 1},
+                     out(6, 99.0f);
+  tied_linear_forward(ctx, out.data(), in.data(), table.data(), 2, 2, 3);
+  EXPECT_EQ(out, (std::vector<float>{1, 2, 3, 3, 4, 7}));
+}
+
+TEST(HostTiedLinear, Gradients) {
+  Context ctx = hostContext(2);
+  Rng rng(12);
+  int64_t M = 5, K = 4, N = 7; // table N x K
+  auto in = rng.normal(M * K), table = rng.normal(N * K);
+  auto r = rng.normal(M * N);
+  std::vector<float> out(M * N);
+  auto loss = [&] {
+    tied_linear_forward(ctx, out.data(), in.data(), table.data(), M, K, N);
+    return weightedSum(out, r);
+  };
+  auto baseIn = rng.normal(M * K), baseT = rng.normal(N * K);
+  auto din = baseIn, dt = baseT;
+  tied_linear_backward_input(ctx, din.data(), r.data(), table.data(), M, K, N);
+  tied_linear_backward_weight(ctx, dt.data(), r.data(), in.data(), M, K, N);
+  expectGradient("tied_linear/in", in, minus(din, baseIn), loss);
+  expectGradient("tied_linear/table", table, minus(dt, baseT), loss);
+}
+
+TEST(HostAddF32, Accumulates) {
+  Context ctx = hostContext(2);
+  std::vector<float> dst = {1, 2, 3}, src = {0.5f, -2, 4};
+  add_f32(ctx, dst.data(), src.data(), 3);
+  EXPECT_EQ(dst, (std::vector<float>{1.5f, 0, 7}));
+}
+
 TEST(HostLayernorm, ForwardNormalises) {
   Context ctx = hostContext();
   // Row {1, 2, 3, 6}: mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5.

@@ -36,6 +36,28 @@ Outcome run(const ModelSpec &s, const std::vector<std::string> &args) {
 
 int lines(const std::string &s) { return std::count(s.begin(), s.end(), '\n'); }
 
+// A tied copy must mirror an earlier parameter of its name and size on
+// another stage (what pipec emits); anything else is refused before training.
+TEST(Hostile, MalformedTiedCopiesAreRefused) {
+  ModelSpec base = spec();
+  ParamSpec copy = base.params[0]; // l0.weight, owned by stage 0
+  copy.stage = 2;
+  copy.tiedTo = 0;
+  base.params.push_back(copy);
+  base.stages[2].params.push_back(int(base.params.size()) - 1);
+  ModelSpec wrongSize = base, sameStage = base, forward = base;
+  wrongSize.params.back().elements += 1;
+  sameStage.params.back().stage = 0;
+  forward.params.back().tiedTo = int(base.params.size()) - 1;
+  for (ModelSpec *bad : {&wrongSize, &sameStage, &forward}) {
+    Outcome o = run(*bad, {"--steps", "1"});
+    EXPECT_EQ(o.rc, 1);
+    EXPECT_EQ(o.err, "error: internal error: tied copy l0.weight does not "
+                     "mirror an earlier parameter of the same name and size "
+                     "on another stage\n");
+  }
+}
+
 TEST(Hostile, HugeTimeoutsSaturate) {
   for (const char *t : {"1e10", "inf", "1e308"}) {
     Outcome r = run(spec(), {"--backend=host", "--steps", "1", "--timeout", t});

@@ -59,11 +59,50 @@ FailureOr<Type> LinearOp::inferResultType(ShapeRule &rule) {
   return Type(f32Tensor(rule.getContext(), shape));
 }
 
+EmbeddingOp LinearOp::getTiedEmbedding() {
+  auto model = (*this)->getParentOfType<ModelOp>();
+  if (!getTied() || !model)
+    return nullptr;
+  EmbeddingOp found;
+  model.walk([&](EmbeddingOp e) {
+    if (e.getParam() == *getTied()) {
+      found = e;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+/// A tied layer reads an embedding's vocab x dim table as its transposed
+/// weight (the .pipe front end reports the same at the `tied` argument).
+static LogicalResult verifyTie(LinearOp op) {
+  if (op.getBias())
+    return op.emitOpError() << "a tied linear has no bias of its own; bias "
+                               "must be false";
+  EmbeddingOp table = op.getTiedEmbedding();
+  if (!table)
+    return op.emitOpError() << "tied = \"" << *op.getTied()
+                            << "\" names no pipe.embedding of the model";
+  int64_t k = op.getInput().getType().getShape().back();
+  if (int64_t(table.getVocab()) != int64_t(op.getOutFeatures()))
+    return op.emitOpError()
+           << "out_features = " << op.getOutFeatures()
+           << " must equal the tied embedding's vocab = " << table.getVocab();
+  if (int64_t(table.getDim()) != k)
+    return op.emitOpError()
+           << "the input's last dimension " << k
+           << " must equal the tied embedding's dim = " << table.getDim();
+  return success();
+}
+
 LogicalResult LinearOp::verify() {
-  return verifyShapeRule(*this, inferResultType,
-                         "the input's shape with its last dimension "
-                         "replaced by out_features = " +
-                             Twine(getOutFeatures()));
+  if (failed(verifyShapeRule(*this, inferResultType,
+                             "the input's shape with its last dimension "
+                             "replaced by out_features = " +
+                                 Twine(getOutFeatures()))))
+    return failure();
+  return getTied() ? verifyTie(*this) : success();
 }
 
 /// layernorm, rmsnorm: over a static last dimension; the input's type.

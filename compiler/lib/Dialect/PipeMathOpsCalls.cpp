@@ -43,9 +43,17 @@ void EmbeddingOp::emitBackwardWeight(LibraryCalls &c) {
           c.i64(getVocab()), c.i64(getDim())});
 }
 
+// A tied layer's parameter 0 is the embedding's table, N x K: the
+// tied_linear_* calls multiply by its transpose.
 LogicalResult LinearOp::emitForward(LibraryCalls &c) {
   Value in = getInput(), out = getResult();
   Operation *op = *this;
+  if (getTied()) {
+    c.call("pipeops::tied_linear_forward",
+           {c.context(), c.act(out), c.act(in), c.param(op, 0),
+            c.i64(c.rows(in)), c.i64(c.last(in)), c.i64(getOutFeatures())});
+    return success();
+  }
   c.call("pipeops::linear_forward",
          {c.context(), c.act(out), c.act(in), c.param(op, 0),
           getBias() ? Arg(c.param(op, 1)) : Arg(c.null()), c.i64(c.rows(in)),
@@ -57,7 +65,8 @@ void LinearOp::emitBackwardInput(LibraryCalls &c) {
   Value in = getInput(), out = getResult();
   if (c.isInput(in))
     return;
-  c.call("pipeops::linear_backward_input",
+  c.call(getTied() ? "pipeops::tied_linear_backward_input"
+                   : "pipeops::linear_backward_input",
          {c.context(), c.grad(in), c.grad(out), c.param(*this, 0),
           c.i64(c.rows(in)), c.i64(c.last(in)), c.i64(getOutFeatures())});
 }
@@ -65,6 +74,12 @@ void LinearOp::emitBackwardInput(LibraryCalls &c) {
 void LinearOp::emitBackwardWeight(LibraryCalls &c) {
   Value in = getInput(), out = getResult();
   Operation *op = *this;
+  if (getTied()) {
+    c.call("pipeops::tied_linear_backward_weight",
+           {c.context(), c.paramGrad(op, 0), c.grad(out), c.act(in),
+            c.i64(c.rows(in)), c.i64(c.last(in)), c.i64(getOutFeatures())});
+    return;
+  }
   c.call("pipeops::linear_backward_weight",
          {c.context(), c.paramGrad(op, 0),
           getBias() ? Arg(c.paramGrad(op, 1)) : Arg(c.null()), c.grad(out),
@@ -203,11 +218,16 @@ LogicalResult AttentionOp::emitForward(LibraryCalls &c) {
   Value x = getInput(), out = getResult();
   Operation *op = *this;
   auto shape = getInput().getType().getShape();
+  // Biases, when present, are parameters 4..7 (bq, bk, bv, bo).
+  auto bias = [&](int which) {
+    return getBias() ? Arg(c.param(op, 4 + which)) : Arg(c.null());
+  };
   c.call("pipeops::attention_forward",
          {c.context(), c.act(out), c.saved(op), c.act(x), c.param(op, 0),
-          c.param(op, 1), c.param(op, 2), c.param(op, 3), c.i64(c.batch()),
-          c.i64(shape[1]), c.i64(shape[2]), c.i64(getHeads()),
-          c.i64(getKvHeads()), c.boolean(getCausal()), c.boolean(getRope())});
+          c.param(op, 1), c.param(op, 2), c.param(op, 3), bias(0), bias(1),
+          bias(2), bias(3), c.i64(c.batch()), c.i64(shape[1]), c.i64(shape[2]),
+          c.i64(getHeads()), c.i64(getKvHeads()), c.boolean(getCausal()),
+          c.boolean(getRope())});
   return success();
 }
 
@@ -227,12 +247,29 @@ void AttentionOp::emitBackwardWeight(LibraryCalls &c) {
   Value x = getInput(), out = getResult();
   Operation *op = *this;
   auto shape = getInput().getType().getShape();
-  c.call("pipeops::attention_backward_weight",
-         {c.context(), c.paramGrad(op, 0), c.paramGrad(op, 1),
-          c.paramGrad(op, 2), c.paramGrad(op, 3), c.grad(out), c.act(x),
-          c.saved(op), c.wsaved(op), c.i64(c.batch()), c.i64(shape[1]),
-          c.i64(shape[2]), c.i64(getHeads()), c.i64(getKvHeads()),
-          c.boolean(getCausal()), c.boolean(getRope())});
+  auto dbias = [&](int which) {
+    return getBias() ? Arg(c.paramGrad(op, 4 + which)) : Arg(c.null());
+  };
+  c.call("pipeops::attention_backward_weight", {c.context(),
+                                                c.paramGrad(op, 0),
+                                                c.paramGrad(op, 1),
+                                                c.paramGrad(op, 2),
+                                                c.paramGrad(op, 3),
+                                                dbias(0),
+                                                dbias(1),
+                                                dbias(2),
+                                                dbias(3),
+                                                c.grad(out),
+                                                c.act(x),
+                                                c.saved(op),
+                                                c.wsaved(op),
+                                                c.i64(c.batch()),
+                                                c.i64(shape[1]),
+                                                c.i64(shape[2]),
+                                                c.i64(getHeads()),
+                                                c.i64(getKvHeads()),
+                                                c.boolean(getCausal()),
+                                                c.boolean(getRope())});
 }
 
 //===----------------------------------------------------------------------===//

@@ -71,10 +71,22 @@ FailureOr<OpCost> EmbeddingOp::getCost(int64_t batch, int floatBytes) {
 //===----------------------------------------------------------------------===//
 
 void LinearOp::getParams(SmallVectorImpl<ParamSpec> &params) {
+  if (getTied()) // the embedding holds the table
+    return;
   int64_t k = lastDim(getInput()), n = getOutFeatures();
   params.push_back({"weight", k * n, ParamInit::Normal, {k, n}});
   if (getBias())
     params.push_back({"bias", n, ParamInit::Zeros, {n}});
+}
+
+/// The tied table: the embedding's first parameter.
+std::string LinearOp::getTiedParam() {
+  EmbeddingOp table = getTiedEmbedding();
+  if (!table)
+    return "";
+  SmallVector<ParamSpec> specs;
+  table.getParams(specs);
+  return (table.getParam() + "." + specs.front().suffix).str();
 }
 
 /// linear [M,K] -> [M,N]:
@@ -84,6 +96,9 @@ void LinearOp::getParams(SmallVectorImpl<ParamSpec> &params) {
 ///  B: din += dout @ w^T: 2MKN, bytes dout MN, w KN, din read+write 2MK.
 ///  W: dw += in^T @ dout: 2MKN, bytes in MK, dout MN (e), dw 8KN (f32 RMW);
 ///     dbias += column sums of dout: a second kernel, MN flops, eMN + 8N.
+/// Tied to an embedding's N x K table E (no bias), the same three GEMMs
+/// transposed: out = in @ E^T, din += dout @ E, dE += dout^T @ in, with the
+/// same flops and bytes; its K x N elements count as tiedParams, not params.
 FailureOr<OpCost> LinearOp::getCost(int64_t batch, int floatBytes) {
   OpCost c;
   double e = floatBytes;
@@ -96,7 +111,8 @@ FailureOr<OpCost> LinearOp::getCost(int64_t batch, int floatBytes) {
   c.wgrad.kernels = {matmul(2 * M * K * N, e * (M * K + M * N) + 8 * K * N)};
   if (getBias())
     c.wgrad.kernels.push_back(vec(M * N, e * M * N + 8 * N));
-  c.params = int64_t(K * N + (getBias() ? N : 0));
+  c.params = getTied() ? 0 : int64_t(K * N + (getBias() ? N : 0));
+  c.tiedParams = getTied() ? int64_t(K * N) : 0;
   c.savedOperands = {0};
   return c;
 }
@@ -274,6 +290,12 @@ void AttentionOp::getParams(SmallVectorImpl<ParamSpec> &params) {
   params.push_back({"wk", d * dkv, ParamInit::Normal, {d, dkv}});
   params.push_back({"wv", d * dkv, ParamInit::Normal, {d, dkv}});
   params.push_back({"wo", d * d, ParamInit::Normal, {d, d}});
+  if (!getBias())
+    return;
+  params.push_back({"bq", d, ParamInit::Zeros, {d}});
+  params.push_back({"bk", dkv, ParamInit::Zeros, {dkv}});
+  params.push_back({"bv", dkv, ParamInit::Zeros, {dkv}});
+  params.push_back({"bo", d, ParamInit::Zeros, {d}});
 }
 
 /// q, k, v after RoPE per query head and y (4 x [B, S, D]) and one
@@ -309,6 +331,11 @@ int64_t AttentionOp::getWSavedFloats(int64_t batch) {
 ///  W: dwo += y^T dout (2MD^2), d[wq wk wv] += x^T [dq dk dv] (2MD(D+2Dkv)).
 /// Saves x plus f32 q, k, v, y (4MD) and the row logsumexps (B*H*S), as
 /// ops.h says.
+/// With `bias` (GPT-2): F adds the q, k, v biases to the projections (M(D +
+/// 2Dkv) flops, reading them and the projections once more) and fuses the o
+/// bias into the last GEMM (MD flops, eD bytes); W sums columns of dq, dk,
+/// dv (f32) and dout: M(D + 2Dkv) + MD flops, 4M(D + 2Dkv) + eMD bytes read
+/// and the f32 bias gradients read-modify-written (8(2D + 2Dkv)).
 FailureOr<OpCost> AttentionOp::getCost(int64_t batch, int floatBytes) {
   OpCost c;
   double e = floatBytes;
@@ -325,7 +352,11 @@ FailureOr<OpCost> AttentionOp::getCost(int64_t batch, int floatBytes) {
   F.push_back(matmul(2 * B * S * S * D, 2 * e * M * D + 4 * scores));
   F.push_back(vec(6 * scores, 8 * scores));
   F.push_back(matmul(2 * B * S * S * D, 4 * scores + 2 * e * M * D));
-  F.push_back(matmul(2 * M * D * D, e * (2 * M * D + D * D)));
+  double bias = getBias() ? 1 : 0;
+  if (getBias())
+    F.push_back(vec(M * qkv, 8 * M * qkv + e * qkv));
+  F.push_back(matmul(2 * M * D * D + bias * M * D,
+                     e * (2 * M * D + D * D) + bias * e * D));
 
   Bk.push_back(matmul(2 * M * D * D, e * (2 * M * D + D * D)));
   Bk.push_back(matmul(2 * B * S * S * D, 2 * e * M * D + 4 * scores));
@@ -339,7 +370,9 @@ FailureOr<OpCost> AttentionOp::getCost(int64_t batch, int floatBytes) {
 
   W.push_back(matmul(2 * M * D * D, 2 * e * M * D + 8 * D * D));
   W.push_back(matmul(2 * M * D * qkv, e * M * D + 4 * M * qkv + 8 * D * qkv));
-  c.params = int64_t(2 * D * D + 2 * D * Dkv);
+  if (getBias())
+    W.push_back(vec(M * (qkv + D), 4 * M * qkv + e * M * D + 8 * (qkv + D)));
+  c.params = int64_t(2 * D * D + 2 * D * Dkv + bias * (qkv + D));
   c.savedOperands = {0};
   c.savedF32 = getSavedFloats(batch);
   return c;

@@ -109,13 +109,15 @@ void emitSpecAndMain(OpBuilder &b, Location loc, const ProgramDescription &p) {
            ", pipert::ElemType::" + (in.isInt ? "I32" : "F32") + ", " +
            list(in.sampleDims) + ", " + Twine(in.vocab) + "},");
     line("};");
-    line("// Parameters: name, elements, init, std, stage, shape.");
+    line("// Parameters: name, elements, init, std, stage, shape (and for a "
+         "tied copy the index of its owner).");
     line("spec.params = {");
     static const char *inits[] = {"Normal", "Zeros", "Ones"};
     for (const ParamInfo &q : p.params)
       line("    {" + quoted(q.name) + ", " + Twine(q.elements) +
            ", pipert::Init::" + inits[q.init] + ", " + floatLiteral(q.std) +
-           ", " + Twine(q.stage) + ", " + list(q.shape) + "},");
+           ", " + Twine(q.stage) + ", " + list(q.shape) +
+           (q.tiedTo >= 0 ? ", " + std::to_string(q.tiedTo) : "") + "},");
     line("};");
     line("// Stages and their buffer plan (bytes): rank, slot, slots, scratch, "
          "act in (offset, bytes), act out, grad in (offset, bytes), grad out, "

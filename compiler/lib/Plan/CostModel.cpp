@@ -94,6 +94,9 @@ std::vector<CellCost> estimateCellCosts(const ModelDesc &model,
       savedF32 += oc.savedF32;
       for (int i : oc.savedOperands)
         savedValues.insert(op.operands[i]);
+      if (oc.tiedParams && op.tiedOwnerCell != int(c))
+        cost.tied.push_back({op.tiedParam, op.tiedOwnerCell, oc.tiedParams * e,
+                             paddedParamFloats(oc.tiedParams) * perFloat});
     }
     cost.actBytes = 4 * savedF32;
     for (int v : savedValues)

@@ -35,6 +35,8 @@ PartitionTables::PartitionTables(const std::vector<CellCost> &cells,
   for (int c = 0; c < n; ++c) {
     statePre[c + 1] = statePre[c] + cells[c].stateBytes;
     actPre[c + 1] = actPre[c] + cells[c].actBytes;
+    for (const CellCost::TiedCopy &copy : cells[c].tied)
+      ties.push_back({c, &copy});
   }
   // A slot is not monotone in its interval (boundary buffers), so the lower
   // bound takes the smallest over every interval.
@@ -59,6 +61,23 @@ int64_t PartitionTables::maxTransient() const {
   if (request.memory)
     return allocationBytes(request.memory->scratchBytes(0, n));
   return act(0, n);
+}
+
+int64_t PartitionTables::tiedCopies(int b, int e, bool paramBytes) const {
+  // Models tie one or two tables, so a scan beats any index.
+  int64_t bytes = 0;
+  for (size_t i = 0; i < ties.size(); ++i) {
+    const Tie &t = ties[i];
+    if (t.cell < b || t.cell >= e ||
+        (t.copy->ownerCell >= b && t.copy->ownerCell < e))
+      continue;
+    bool counted = false; // another cell of [b, e) reads the same table
+    for (size_t j = 0; j < i && !counted; ++j)
+      counted = ties[j].cell >= b && ties[j].copy->param == t.copy->param;
+    if (!counted)
+      bytes += paramBytes ? t.copy->paramBytes : t.copy->stateBytes;
+  }
+  return bytes;
 }
 
 int64_t PartitionTables::additiveLowerBound(int s) const {
@@ -127,6 +146,7 @@ Partition evaluatePartition(const std::vector<CellCost> &cells,
       st.wgradUs += cells[c].wgradUs;
       st.paramBytes += cells[c].paramBytes;
     }
+    st.paramBytes += t.tiedCopies(st.begin, st.end);
     bool remote =
         s + 1 < numStages && request.stageRank[s + 1] != request.stageRank[s];
     st.sendUs = remote ? cells[st.end - 1].sendUs : 0;

@@ -28,7 +28,13 @@ public:
   }
   /// One cell's time, the term time() adds for it.
   double cellTime(int c) const { return work[c]; }
-  int64_t state(int b, int e) const { return statePre[e] - statePre[b]; }
+  /// Parameters, gradients and optimizer state of cells [b, e), with one
+  /// copy of each tied table read there but owned outside.
+  int64_t state(int b, int e) const {
+    return statePre[e] - statePre[b] + tiedCopies(b, e, false);
+  }
+  /// The parameter bytes of those tied copies (or their state bytes).
+  int64_t tiedCopies(int b, int e, bool paramBytes = true) const;
   int64_t act(int b, int e) const { return actPre[e] - actPre[b]; }
   /// The stage's input: bytes crossing the cut before cell b.
   int64_t input(int b) const { return b == 0 ? 0 : cells[b - 1].cutBytes; }
@@ -66,6 +72,11 @@ private:
   std::vector<int64_t> statePre, actPre;
   /// With a memory table: the smallest slot over every interval.
   int64_t minKeep = 0;
+  struct Tie {
+    int cell;
+    const CellCost::TiedCopy *copy;
+  };
+  std::vector<Tie> ties; ///< every cell's tied copies, in cell order
 };
 
 /// The request the searches run on: the capacity less the rank's base bytes

@@ -9,6 +9,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <map>
+
 using namespace mlir;
 
 namespace pipe {
@@ -148,6 +150,21 @@ private:
     if (failed(cost))
       return failure();
     o.cost = std::move(*cost);
+    // A parameter owned by an earlier op (a tied table): which cell holds it.
+    SmallVector<ParamSpec> specs;
+    facts.getParams(specs);
+    if (auto prefix = op->getAttrOfType<StringAttr>("param"))
+      for (const ParamSpec &spec : specs)
+        paramCell[(prefix.getValue() + "." + spec.suffix).str()] =
+            int(desc.cells.size());
+    o.tiedParam = facts.getTiedParam();
+    if (!o.tiedParam.empty()) {
+      auto owner = paramCell.find(o.tiedParam);
+      if (owner == paramCell.end())
+        return op->emitOpError() << "reads parameter '" << o.tiedParam
+                                 << "', which no earlier op of the model holds";
+      o.tiedOwnerCell = owner->second;
+    }
     if (op->getNumResults() != 1)
       return op->emitOpError() << "must have exactly one result";
     for (Value operand : op->getOperands()) {
@@ -177,6 +194,7 @@ private:
   int floatBytes;
   plan::ModelDesc desc;
   llvm::DenseMap<Value, int> ids;
+  std::map<std::string, int> paramCell; ///< parameter name -> owning cell
 };
 
 } // namespace

@@ -87,7 +87,18 @@ void writeCellCost(CellOp cell, const plan::CellCost &cost) {
       b.getNamedAttr("out_bytes", b.getI64IntegerAttr(cost.outBytes)),
       b.getNamedAttr("cut_bytes", b.getI64IntegerAttr(cost.cutBytes)),
   };
-  cell->setAttr(kCellCostAttr, b.getDictionaryAttr(fields));
+  NamedAttrList all(fields);
+  // Tables the cell reads but another cell owns (tied heads), when any.
+  SmallVector<Attribute> tied;
+  for (const plan::CellCost::TiedCopy &t : cost.tied)
+    tied.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("param", b.getStringAttr(t.param)),
+         b.getNamedAttr("owner_cell", b.getI64IntegerAttr(t.ownerCell)),
+         b.getNamedAttr("param_bytes", b.getI64IntegerAttr(t.paramBytes)),
+         b.getNamedAttr("state_bytes", b.getI64IntegerAttr(t.stateBytes))}));
+  if (!tied.empty())
+    all.set("tied", b.getArrayAttr(tied));
+  cell->setAttr(kCellCostAttr, all.getDictionary(cell.getContext()));
 }
 
 /// One cell's recorded costs; a located error naming a missing or mistyped
@@ -122,6 +133,22 @@ static FailureOr<plan::CellCost> readCellCost(CellOp cell) {
       return cell.emitError() << "'" << kCellCostAttr << "' needs '" << name
                               << "', a non-negative i64";
     *slot = value.getInt();
+  }
+  auto tied = dict.getAs<ArrayAttr>("tied");
+  for (Attribute a : tied ? tied.getValue() : ArrayRef<Attribute>()) {
+    auto t = dyn_cast<DictionaryAttr>(a);
+    auto param = t ? t.getAs<StringAttr>("param") : StringAttr();
+    auto owner = t ? t.getAs<IntegerAttr>("owner_cell") : IntegerAttr();
+    auto pb = t ? t.getAs<IntegerAttr>("param_bytes") : IntegerAttr();
+    auto sb = t ? t.getAs<IntegerAttr>("state_bytes") : IntegerAttr();
+    if (!param || !owner || !pb || !sb || owner.getInt() < 0 ||
+        pb.getInt() < 0 || sb.getInt() < 0)
+      return cell.emitError()
+             << "'" << kCellCostAttr
+             << "' has a 'tied' entry without param, owner_cell, param_bytes "
+                "and state_bytes";
+    cost.tied.push_back(
+        {param.str(), int(owner.getInt()), pb.getInt(), sb.getInt()});
   }
   return cost;
 }

@@ -78,14 +78,24 @@ enum class Init : uint8_t { Normal, Zeros, Ones };
 
 /// One parameter tensor. Values derive only from (train.seed, name), so every
 /// strategy starts from the same weights and a checkpoint is keyed by name.
+///
+/// A tied table (an embedding's table that a later linear reads transposed)
+/// held by two stages appears twice under one name: the owner (the
+/// embedding's stage) with tiedTo == -1, and the copy with tiedTo == the
+/// owner's index. Before each optimizer step the runtime sums the two
+/// gradients (after the data-parallel all-reduce) so both copies take the same
+/// step and stay equal; checkpoints hold the owner only. Anything that counts
+/// parameters once (a global gradient norm, a parameter count) skips entries
+/// with tiedTo >= 0.
 struct ParamSpec {
-  std::string name; ///< unique, e.g. "c3.linear1.weight"
+  std::string name; ///< unique but for tied copies, e.g. "c3.linear1.weight"
   int64_t elements;
   Init init;
   float std; ///< standard deviation for Init::Normal (mean 0)
   int stage; ///< the stage owning it (its rank holds it)
   /// Row-major dims (their product is `elements`), for --export/--init.
   std::vector<int64_t> shape = {};
+  int tiedTo = -1; ///< a tied copy: index of the owner entry; -1 otherwise
 };
 
 struct StageFrame;

@@ -199,7 +199,8 @@ void benchModel(const Context &ctx, int64_t D, const char *name) {
                 timeMs(
                     [&] {
                       attention_forward(ctx, y.p, att.f(), x.p, wq.p, wk.p,
-                                        wv.p, wo.p, B, S, D, H, H, true, false);
+                                        wv.p, wo.p, nullptr, nullptr, nullptr,
+                                        nullptr, B, S, D, H, H, true, false);
                     },
                     3),
                 proj + core, 4 * gq4);
@@ -216,8 +217,9 @@ void benchModel(const Context &ctx, int64_t D, const char *name) {
                 timeMs(
                     [&] {
                       attention_backward_weight(
-                          ctx, gq.f(), gk.f(), gv.f(), go.f(), y.p, x.p,
-                          att.f(), wsv.f(), B, S, D, H, H, true, false);
+                          ctx, gq.f(), gk.f(), gv.f(), go.f(), nullptr, nullptr,
+                          nullptr, nullptr, y.p, x.p, att.f(), wsv.f(), B, S, D,
+                          H, H, true, false);
                     },
                     3),
                 proj, 4 * bareGemmMs(ctx, D, D, M));

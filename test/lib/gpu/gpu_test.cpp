@@ -274,6 +274,9 @@ TEST_P(GpuVsHost, Attention) {
     auto x = rnd(M * D), wq = rnd(D * D, ws), wk = rnd(D * Dkv, ws),
          wv = rnd(D * Dkv, ws), wo = rnd(D * D, ws), dout = rnd(M * D),
          dx0 = rnd(M * D);
+    // GPT-2's projection biases, in storage type like the weights.
+    auto bq = rnd(D), bk = rnd(Dkv), bv = rnd(Dkv), bo = rnd(D);
+    std::vector<float> dbq(D, 0), dbk(Dkv, 0), dbv(Dkv, 0), dbo(D, 0);
     std::vector<float> out(M * D),
         saved(attention_saved_floats(B, S, D, H, kv));
     std::vector<float> wsaved(attention_wsaved_floats(B, S, D, H, kv)),
@@ -281,15 +284,19 @@ TEST_P(GpuVsHost, Attention) {
     std::vector<float> dq(D * D, 0), dk(D * Dkv, 0), dv(D * Dkv, 0),
         dO(D * D, 0);
     attention_forward(host, out.data(), saved.data(), x.data(), wq.data(),
-                      wk.data(), wv.data(), wo.data(), B, S, D, H, kv, causal,
-                      rope);
+                      wk.data(), wv.data(), wo.data(), bq.data(), bk.data(),
+                      bv.data(), bo.data(), B, S, D, H, kv, causal, rope);
     attention_backward_input(host, dx.data(), wsaved.data(), dout.data(),
                              x.data(), saved.data(), wq.data(), wk.data(),
                              wv.data(), wo.data(), B, S, D, H, kv, causal,
                              rope);
     attention_backward_weight(host, dq.data(), dk.data(), dv.data(), dO.data(),
+                              dbq.data(), dbk.data(), dbv.data(), dbo.data(),
                               dout.data(), x.data(), saved.data(),
                               wsaved.data(), B, S, D, H, kv, causal, rope);
+    auto dBq = up(bq), dBk = up(bk), dBv = up(bv), dBo = up(bo);
+    auto dDbq = upF32(dbq), dDbk = upF32(dbk), dDbv = upF32(dbv),
+         dDbo = upF32(dbo);
     auto dX = up(x), dWq = up(wq), dWk = up(wk), dWv = up(wv), dWo = up(wo),
          dOut = up(dout);
     auto dY = up(out), dSaved = upF32(saved), dWs = upF32(wsaved),
@@ -299,11 +306,13 @@ TEST_P(GpuVsHost, Attention) {
     auto dDv = upF32(std::vector<float>(D * Dkv, 0)),
          dDo = upF32(std::vector<float>(D * D, 0));
     attention_forward(dev, dY->p, dSaved->as(), dX->p, dWq->p, dWk->p, dWv->p,
-                      dWo->p, B, S, D, H, kv, causal, rope);
+                      dWo->p, dBq->p, dBk->p, dBv->p, dBo->p, B, S, D, H, kv,
+                      causal, rope);
     attention_backward_input(dev, dDx->p, dWs->as(), dOut->p, dX->p,
                              dSaved->as(), dWq->p, dWk->p, dWv->p, dWo->p, B, S,
                              D, H, kv, causal, rope);
     attention_backward_weight(dev, dDq->as(), dDk->as(), dDv->as(), dDo->as(),
+                              dDbq->as(), dDbk->as(), dDbv->as(), dDbo->as(),
                               dOut->p, dX->p, dSaved->as(), dWs->as(), B, S, D,
                               H, kv, causal, rope);
     expectClose("attention out", out, down(*dY, M * D));
@@ -312,6 +321,10 @@ TEST_P(GpuVsHost, Attention) {
     expectClose("attention dwk", dk, downF32(*dDk, D * Dkv));
     expectClose("attention dwv", dv, downF32(*dDv, D * Dkv));
     expectClose("attention dwo", dO, downF32(*dDo, D * D));
+    expectClose("attention dbq", dbq, downF32(*dDbq, D));
+    expectClose("attention dbk", dbk, downF32(*dDbk, Dkv));
+    expectClose("attention dbv", dbv, downF32(*dDbv, Dkv));
+    expectClose("attention dbo", dbo, downF32(*dDbo, D));
   }
 }
 

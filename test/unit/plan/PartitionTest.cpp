@@ -104,6 +104,30 @@ TEST(Partition, StagesSumTheirCells) {
   EXPECT_EQ(q.stages[0].sendUs, 0);
 }
 
+// Cell 0 owns a table (its state is in cell 0's 100); cells 2 and 3 read it
+// tied. A stage holding a reader but not cell 0 holds one copy of it (40
+// parameter bytes, 90 state bytes), however many readers it has.
+TEST(Partition, TiedTableCountsOnEveryStageReadingIt) {
+  std::vector<CellCost> cells = unitCells(4);
+  for (int c : {2, 3})
+    cells[c].tied.push_back({"c0.embedding0.wte", 0, 40, 90});
+  PartitionRequest req = request(2, 1);
+  req.recompute = true; // keep: the 10-byte stage input; transient: 7 per cell
+  Partition apart = evaluatePartition(cells, req, {0, 2, 4});
+  EXPECT_EQ(apart.stages[0].stateBytes, 200);
+  EXPECT_EQ(apart.stages[1].stateBytes, 200 + 90);
+  EXPECT_EQ(apart.stages[1].paramBytes, 40);
+  // Rank 1: state 290, 1 in flight x 10 kept, 14 rebuilt.
+  EXPECT_EQ(apart.rankBytes[1], 290 + 10 + 14);
+  // With the owner on the stage, no copy.
+  Partition together = evaluatePartition(cells, req, {0, 3, 4});
+  EXPECT_EQ(together.stages[0].stateBytes, 300);
+  EXPECT_EQ(together.stages[1].stateBytes, 100 + 90);
+  Partition one = evaluatePartition(cells, request(1, 1), {0, 4});
+  EXPECT_EQ(one.stages[0].stateBytes, 400);
+  EXPECT_EQ(one.stages[0].paramBytes, 0);
+}
+
 TEST(Partition, InfeasibleNamesRankNeedAndCapacity) {
   constexpr int64_t GiB = int64_t(1) << 30;
   std::vector<CellCost> cells = unitCells(4);

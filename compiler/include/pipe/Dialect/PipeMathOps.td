@@ -55,23 +55,37 @@ def Pipe_EmbeddingOp : Pipe_MathOp<"embedding", [],
 }
 
 def Pipe_LinearOp : Pipe_MathOp<"linear", [],
-    ["getParams", "emitBackwardInput", "emitBackwardWeight"]> {
+    ["getParams", "getTiedParam", "emitBackwardInput", "emitBackwardWeight"]> {
   let summary = "Affine map of the last dimension";
   let description = [{
     `[..., K]` to `[..., out_features]` with a `K` x `out_features` weight and,
     with `bias`, an `out_features` bias. `K` must be static.
 
+    With `tied`, the layer holds no weight: `tied` is the `param` of a
+    `pipe.embedding` of the same model whose `vocab` is `out_features` and
+    whose `dim` is `K`, and the layer computes `x @ table^T` with that
+    embedding's table (GPT-2's output head). `bias` must be false.
+
     ```mlir
     %1 = pipe.linear %0 out_features = 1024, bias = true, param = "c2.linear"
          : tensor<?x128x256xf32> -> tensor<?x128x1024xf32>
+    %2 = pipe.linear %1 out_features = 256, bias = false,
+         tied = "c0.embedding0", param = "c3.linear0"
+         : tensor<?x128x64xf32> -> tensor<?x128x256xf32>
     ```
   }];
   let arguments = (ins Pipe_F32Tensor:$input, Pipe_PositiveI64:$out_features,
-                       BoolAttr:$bias, StrAttr:$param);
+                       BoolAttr:$bias, OptionalAttr<StrAttr>:$tied,
+                       StrAttr:$param);
   let results = (outs Pipe_F32Tensor:$result);
   let assemblyFormat = [{
-    $input `out_features` `=` $out_features `,` `bias` `=` $bias `,` `param`
-    `=` $param attr-dict `:` type($input) `->` type($result)
+    $input `out_features` `=` $out_features `,` `bias` `=` $bias `,`
+    (`tied` `=` $tied^ `,`)? `param` `=` $param attr-dict `:` type($input)
+    `->` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// The embedding whose table a tied layer reads, or null.
+    EmbeddingOp getTiedEmbedding();
   }];
 }
 
@@ -172,22 +186,27 @@ def Pipe_AttentionOp : Pipe_MathOp<"attention", [SameOperandsAndResultType],
     Self-attention over `[B, S, D]` with `heads` query heads and `kv_heads`
     key/value heads (grouped-query when fewer), softmax scale
     1/sqrt(D/heads), a causal mask when `causal`, rotary embeddings on q and
-    k when `rope`. Parameters: q, k, v and o projections, no bias.
+    k when `rope`. Parameters: q, k, v and o projections, and with `bias`
+    (GPT-2) a bias on each of them.
     Requires `D % heads == 0` and `heads % kv_heads == 0`.
 
     ```mlir
     %1 = pipe.attention %0 heads = 4, kv_heads = 4, causal = true,
          rope = false, param = "c1.attention" : tensor<?x128x256xf32>
+    %2 = pipe.attention %1 heads = 4, kv_heads = 4, causal = true,
+         rope = false, bias = true, param = "c2.attention"
+         : tensor<?x128x256xf32>
     ```
   }];
   let arguments = (ins Pipe_F32Tensor:$input, Pipe_PositiveI64:$heads,
                        Pipe_PositiveI64:$kv_heads, BoolAttr:$causal,
-                       BoolAttr:$rope, StrAttr:$param);
+                       BoolAttr:$rope, DefaultValuedAttr<BoolAttr, "false">:$bias,
+                       StrAttr:$param);
   let results = (outs Pipe_F32Tensor:$result);
   let assemblyFormat = [{
     $input `heads` `=` $heads `,` `kv_heads` `=` $kv_heads `,` `causal` `=`
-    $causal `,` `rope` `=` $rope `,` `param` `=` $param attr-dict `:`
-    type($result)
+    $causal `,` `rope` `=` $rope `,` (`bias` `=` $bias^ `,`)? `param` `=`
+    $param attr-dict `:` type($result)
   }];
 }
 

@@ -52,6 +52,13 @@ def Pipe_ModelOpInterface : OpInterface<"ModelOpInterface"> {
       (ins "::llvm::SmallVectorImpl<::pipe::ParamSpec> &":$params), [{}],
       [{ (void)params; }]>,
     InterfaceMethod<[{
+        The full name of another op's parameter that this op reads as its
+        parameter 0 instead of holding one (a linear tied to an embedding's
+        table: "c0.embedding0.wte"); empty when it borrows none. A stage that
+        holds this op but not the owner holds a copy of that parameter.
+      }], "std::string", "getTiedParam", (ins), [{}],
+      [{ return std::string(); }]>,
+    InterfaceMethod<[{
         The kernels of forward, input gradient and weight gradient (flops
         and bytes), the parameter count and what backward keeps alive, for a
         micro-batch of `batch` with floats stored in `floatBytes` (2 or 4).

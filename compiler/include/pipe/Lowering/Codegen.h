@@ -19,6 +19,9 @@ struct ParamInfo {
   double std = 0;
   int stage = 0;
   std::vector<int64_t> shape; ///< row-major dims, product `elements`
+  /// A tied copy on another stage: the index of the owner's entry (same
+  /// name, same values); -1 for a parameter of its own.
+  int tiedTo = -1;
 };
 
 /// Every parameter of `model`; `firstParam` maps each op with parameters to

@@ -54,6 +54,9 @@ struct PhaseCost {
 struct OpCost {
   PhaseCost fwd, dgrad, wgrad;
   int64_t params = 0; ///< parameter elements
+  /// Elements of another op's parameter this op reads (a tied table); not in
+  /// `params`, since its owner counts it.
+  int64_t tiedParams = 0;
   /// Operand indices whose values backward reads (kept alive per micro-batch).
   std::vector<int> savedOperands;
   int64_t savedF32 = 0; ///< extra f32 elements forward saves (statistics)
@@ -65,6 +68,10 @@ struct OpCost {
 /// knows op kinds.
 struct OpDesc {
   std::vector<int> operands;      ///< value ids (see ModelDesc::values)
+  /// With cost.tiedParams: the borrowed parameter's name and the cell of the
+  /// op owning it.
+  std::string tiedParam;
+  int tiedOwnerCell = -1;
   std::vector<TensorDesc> inputs; ///< shapes of the operands
   TensorDesc output;
   int result = -1; ///< the value id of the op's result

@@ -31,6 +31,15 @@ struct CellCost {
   int64_t stateBytes = 0;
   int64_t actBytes = 0; ///< kept from forward for backward, per micro-batch
   int64_t outBytes = 0; ///< the cell's output, per micro-batch
+  /// A parameter this cell reads but another cell owns (a tied embedding
+  /// table): a stage holding this cell but not `ownerCell` holds a copy,
+  /// counted once per stage whatever number of its cells read it.
+  struct TiedCopy {
+    std::string param;
+    int ownerCell = -1;
+    int64_t paramBytes = 0, stateBytes = 0;
+  };
+  std::vector<TiedCopy> tied;
   /// With recompute, what backward keeps is only the stage input; this is the
   /// extra forward time backward pays instead.
 };
