@@ -186,34 +186,31 @@ public:
   }
 
   void allReduceSum(float *data, int64_t count) override {
-    int r = device_.rank();
-    cudaEvent_t start, end;
-    PIPERT_CUDA(cudaEventCreate(&start), r);
-    PIPERT_CUDA(cudaEventCreate(&end), r);
-    PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
-    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat,
-                              ncclSum, replicas_, device_.stream()),
-                r);
-    PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
-    watchdog_.track(start, end, "NCCL gradient all-reduce", 0);
+    allReduce(data, count, replicas_, "NCCL gradient all-reduce");
   }
 
   void allReduceSumWorkers(float *data, int64_t count) override {
-    int r = device_.rank();
-    cudaEvent_t start, end;
-    PIPERT_CUDA(cudaEventCreate(&start), r);
-    PIPERT_CUDA(cudaEventCreate(&end), r);
-    PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
-    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat,
-                              ncclSum, world_, device_.stream()),
-                r);
-    PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
-    watchdog_.track(start, end, "NCCL gradient norm sum", 0);
+    allReduce(data, count, world_, "NCCL gradient norm sum");
   }
 
   double bandwidth() const override { return watchdog_.bandwidth(); }
 
 private:
+  /// An in-place sum over `comm`, on the compute stream, watched as `what`.
+  void allReduce(float *data, int64_t count, ncclComm_t comm,
+                 const char *what) {
+    int r = device_.rank();
+    cudaEvent_t start, end;
+    PIPERT_CUDA(cudaEventCreate(&start), r);
+    PIPERT_CUDA(cudaEventCreate(&end), r);
+    PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
+    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat,
+                              ncclSum, comm, device_.stream()),
+                r);
+    PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
+    watchdog_.track(start, end, what, 0);
+  }
+
   CudaDevice &device_;
   ncclComm_t world_, replicas_;
   int ranks_, replica_;
