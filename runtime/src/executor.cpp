@@ -83,17 +83,15 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
       paramFloats_ += (spec.params[k].elements + kParamAlignFloats - 1) /
                       kParamAlignFloats * kParamAlignFloats;
     }
-  // A tied table's gradient arrives from the other rank holding it here.
-  for (const ParamSpec &p : spec.params)
-    if (p.tiedTo >= 0) {
-      int owner = spec.stages[spec.params[p.tiedTo].stage].rank,
-          copy = spec.stages[p.stage].rank;
-      if (owner != copy && (owner == rank || copy == rank))
-        tiedScratchFloats_ = std::max(tiedScratchFloats_, p.elements);
-    }
-  if (tiedScratchFloats_)
-    tiedScratch_ = static_cast<float *>(
-        allocate(static_cast<size_t>(tiedScratchFloats_) * 4));
+  // Each tied copy held here has a buffer for the owner's gradient (the plan
+  // counts it with the copy's state, wherever the owner is).
+  tiedScratch_.assign(spec.params.size(), nullptr);
+  for (size_t k = 0; k < spec.params.size(); ++k) {
+    const ParamSpec &p = spec.params[k];
+    if (p.tiedTo >= 0 && spec.stages[p.stage].rank == rank)
+      tiedScratch_[k] =
+          static_cast<float *>(allocate(static_cast<int64_t>(p.elements) * 4));
+  }
   size_t bytes = static_cast<size_t>(paramFloats_) * 4;
   master_ = static_cast<float *>(allocate(bytes));
   grads_ = static_cast<float *>(allocate(bytes));
@@ -144,7 +142,10 @@ StageRunner::~StageRunner() {
     device_.release(scratch_);
   if (working_ != master_)
     device_.release(working_);
-  for (float *p : {master_, grads_, m_, v_, tiedScratch_})
+  for (float *p : {master_, grads_, m_, v_})
+    if (p)
+      device_.release(p);
+  for (float *p : tiedScratch_)
     if (p)
       device_.release(p);
   if (!inputs_.empty() && inputs_[0])
@@ -383,8 +384,8 @@ void StageRunner::optimizerStep(int64_t optStep, float lr) {
 }
 
 // After the replica all-reduce, so each side holds the same replica sum of
-// its own copy; g_owner + g_copy and g_copy + g_owner are the same floats
-// (addition commutes), so both copies take bit-identical optimizer steps.
+// its own copy. The copy's rank adds the owner's gradient to its own and
+// sends the sum back, so both copies take bit-identical optimizer steps.
 void StageRunner::sumTiedGradients() {
   for (size_t k = 0; k < spec_.params.size(); ++k) {
     int owner = spec_.params[k].tiedTo, copy = static_cast<int>(k);
@@ -392,22 +393,23 @@ void StageRunner::sumTiedGradients() {
       continue;
     int ownerRank = spec_.stages[spec_.params[owner].stage].rank;
     int copyRank = spec_.stages[spec_.params[copy].stage].rank;
-    int64_t n = spec_.params[copy].elements;
-    size_t bytes = static_cast<size_t>(n) * 4;
+    int64_t n = spec_.params[copy].elements, bytes = n * 4;
     if (ownerRank == rank_ && copyRank == rank_) { // two stages of this rank
-      pipeops::add_f32(ctx_, grad(owner), grad(copy), n);
-      pipeops::copy_bytes(ctx_, grad(copy), grad(owner), bytes);
-      continue;
+      pipeops::add_f32(ctx_, grad(copy), grad(owner), n);
+      pipeops::copy_bytes(ctx_, grad(owner), grad(copy),
+                          static_cast<size_t>(bytes));
+    } else if (copyRank == rank_) {
+      transport_.exchange({Transfer{false, Direction::Tied, ownerRank, owner,
+                                    0, tiedScratch_[copy], bytes}});
+      pipeops::add_f32(ctx_, grad(copy), tiedScratch_[copy], n);
+      transport_.exchange({Transfer{true, Direction::Tied, ownerRank, owner, 0,
+                                    grad(copy), bytes}});
+    } else if (ownerRank == rank_) {
+      transport_.exchange({Transfer{true, Direction::Tied, copyRank, owner, 0,
+                                    grad(owner), bytes}});
+      transport_.exchange({Transfer{false, Direction::Tied, copyRank, owner,
+                                    0, grad(owner), bytes}});
     }
-    int mine = ownerRank == rank_ ? owner : copyRank == rank_ ? copy : -1;
-    if (mine < 0)
-      continue;
-    int peer = mine == owner ? copyRank : ownerRank;
-    transport_.exchange({Transfer{true, Direction::Tied, peer, owner, 0,
-                                  grad(mine), static_cast<int64_t>(bytes)},
-                         Transfer{false, Direction::Tied, peer, owner, 0,
-                                  tiedScratch_, static_cast<int64_t>(bytes)}});
-    pipeops::add_f32(ctx_, grad(mine), tiedScratch_, n);
   }
 }
 

@@ -129,8 +129,8 @@ private:
       paramOffset_; ///< global param -> float offset in the buffers, or -1
   int64_t paramFloats_ = 0;
   float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
-  float *tiedScratch_ = nullptr; ///< the peer's gradient of a tied table
-  int64_t tiedScratchFloats_ = 0;
+  /// Per parameter: for a tied copy held here, the owner's gradient.
+  std::vector<float *> tiedScratch_;
   void *working_ = nullptr; ///< == master_ unless cuda+bf16 (then bf16 copies)
   std::vector<std::byte *> inputs_; ///< per (mb * inputs + i)
   std::vector<char> hostInput_;

@@ -96,7 +96,8 @@ std::vector<CellCost> estimateCellCosts(const ModelDesc &model,
         savedValues.insert(op.operands[i]);
       if (oc.tiedParams && op.tiedOwnerCell != int(c))
         cost.tied.push_back({op.tiedParam, op.tiedOwnerCell, oc.tiedParams * e,
-                             paddedParamFloats(oc.tiedParams) * perFloat});
+                             paddedParamFloats(oc.tiedParams) * perFloat +
+                                 tiedExchangeBytes(oc.tiedParams)});
     }
     cost.actBytes = 4 * savedF32;
     for (int v : savedValues)

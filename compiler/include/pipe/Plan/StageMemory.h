@@ -23,6 +23,7 @@
 //                       runs one action at a time)
 //                       the model inputs of every micro-batch and the losses
 //                       cuda only: the cuBLASLt workspace
+//   per tied copy on it: the owner's gradient, f32 (tiedExchangeBytes)
 // where every allocation is rounded up to 256 bytes, and state_s is, over the
 // stage's parameter tensors each padded to 64 floats, 4 bytes for the f32
 // master, 4 for its gradient, 8 for AdamW's moments or 4 for SGD momentum,
@@ -56,6 +57,11 @@ constexpr int64_t kCudaWorkspaceBytes = int64_t(32) << 20;
 
 /// `bytes` rounded up to a multiple of 256 (0 stays 0: nothing allocated).
 int64_t allocationBytes(int64_t bytes);
+/// A tied copy's buffer for the owner's gradient (f32), which the rank holding
+/// the copy allocates whether or not the owner is on the same rank.
+inline int64_t tiedExchangeBytes(int64_t elements) {
+  return allocationBytes(4 * elements);
+}
 /// A value's buffer in a slot: 4 bytes per element, 64-byte aligned.
 int64_t slotBufferBytes(const TensorDesc &value);
 
