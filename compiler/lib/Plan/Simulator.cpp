@@ -94,28 +94,40 @@ static int slotStage(const Action &a) {
                                       : a.stage;
 }
 
-int slotsForStage(const RankProgram &program, int stage) {
-  std::map<int, size_t> lastUse;
+std::vector<int> slotsPerStage(const RankProgram &program, int stages) {
+  int m = 0;
+  for (const Action &a : program)
+    m = std::max(m, a.mb + 1);
+  // Flat (stage, micro-batch) tables: a large plan has millions of actions.
+  auto at = [&](const Action &a) -> int64_t {
+    int s = slotStage(a);
+    return s >= 0 && s < stages ? int64_t(s) * m + a.mb : -1;
+  };
+  std::vector<int64_t> lastUse(size_t(stages) * m, -1);
   for (size_t i = 0; i < program.size(); ++i)
-    if (slotStage(program[i]) == stage)
-      lastUse[program[i].mb] = i;
-  std::set<int> live;
-  size_t peak = 0;
+    if (int64_t k = at(program[i]); k >= 0)
+      lastUse[k] = int64_t(i);
+  std::vector<char> isLive(size_t(stages) * m, 0);
+  std::vector<int> live(stages, 0), peak(stages, 1);
   for (size_t i = 0; i < program.size();) {
     size_t j = i + 1;
     if (!isCompute(program[i]))
       while (j < program.size() && !isCompute(program[j]))
         ++j;
     for (size_t t = i; t < j; ++t)
-      if (slotStage(program[t]) == stage)
-        live.insert(program[t].mb);
-    peak = std::max(peak, live.size());
+      if (int64_t k = at(program[t]); k >= 0 && !isLive[k]) {
+        isLive[k] = 1;
+        int s = int(k / m);
+        peak[s] = std::max(peak[s], ++live[s]);
+      }
     for (size_t t = i; t < j; ++t)
-      if (slotStage(program[t]) == stage && lastUse[program[t].mb] == t)
-        live.erase(program[t].mb);
+      if (int64_t k = at(program[t]); k >= 0 && lastUse[k] == int64_t(t)) {
+        isLive[k] = 0;
+        --live[k / m];
+      }
     i = j;
   }
-  return static_cast<int>(std::max<size_t>(peak, 1));
+  return peak;
 }
 
 std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
@@ -140,12 +152,12 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
   std::vector<int64_t> peak(programs.size(), 0);
   for (size_t r = 0; r < programs.size(); ++r) {
     int64_t bytes = rankBaseBytes, scratch = 0;
+    std::vector<int> slots = slotsPerStage(run[r], int(stages.size()));
     for (size_t s = 0; s < stages.size(); ++s) {
       if (stages[s].rank != (int)r)
         continue;
       bytes += stages[s].stateBytes +
-               allocationBytes(slotsForStage(run[r], int(s)) *
-                               stages[s].actBytes);
+               allocationBytes(slots[s] * stages[s].actBytes);
       scratch = std::max(scratch, allocationBytes(stages[s].scratchBytes));
     }
     peak[r] = bytes + scratch;
@@ -164,9 +176,12 @@ std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
   std::vector<int> placement = stagePlacement(kind, ranks, virtualStages);
   std::vector<RankProgram> programs = buildSchedule(
       kind, ranks, virtualStages, microbatches, placement, nullptr);
+  std::vector<std::vector<int>> perRank;
+  for (const RankProgram &program : programs)
+    perRank.push_back(slotsPerStage(program, int(placement.size())));
   std::vector<int> slots;
   for (size_t s = 0; s < placement.size(); ++s)
-    slots.push_back(slotsForStage(programs[placement[s]], int(s)));
+    slots.push_back(perRank[placement[s]][s]);
   return slots;
 }
 

@@ -198,13 +198,15 @@ struct ConvertPipeToEmitCPass
         return signalPassFailure();
       }
     }
+    std::vector<std::vector<int>> slots;
+    for (const plan::RankProgram &program : info->programs)
+      slots.push_back(plan::slotsPerStage(program, int(stages->size())));
     for (size_t s = 0; s < stages->size(); ++s) {
       StageOp stage = (*stages)[s];
       ProgramDescription::Stage out;
       out.rank = static_cast<int>(stage.getRank());
       out.buffers = &buffers[s];
-      out.slots = plan::slotsForStage(info->programs[out.rank],
-                                      static_cast<int>(s));
+      out.slots = slots[out.rank][s];
       for (size_t k = 0; k < p.params.size(); ++k)
         if (p.params[k].stage == static_cast<int>(s))
           out.params.push_back(static_cast<int>(k));

@@ -42,13 +42,13 @@ Simulation simulateTimes(const std::vector<RankProgram> &programs,
 std::vector<int> inFlightPerStage(const std::vector<RankProgram> &programs,
                                   int stages, bool hasW);
 
-/// The slots the runtime allocates for `stage` under `program`: the most
-/// micro-batches live at once, a micro-batch live from its first action on
-/// the stage until its last ends (when that is a transfer, until its whole
-/// group completes). Actions name stages as buildSchedule does (a transfer by
-/// its producing stage); a receive holds the receiving stage's slot. At
-/// least 1.
-int slotsForStage(const RankProgram &program, int stage);
+/// Per stage of `stages`, the slots the runtime allocates under `program`
+/// (one rank's): the most micro-batches live at once, a micro-batch live
+/// from its first action on the stage until its last ends (when that is a
+/// transfer, until its whole group completes). Actions name stages as
+/// buildSchedule does (a transfer by its producing stage); a receive holds
+/// the receiving stage's slot. At least 1, also for stages of other ranks.
+std::vector<int> slotsPerStage(const RankProgram &program, int stages);
 
 /// Per rank, the bytes the generated program allocates (see above).
 std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
@@ -56,7 +56,7 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
                                       bool hasW, int64_t rankBaseBytes = 0);
 
 /// For the partitioner's memory check before stages exist: the slots of
-/// every stage of `kind` with its standard placement (slotsForStage on the
+/// every stage of `kind` with its standard placement (slotsPerStage on the
 /// schedule with its transfers). The
 /// zb-h1 / zb-h2 orders depend on the stage costs, so for them this is their
 /// limit (min(m, the table's in-flight limit)), which every order they choose
