@@ -13,8 +13,6 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
-#include <map>
-#include <set>
 
 using namespace mlir;
 

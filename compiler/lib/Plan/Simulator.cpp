@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
-#include <set>
 
 namespace pipe::plan {
 
