@@ -9,9 +9,9 @@ for a few steps on the same bytes data, and compares:
   - the learning rate (to the 5 digits the step line prints) and the gradient norm (1e-5),
   - every parameter after the last step (the program's --export file; 1e-4 relative to the
     tensor's largest value).
-The optimizer, learning-rate schedule and gradient clipping are PyTorch's own
-(torch.optim.AdamW / SGD, torch.nn.utils.clip_grad_norm_), the schedule is computed here from
-its definition in the user docs. The safetensors files are read and written with struct and json.
+The optimizer and gradient clipping are PyTorch's own (torch.optim.AdamW / SGD,
+torch.nn.utils.clip_grad_norm_); the learning-rate schedule is computed here from its definition
+in the user docs. The safetensors files are read and written with struct and json.
 
 Skips (exit status 77, with a message) only when PyTorch cannot be imported.
 """
