@@ -298,19 +298,25 @@ void StageOp::getAsmBlockArgumentNames(Region &region,
     nameCutValue(input, arg, setNameFn);
 }
 
+/// A stage's or cell's body ends with a pipe.yield of its result types.
+static LogicalResult verifyYield(Operation *op, YieldOp yield) {
+  if (!yield)
+    return op->emitOpError() << "body must end with pipe.yield";
+  if (yield.getValues().getTypes() != op->getResultTypes())
+    return op->emitOpError()
+           << "yields (" << yield.getValues().getTypes()
+           << ") but its results are (" << op->getResultTypes() << ")";
+  return success();
+}
+
 LogicalResult StageOp::verify() {
   Block &block = getBody().front();
   if (block.getArgumentTypes() != getInputs().getTypes())
     return emitOpError() << "has block arguments (" << block.getArgumentTypes()
                          << ") that differ from its inputs ("
                          << getInputs().getTypes() << ")";
-  YieldOp yield = getYieldOp();
-  if (!yield)
-    return emitOpError() << "body must end with pipe.yield";
-  if (yield.getValues().getTypes() != getResultTypes())
-    return emitOpError() << "yields (" << yield.getValues().getTypes()
-                         << ") but its results are (" << getResultTypes()
-                         << ")";
+  if (failed(verifyYield(*this, getYieldOp())))
+    return failure();
   for (Operation &op : block.without_terminator())
     if (!isa<CellOp>(op))
       return op.emitOpError() << "cannot appear in a pipe.stage; a stage "
@@ -347,13 +353,8 @@ LogicalResult StageOp::verifyRegions() {
 LogicalResult CellOp::verify() {
   if (getName().empty())
     return emitOpError() << "needs the statement text as its name";
-  YieldOp yield = getYieldOp();
-  if (!yield)
-    return emitOpError() << "body must end with pipe.yield";
-  if (yield.getValues().getTypes() != getResultTypes())
-    return emitOpError() << "yields (" << yield.getValues().getTypes()
-                         << ") but its results are (" << getResultTypes()
-                         << ")";
+  if (failed(verifyYield(*this, getYieldOp())))
+    return failure();
   for (Operation &op : getBody().front().without_terminator())
     if (!op.hasTrait<::pipe::OpTrait::ComputeOp>())
       return op.emitOpError()
