@@ -312,6 +312,18 @@ void StageRunner::communicate(const std::vector<Action> &group) {
     transfers.push_back(t);
   }
   transport_.exchange(transfers);
+  double us = transport_.lastExchangeUs();
+  if (!profile_ || us < 0)
+    return;
+  // A receive's time belongs to the cut it crosses: before its stage's first
+  // cell (activations) or after its stage's last cell (gradients).
+  for (const Transfer &t : transfers) {
+    const std::vector<int> &cells = stageSpec(t.stage).cells;
+    if (!t.send && !cells.empty())
+      profile_->addSend(t.dir == Direction::Act ? cells.front() - 1
+                                                : cells.back(),
+                        us);
+  }
 }
 
 void StageRunner::initialise(int64_t seed) {

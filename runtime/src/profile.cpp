@@ -19,12 +19,22 @@ void CellProfile::add(int cell, ActionKind kind, double us) {
   cells[cell].count[k] += 1;
 }
 
+void CellProfile::addSend(int cell, double us) {
+  if (cell >= 0 && static_cast<size_t>(cell) < cells.size()) {
+    cells[cell].sendUs += us;
+    cells[cell].sends += 1;
+  }
+}
+
 void CellProfile::merge(const CellProfile &other) {
-  for (size_t c = 0; c < cells.size() && c < other.cells.size(); ++c)
+  for (size_t c = 0; c < cells.size() && c < other.cells.size(); ++c) {
     for (int k = 0; k < 3; ++k) {
       cells[c].us[k] += other.cells[c].us[k];
       cells[c].count[k] += other.cells[c].count[k];
     }
+    cells[c].sendUs += other.cells[c].sendUs;
+    cells[c].sends += other.cells[c].sends;
+  }
 }
 
 void writeProfile(const std::string &file, const ModelSpec &spec,
@@ -40,8 +50,10 @@ void writeProfile(const std::string &file, const ModelSpec &spec,
       return cell.count[k] ? cell.us[k] / cell.count[k] : 0.0;
     };
     double send = 0;
-    if (c + 1 < profile.cells.size() && c < spec.cellCutBytes.size() &&
-        bandwidth > 0)
+    bool last = c + 1 == profile.cells.size();
+    if (!last && cell.sends > 0)
+      send = cell.sendUs / cell.sends;
+    else if (!last && c < spec.cellCutBytes.size() && bandwidth > 0)
       send = spec.cellCutBytes[c] / bandwidth * 1e6;
     std::fprintf(f,
                  "%s\n  {\"fwd_us\": %.3f, \"bwd_us\": %.3f, \"wgrad_us\": "

@@ -7,6 +7,7 @@
 #include "transport.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -22,6 +23,8 @@ struct PostedSend {
   const void *src;
   int64_t bytes;
   bool consumed = false;
+  std::chrono::steady_clock::time_point postedAt; ///< when the sender posted it
+  std::chrono::steady_clock::time_point matchedAt; ///< when a receiver took it
   void *engineData =
       nullptr; ///< e.g. the CUDA event ordering the copy after the producer
 };
@@ -44,8 +47,10 @@ class Rendezvous {
 public:
   Rendezvous(int ranks, int replicas, double timeoutSeconds)
       : ranks_(ranks), replicas_(replicas), timeout_(timeoutSeconds) {}
-  void exchange(int rank, int replica, const std::vector<Transfer> &group,
-                CopyEngine &engine);
+  /// Returns how long the group took, in seconds, after the last of its
+  /// partners had posted (or after the call, if that was later).
+  double exchange(int rank, int replica, const std::vector<Transfer> &group,
+                  CopyEngine &engine);
   /// Wakes every waiter with PeerFailed; later calls fail at once.
   void abort();
   bool aborted() const { return aborted_; }

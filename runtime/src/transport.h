@@ -54,6 +54,11 @@ public:
   /// Best observed point-to-point bandwidth in bytes/s (0 when nothing was sent
   /// yet).
   virtual double bandwidth() const = 0;
+  /// How long the last exchange took once every partner had posted its side,
+  /// in us: the copies and the hand-over between workers, without the wait for
+  /// a peer to arrive (what --profile writes as send_us). Negative where the
+  /// transport does not measure it.
+  virtual double lastExchangeUs() const { return -1; }
 };
 
 } // namespace pipert

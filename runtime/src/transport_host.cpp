@@ -36,12 +36,13 @@ void Rendezvous::abort() {
   cv_.notify_all();
 }
 
-void Rendezvous::exchange(int rank, int replica,
-                          const std::vector<Transfer> &group,
-                          CopyEngine &engine) {
+double Rendezvous::exchange(int rank, int replica,
+                            const std::vector<Transfer> &group,
+                            CopyEngine &engine) {
   using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(timeout_));
+  Clock::time_point entered = Clock::now(), ready = entered;
+  auto deadline = entered + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(timeout_));
   int self = replica * ranks_ + rank;
   auto dirOf = [](const Transfer &t) { return static_cast<int>(t.dir); };
   std::vector<PostedSend> sends;
@@ -54,6 +55,7 @@ void Rendezvous::exchange(int rank, int replica,
     if (t.send) {
       sends.push_back({t.stage, t.mb, t.buf, t.bytes});
       engine.prepareSend(sends.back());
+      sends.back().postedAt = Clock::now();
       channels_[{self, replica * ranks_ + t.peer, dirOf(t)}].push_back(
           &sends.back());
     }
@@ -115,6 +117,8 @@ void Rendezvous::exchange(int rank, int replica,
           throw RuntimeError(os.str());
         }
         q.pop_front();
+        s->matchedAt = Clock::now();
+        ready = std::max(ready, s->postedAt);
         lock.unlock();
         engine.copy(*s, t);
         lock.lock();
@@ -158,8 +162,11 @@ void Rendezvous::exchange(int rank, int replica,
   }
   unpost.active = false;
   lock.unlock();
-  for (PostedSend &s : sends)
+  for (PostedSend &s : sends) {
+    ready = std::max(ready, s.matchedAt);
     engine.finishSend(s);
+  }
+  return std::chrono::duration<double>(Clock::now() - ready).count();
 }
 
 void HostCopyEngine::copy(PostedSend &from, const Transfer &to) {
@@ -214,11 +221,8 @@ public:
       : hub_(hub), reducer_(reducer), workers_(workers), rank_(rank),
         replica_(replica), ranks_(ranks) {}
   void exchange(const std::vector<Transfer> &group) override {
-    auto start = std::chrono::steady_clock::now();
-    hub_.exchange(rank_, replica_, group, engine_);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
+    double seconds = hub_.exchange(rank_, replica_, group, engine_);
+    lastUs_ = seconds * 1e6;
     int64_t sent = 0;
     for (const Transfer &t : group)
       sent += t.send ? t.bytes : 0;
@@ -232,13 +236,14 @@ public:
     workers_.reduce(replica_ * ranks_ + rank_, rank_, replica_, data, count);
   }
   double bandwidth() const override { return bandwidth_; }
+  double lastExchangeUs() const override { return lastUs_; }
 
 private:
   Rendezvous &hub_;
   ReplicaReducer &reducer_, &workers_;
   int rank_, replica_, ranks_;
   HostCopyEngine engine_;
-  double bandwidth_ = 0;
+  double bandwidth_ = 0, lastUs_ = -1;
 };
 
 } // namespace

@@ -2,11 +2,16 @@
 // strategies (the program.md invariant), mismatched programs and deadlocks are
 // reported within the timeout.
 #include "error.h"
+#include "profile.h"
+#include "rendezvous.h"
 #include "test_util.h"
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <sstream>
+#include <thread>
 
 namespace pipert::test {
 namespace {
@@ -182,6 +187,55 @@ TEST(Transport, ProgramActionOnAnotherRanksStageIsRejected) {
     EXPECT_NE(std::string(e.what()).find("does not belong to this rank"),
               std::string::npos);
   }
+}
+
+// What --profile writes as send_us: the exchange's time once both sides have
+// posted. The receiver waits 200 ms for a late sender; neither side's figure
+// may include that wait, and a 4-byte copy takes far less than 100 ms.
+TEST(Transport, ExchangeTimeExcludesTheWaitForThePeer) {
+  Rendezvous hub(2, 1, 10);
+  HostCopyEngine engine;
+  float from = 1.5f, to = 0;
+  double recvSeconds = -1, sendSeconds = -1, recvWall = 0;
+  auto start = std::chrono::steady_clock::now();
+  std::thread receiver([&] {
+    recvSeconds = hub.exchange(
+        1, 0, {Transfer{false, Direction::Act, 0, 1, 0, &to, 4}}, engine);
+    recvWall = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+                   .count();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  sendSeconds = hub.exchange(
+      0, 0, {Transfer{true, Direction::Act, 1, 0, 0, &from, 4}}, engine);
+  receiver.join();
+  EXPECT_EQ(to, 1.5f);
+  EXPECT_GE(recvWall, 0.2);
+  EXPECT_GE(recvSeconds, 0.0);
+  EXPECT_LT(recvSeconds, 0.1);
+  EXPECT_GE(sendSeconds, 0.0);
+  EXPECT_LT(sendSeconds, 0.1);
+}
+
+// A cut the run crossed gets the mean of its measured receives; a cut it did
+// not cross gets bytes / bandwidth; the last cell gets 0.
+TEST(Profile, SendTimeIsMeasuredWhereTheRunCrossedTheCut) {
+  ModelSpec spec;
+  spec.cellCutBytes = {1000, 3000, 0};
+  CellProfile profile(3);
+  for (int c = 0; c < 3; ++c)
+    profile.add(c, ActionKind::F, 10);
+  profile.addSend(0, 40);
+  profile.addSend(0, 60);
+  TempDir dir;
+  writeProfile(dir.file("p.json"), spec, profile, 1e9); // 1 GB/s: 1 us/KB
+  std::ifstream in(dir.file("p.json"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string json = ss.str();
+  EXPECT_NE(json.find("\"send_us\": 50.000}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"send_us\": 3.000}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"send_us\": 0.000}"), std::string::npos) << json;
 }
 
 } // namespace
