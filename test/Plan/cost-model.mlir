@@ -16,14 +16,14 @@
 // cpu, f32 (4 B a float), no pipe.train (AdamW). State is the runtime's
 // parameter arrays: each tensor padded to 64 floats (weight 256, bias 16 ->
 // 64: 320 floats), at 4 f32 master + 4 gradient + 8 moments = 16 B a float:
-// 5120. Times: cpu fp32 0.27 TFLOP/s x 0.5, 20 GB/s x 0.5,
-// 1 us per launch. relu forward: 32 flops, 2 x 4 x 32 = 256 B: memory-bound,
-// 256 / 1e10 s = 0.0256 us + 1 us launch = 1.0256 us; backward: 2 flops and
-// 4 x 4 x 32 = 512 B: 0.0512 + 1 = 1.0512 us; no weight gradient. Sending
-// the 256 B after cell 1 on the cpu link: 5 us + 256 B / 8 GB/s = 5.032 us.
+// 5120. Times: cpu fp32 0.27 TFLOP/s, elementwise efficiency 0.4 of it and
+// of 20 GB/s, 40 us per launch. relu forward: 32 flops, 2 x 4 x 32 = 256 B:
+// memory-bound, 256 / 8e9 s = 0.032 us + 40 us launch = 40.032 us; backward:
+// 4 x 4 x 32 = 512 B: 0.064 + 40 = 40.064 us; no weight gradient. Sending
+// the 256 B after cell 1 on the cpu link: 200 us + 256 B / 8 GB/s = 200.032 us.
 // CHECK-LABEL: pipe.model
 // CHECK: "h = relu(linear(x, 16))" attributes {pipe.cost = {act_bytes = 256 : i64, {{.*}}cut_bytes = 128 : i64, {{.*}}out_bytes = 128 : i64, param_bytes = 1088 : i64, {{.*}}state_bytes = 5120 : i64,
-// CHECK: "g = relu(h)" attributes {pipe.cost = {act_bytes = 128 : i64, bwd_us = 1.051200e+00 : f64, cut_bytes = 256 : i64, fwd_us = 1.025600e+00 : f64, out_bytes = 128 : i64, param_bytes = 0 : i64, send_us = 5.032000e+00 : f64, state_bytes = 0 : i64, wgrad_us = 0.000000e+00 : f64}}
+// CHECK: "g = relu(h)" attributes {pipe.cost = {act_bytes = 128 : i64, bwd_us = 4.006400e+01 : f64, cut_bytes = 256 : i64, fwd_us = 4.003200e+01 : f64, out_bytes = 128 : i64, param_bytes = 0 : i64, send_us = 2.000320e+02 : f64, state_bytes = 0 : i64, wgrad_us = 0.000000e+00 : f64}}
 // CHECK: "g = h + g" attributes {pipe.cost = {act_bytes = 0 : i64, {{.*}}cut_bytes = 128 : i64, {{.*}}out_bytes = 128 : i64,
 // CHECK: "return mse(g, y)" attributes {pipe.cost = {act_bytes = 256 : i64, {{.*}}cut_bytes = 0 : i64, {{.*}}out_bytes = 4 : i64, param_bytes = 0 : i64, send_us = 0.000000e+00 : f64,
 module {
