@@ -16,8 +16,11 @@
 // SendGrad(1,k) at 3, 5, 7. The sender posts them right after the producer,
 // the receiver before its first compute starting at or after the slot;
 // transfers between two computes are one group, ordered by (slot, kind).
-//   rank 0: F00 | SA00 | F01 | SA01 RG10 | B00 | F02 | SA02 RG11 | B01 | RG12 | B02
-//   rank 1: RA00 | F10 | RA01 | B10 | SG10 | F11 | B11 | RA02 SG11 | F12 | B12 | SG12
+// Every action names the stage on its own rank: SendAct(0,k) meets
+// RecvAct(1,k), which feeds F(1,k); SendGrad(1,k) meets RecvGrad(0,k),
+// which feeds B(0,k).
+//   rank 0: F00 | SA00 | F01 | SA01 RG00 | B00 | F02 | SA02 RG01 | B01 | RG02 | B02
+//   rank 1: RA10 | F10 | RA11 | B10 | SG10 | F11 | B11 | RA12 SG11 | F12 | B12 | SG12
 
 pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
   %b = pipe.stage @s0 rank 0 {
@@ -47,34 +50,34 @@ pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
 }
 pipe.strategy ranks = 2, virtual = 1, microbatches = 3, batch = 1, schedule = "1f1b", partition = "balanced", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 
-// CHECK-LABEL: pipe.schedule "1f1b" {
+// CHECK-LABEL: pipe.schedule "1f1b" for @chain {
 // CHECK-NEXT:    pipe.program rank 0 {
-// CHECK-NEXT:      pipe.forward stage 0 mb 0
-// CHECK-NEXT:      pipe.send_act stage 0 mb 0 to 1
-// CHECK-NEXT:      pipe.forward stage 0 mb 1
-// CHECK-NEXT:      pipe.send_act stage 0 mb 1 to 1
-// CHECK-NEXT:      pipe.recv_grad stage 1 mb 0 from 1
-// CHECK-NEXT:      pipe.backward stage 0 mb 0
-// CHECK-NEXT:      pipe.forward stage 0 mb 2
-// CHECK-NEXT:      pipe.send_act stage 0 mb 2 to 1
-// CHECK-NEXT:      pipe.recv_grad stage 1 mb 1 from 1
-// CHECK-NEXT:      pipe.backward stage 0 mb 1
-// CHECK-NEXT:      pipe.recv_grad stage 1 mb 2 from 1
-// CHECK-NEXT:      pipe.backward stage 0 mb 2
+// CHECK-NEXT:      pipe.forward @s0 mb 0
+// CHECK-NEXT:      pipe.send_act @s0 mb 0 to 1
+// CHECK-NEXT:      pipe.forward @s0 mb 1
+// CHECK-NEXT:      pipe.send_act @s0 mb 1 to 1
+// CHECK-NEXT:      pipe.recv_grad @s0 mb 0 from 1
+// CHECK-NEXT:      pipe.backward @s0 mb 0
+// CHECK-NEXT:      pipe.forward @s0 mb 2
+// CHECK-NEXT:      pipe.send_act @s0 mb 2 to 1
+// CHECK-NEXT:      pipe.recv_grad @s0 mb 1 from 1
+// CHECK-NEXT:      pipe.backward @s0 mb 1
+// CHECK-NEXT:      pipe.recv_grad @s0 mb 2 from 1
+// CHECK-NEXT:      pipe.backward @s0 mb 2
 // CHECK-NEXT:    }
 // CHECK-NEXT:    pipe.program rank 1 {
-// CHECK-NEXT:      pipe.recv_act stage 0 mb 0 from 0
-// CHECK-NEXT:      pipe.forward stage 1 mb 0
-// CHECK-NEXT:      pipe.recv_act stage 0 mb 1 from 0
-// CHECK-NEXT:      pipe.backward stage 1 mb 0
-// CHECK-NEXT:      pipe.send_grad stage 1 mb 0 to 0
-// CHECK-NEXT:      pipe.forward stage 1 mb 1
-// CHECK-NEXT:      pipe.backward stage 1 mb 1
-// CHECK-NEXT:      pipe.recv_act stage 0 mb 2 from 0
-// CHECK-NEXT:      pipe.send_grad stage 1 mb 1 to 0
-// CHECK-NEXT:      pipe.forward stage 1 mb 2
-// CHECK-NEXT:      pipe.backward stage 1 mb 2
-// CHECK-NEXT:      pipe.send_grad stage 1 mb 2 to 0
+// CHECK-NEXT:      pipe.recv_act @s1 mb 0 from 0
+// CHECK-NEXT:      pipe.forward @s1 mb 0
+// CHECK-NEXT:      pipe.recv_act @s1 mb 1 from 0
+// CHECK-NEXT:      pipe.backward @s1 mb 0
+// CHECK-NEXT:      pipe.send_grad @s1 mb 0 to 0
+// CHECK-NEXT:      pipe.forward @s1 mb 1
+// CHECK-NEXT:      pipe.backward @s1 mb 1
+// CHECK-NEXT:      pipe.recv_act @s1 mb 2 from 0
+// CHECK-NEXT:      pipe.send_grad @s1 mb 1 to 0
+// CHECK-NEXT:      pipe.forward @s1 mb 2
+// CHECK-NEXT:      pipe.backward @s1 mb 2
+// CHECK-NEXT:      pipe.send_grad @s1 mb 2 to 0
 // CHECK-NEXT:    }
 // CHECK-NEXT:  }
 

@@ -13,12 +13,14 @@
 // B21[7,8] B00[8,9] B01[9,10]; rank 1 F10[1,2] F11[2,3] F30[3,4] B30[4,5]
 // F31[5,6] B31[6,7] B10[7,8] B11[8,9]. Every boundary crosses ranks; slots
 // (producer ends): SA00 1, SA01 2, SA10 2, SA11 3, SA20 3, SA21 4, SG30 5,
-// SG20 6, SG31 7, SG21 8, SG10 8, SG11 9. Groups sorted by (slot, kind:
-// SendAct < RecvAct < SendGrad < RecvGrad):
-//   rank 0: F00 |SA00| F01 |SA01 RA10| F20 |SA20 RA11| F21 |SA21 RG30| B20
-//           |SG20 RG31| B21 |SG21 RG10| B00 |RG11| B01
-//   rank 1: |RA00| F10 |SA10 RA01| F11 |SA11 RA20| F30 |RA21| B30 |SG30| F31
-//           |RG20| B31 |SG31| B10 |SG10 RG21| B11 |SG11|
+// SG20 6, SG31 7, SG21 8, SG10 8, SG11 9. Each receive names the stage on
+// its own rank, the consumer: SA(s,k) meets RA(s+1,k), SG(s,k) meets
+// RG(s-1,k). Groups sorted by (slot, kind: SendAct < RecvAct < SendGrad <
+// RecvGrad):
+//   rank 0: F00 |SA00| F01 |SA01 RA20| F20 |SA20 RA21| F21 |SA21 RG20| B20
+//           |SG20 RG21| B21 |SG21 RG00| B00 |RG01| B01
+//   rank 1: |RA10| F10 |SA10 RA11| F11 |SA11 RA30| F30 |RA31| B30 |SG30| F31
+//           |RG10| B31 |SG31| B10 |SG10 RG11| B11 |SG11|
 
 pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
   %a = pipe.stage @s0 rank 0 {
@@ -56,57 +58,57 @@ pipe.model @chain(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<f32> {
 }
 pipe.strategy ranks = 2, virtual = 2, microbatches = 2, batch = 1, schedule = "interleaved", partition = "uniform", recompute = false, precision = "f32", device = "cpu", data_parallel = 1
 
-pipe.schedule "gpipe" {
+pipe.schedule "gpipe" for @chain {
   pipe.program rank 0 {
-    pipe.forward stage 0 mb 7
+    pipe.forward @s0 mb 7
   }
 }
 
 // CHECK-NOT: pipe.schedule "gpipe"
 // CHECK-NOT: mb 7
-// CHECK-LABEL: pipe.schedule "interleaved" {
+// CHECK-LABEL: pipe.schedule "interleaved" for @chain {
 // CHECK-NEXT:    pipe.program rank 0 {
-// CHECK-NEXT:      pipe.forward stage 0 mb 0
-// CHECK-NEXT:      pipe.send_act stage 0 mb 0 to 1
-// CHECK-NEXT:      pipe.forward stage 0 mb 1
-// CHECK-NEXT:      pipe.send_act stage 0 mb 1 to 1
-// CHECK-NEXT:      pipe.recv_act stage 1 mb 0 from 1
-// CHECK-NEXT:      pipe.forward stage 2 mb 0
-// CHECK-NEXT:      pipe.send_act stage 2 mb 0 to 1
-// CHECK-NEXT:      pipe.recv_act stage 1 mb 1 from 1
-// CHECK-NEXT:      pipe.forward stage 2 mb 1
-// CHECK-NEXT:      pipe.send_act stage 2 mb 1 to 1
-// CHECK-NEXT:      pipe.recv_grad stage 3 mb 0 from 1
-// CHECK-NEXT:      pipe.backward stage 2 mb 0
-// CHECK-NEXT:      pipe.send_grad stage 2 mb 0 to 1
-// CHECK-NEXT:      pipe.recv_grad stage 3 mb 1 from 1
-// CHECK-NEXT:      pipe.backward stage 2 mb 1
-// CHECK-NEXT:      pipe.send_grad stage 2 mb 1 to 1
-// CHECK-NEXT:      pipe.recv_grad stage 1 mb 0 from 1
-// CHECK-NEXT:      pipe.backward stage 0 mb 0
-// CHECK-NEXT:      pipe.recv_grad stage 1 mb 1 from 1
-// CHECK-NEXT:      pipe.backward stage 0 mb 1
+// CHECK-NEXT:      pipe.forward @s0 mb 0
+// CHECK-NEXT:      pipe.send_act @s0 mb 0 to 1
+// CHECK-NEXT:      pipe.forward @s0 mb 1
+// CHECK-NEXT:      pipe.send_act @s0 mb 1 to 1
+// CHECK-NEXT:      pipe.recv_act @s2 mb 0 from 1
+// CHECK-NEXT:      pipe.forward @s2 mb 0
+// CHECK-NEXT:      pipe.send_act @s2 mb 0 to 1
+// CHECK-NEXT:      pipe.recv_act @s2 mb 1 from 1
+// CHECK-NEXT:      pipe.forward @s2 mb 1
+// CHECK-NEXT:      pipe.send_act @s2 mb 1 to 1
+// CHECK-NEXT:      pipe.recv_grad @s2 mb 0 from 1
+// CHECK-NEXT:      pipe.backward @s2 mb 0
+// CHECK-NEXT:      pipe.send_grad @s2 mb 0 to 1
+// CHECK-NEXT:      pipe.recv_grad @s2 mb 1 from 1
+// CHECK-NEXT:      pipe.backward @s2 mb 1
+// CHECK-NEXT:      pipe.send_grad @s2 mb 1 to 1
+// CHECK-NEXT:      pipe.recv_grad @s0 mb 0 from 1
+// CHECK-NEXT:      pipe.backward @s0 mb 0
+// CHECK-NEXT:      pipe.recv_grad @s0 mb 1 from 1
+// CHECK-NEXT:      pipe.backward @s0 mb 1
 // CHECK-NEXT:    }
 // CHECK-NEXT:    pipe.program rank 1 {
-// CHECK-NEXT:      pipe.recv_act stage 0 mb 0 from 0
-// CHECK-NEXT:      pipe.forward stage 1 mb 0
-// CHECK-NEXT:      pipe.send_act stage 1 mb 0 to 0
-// CHECK-NEXT:      pipe.recv_act stage 0 mb 1 from 0
-// CHECK-NEXT:      pipe.forward stage 1 mb 1
-// CHECK-NEXT:      pipe.send_act stage 1 mb 1 to 0
-// CHECK-NEXT:      pipe.recv_act stage 2 mb 0 from 0
-// CHECK-NEXT:      pipe.forward stage 3 mb 0
-// CHECK-NEXT:      pipe.recv_act stage 2 mb 1 from 0
-// CHECK-NEXT:      pipe.backward stage 3 mb 0
-// CHECK-NEXT:      pipe.send_grad stage 3 mb 0 to 0
-// CHECK-NEXT:      pipe.forward stage 3 mb 1
-// CHECK-NEXT:      pipe.recv_grad stage 2 mb 0 from 0
-// CHECK-NEXT:      pipe.backward stage 3 mb 1
-// CHECK-NEXT:      pipe.send_grad stage 3 mb 1 to 0
-// CHECK-NEXT:      pipe.backward stage 1 mb 0
-// CHECK-NEXT:      pipe.send_grad stage 1 mb 0 to 0
-// CHECK-NEXT:      pipe.recv_grad stage 2 mb 1 from 0
-// CHECK-NEXT:      pipe.backward stage 1 mb 1
-// CHECK-NEXT:      pipe.send_grad stage 1 mb 1 to 0
+// CHECK-NEXT:      pipe.recv_act @s1 mb 0 from 0
+// CHECK-NEXT:      pipe.forward @s1 mb 0
+// CHECK-NEXT:      pipe.send_act @s1 mb 0 to 0
+// CHECK-NEXT:      pipe.recv_act @s1 mb 1 from 0
+// CHECK-NEXT:      pipe.forward @s1 mb 1
+// CHECK-NEXT:      pipe.send_act @s1 mb 1 to 0
+// CHECK-NEXT:      pipe.recv_act @s3 mb 0 from 0
+// CHECK-NEXT:      pipe.forward @s3 mb 0
+// CHECK-NEXT:      pipe.recv_act @s3 mb 1 from 0
+// CHECK-NEXT:      pipe.backward @s3 mb 0
+// CHECK-NEXT:      pipe.send_grad @s3 mb 0 to 0
+// CHECK-NEXT:      pipe.forward @s3 mb 1
+// CHECK-NEXT:      pipe.recv_grad @s1 mb 0 from 0
+// CHECK-NEXT:      pipe.backward @s3 mb 1
+// CHECK-NEXT:      pipe.send_grad @s3 mb 1 to 0
+// CHECK-NEXT:      pipe.backward @s1 mb 0
+// CHECK-NEXT:      pipe.send_grad @s1 mb 0 to 0
+// CHECK-NEXT:      pipe.recv_grad @s1 mb 1 from 0
+// CHECK-NEXT:      pipe.backward @s1 mb 1
+// CHECK-NEXT:      pipe.send_grad @s1 mb 1 to 0
 // CHECK-NEXT:    }
 // CHECK-NEXT:  }

@@ -48,52 +48,52 @@ pipe.train optimizer = "sgd", lr = 5.000000e-02, beta1 = 9.000000e-01, beta2 = 9
 // PLACE: pipe.stage @s2 rank 1 ins(
 // PLACE: pipe.stage @s3 rank 0 ins(
 // CHECK: pipe.program rank 0 {
-// CHECK-NEXT: pipe.forward stage 0 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 0 mb 1{{$}}
-// CHECK-NEXT: pipe.forward stage 0 mb 2{{$}}
-// CHECK-NEXT: pipe.forward stage 3 mb 0{{$}}
-// CHECK-NEXT: pipe.backward stage 3 mb 0{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 3 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 3 mb 1{{$}}
-// CHECK-NEXT: pipe.backward stage 3 mb 1{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 3 mb 1{{$}}
-// CHECK-NEXT: pipe.forward stage 0 mb 3{{$}}
-// CHECK-NEXT: pipe.backward stage 0 mb 0{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 0 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 3 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 3 mb 2{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 3 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 0 mb 1{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 0 mb 1{{$}}
-// CHECK-NEXT: pipe.forward stage 3 mb 3{{$}}
-// CHECK-NEXT: pipe.backward stage 3 mb 3{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 3 mb 3{{$}}
-// CHECK-NEXT: pipe.backward stage 0 mb 2{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 0 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 0 mb 3{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 0 mb 3{{$}}
+// CHECK-NEXT: pipe.forward @s0 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s0 mb 1{{$}}
+// CHECK-NEXT: pipe.forward @s0 mb 2{{$}}
+// CHECK-NEXT: pipe.forward @s3 mb 0{{$}}
+// CHECK-NEXT: pipe.backward @s3 mb 0{{$}}
+// CHECK-NEXT: pipe.weight_grad @s3 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s3 mb 1{{$}}
+// CHECK-NEXT: pipe.backward @s3 mb 1{{$}}
+// CHECK-NEXT: pipe.weight_grad @s3 mb 1{{$}}
+// CHECK-NEXT: pipe.forward @s0 mb 3{{$}}
+// CHECK-NEXT: pipe.backward @s0 mb 0{{$}}
+// CHECK-NEXT: pipe.weight_grad @s0 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s3 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s3 mb 2{{$}}
+// CHECK-NEXT: pipe.weight_grad @s3 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s0 mb 1{{$}}
+// CHECK-NEXT: pipe.weight_grad @s0 mb 1{{$}}
+// CHECK-NEXT: pipe.forward @s3 mb 3{{$}}
+// CHECK-NEXT: pipe.backward @s3 mb 3{{$}}
+// CHECK-NEXT: pipe.weight_grad @s3 mb 3{{$}}
+// CHECK-NEXT: pipe.backward @s0 mb 2{{$}}
+// CHECK-NEXT: pipe.weight_grad @s0 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s0 mb 3{{$}}
+// CHECK-NEXT: pipe.weight_grad @s0 mb 3{{$}}
 // CHECK-NEXT: pipe.program rank 1 {
-// CHECK-NEXT: pipe.forward stage 1 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 2 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 1 mb 1{{$}}
-// CHECK-NEXT: pipe.forward stage 2 mb 1{{$}}
-// CHECK-NEXT: pipe.backward stage 2 mb 0{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 2 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 1 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 1 mb 0{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 1 mb 0{{$}}
-// CHECK-NEXT: pipe.forward stage 2 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 2 mb 1{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 2 mb 1{{$}}
-// CHECK-NEXT: pipe.forward stage 1 mb 3{{$}}
-// CHECK-NEXT: pipe.backward stage 1 mb 1{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 1 mb 1{{$}}
-// CHECK-NEXT: pipe.forward stage 2 mb 3{{$}}
-// CHECK-NEXT: pipe.backward stage 2 mb 2{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 2 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 1 mb 2{{$}}
-// CHECK-NEXT: pipe.backward stage 2 mb 3{{$}}
-// CHECK-NEXT: pipe.backward stage 1 mb 3{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 1 mb 2{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 2 mb 3{{$}}
-// CHECK-NEXT: pipe.weight_grad stage 1 mb 3{{$}}
+// CHECK-NEXT: pipe.forward @s1 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s2 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s1 mb 1{{$}}
+// CHECK-NEXT: pipe.forward @s2 mb 1{{$}}
+// CHECK-NEXT: pipe.backward @s2 mb 0{{$}}
+// CHECK-NEXT: pipe.weight_grad @s2 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s1 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s1 mb 0{{$}}
+// CHECK-NEXT: pipe.weight_grad @s1 mb 0{{$}}
+// CHECK-NEXT: pipe.forward @s2 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s2 mb 1{{$}}
+// CHECK-NEXT: pipe.weight_grad @s2 mb 1{{$}}
+// CHECK-NEXT: pipe.forward @s1 mb 3{{$}}
+// CHECK-NEXT: pipe.backward @s1 mb 1{{$}}
+// CHECK-NEXT: pipe.weight_grad @s1 mb 1{{$}}
+// CHECK-NEXT: pipe.forward @s2 mb 3{{$}}
+// CHECK-NEXT: pipe.backward @s2 mb 2{{$}}
+// CHECK-NEXT: pipe.weight_grad @s2 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s1 mb 2{{$}}
+// CHECK-NEXT: pipe.backward @s2 mb 3{{$}}
+// CHECK-NEXT: pipe.backward @s1 mb 3{{$}}
+// CHECK-NEXT: pipe.weight_grad @s1 mb 2{{$}}
+// CHECK-NEXT: pipe.weight_grad @s2 mb 3{{$}}
+// CHECK-NEXT: pipe.weight_grad @s1 mb 3{{$}}

@@ -89,11 +89,11 @@ SmallVector<CellOp> ModelOp::getCells() {
   return cells;
 }
 
-StageOp ModelOp::lookupStage(StringRef name) {
-  for (StageOp stage : getStages())
-    if (stage.getSymName() == name)
-      return stage;
-  return StageOp();
+llvm::DenseMap<StringAttr, int> ModelOp::getStageIndex() {
+  llvm::DenseMap<StringAttr, int> index;
+  for (auto [s, stage] : llvm::enumerate(getStages()))
+    index.try_emplace(stage.getSymNameAttr(), static_cast<int>(s));
+  return index;
 }
 
 Value pipe::sourceValue(Value v) {

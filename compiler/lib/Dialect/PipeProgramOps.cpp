@@ -1,8 +1,10 @@
 //===- PipeProgramOps.cpp - Builders and verifiers of the program ops ----===//
 //
 // Local well-formedness only: which ops nest where, one program per rank, a
-// transfer's peer is another rank. Whether the programs together are a
-// correct, deadlock-free step is pipe-verify-schedule's job.
+// transfer's peer is another rank, every stage name resolves in the model
+// the schedule runs to a stage on the program's own rank. Whether the
+// programs together are a correct, deadlock-free step is
+// pipe-verify-schedule's job.
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Dialect/PipeOps.h"
@@ -14,9 +16,10 @@ using namespace mlir;
 using namespace pipe;
 
 void ScheduleOp::build(OpBuilder &builder, OperationState &state,
-                       ScheduleKind kind) {
+                       ScheduleKind kind, FlatSymbolRefAttr model) {
   state.addAttribute(getKindAttrName(state.name),
                      ScheduleKindAttr::get(builder.getContext(), kind));
+  state.addAttribute(getModelAttrName(state.name), model);
   state.addRegion()->emplaceBlock();
 }
 
@@ -45,6 +48,38 @@ LogicalResult ScheduleOp::verifyRegions() {
   return success();
 }
 
+LogicalResult
+ScheduleOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto model = symbolTable.lookupNearestSymbolFrom<ModelOp>(*this,
+                                                            getModelAttr());
+  if (!model)
+    return emitOpError() << "runs '" << getModelAttr()
+                         << "', which does not name a pipe.model";
+  // One map for every action: a step has ranks x micro-batches x several.
+  llvm::DenseMap<StringAttr, int> index = model.getStageIndex();
+  SmallVector<StageOp> stages(model.getStages());
+  for (ProgramOp program : getBody().front().getOps<ProgramOp>())
+    for (Operation &op : program.getActions()) {
+      auto action = dyn_cast<ActionOpInterface>(op);
+      if (!action) // ProgramOp's verifier reports it
+        continue;
+      FlatSymbolRefAttr name = action.getStageAttr();
+      auto found = index.find(name.getAttr());
+      if (found == index.end())
+        return op.emitOpError() << "names stage " << name << ", which model "
+                                << getModelAttr() << " does not have";
+      StageOp stage = stages[found->second];
+      if (stage.getRank() != program.getRank())
+        return op.emitOpError()
+                   .append("names stage ", name, ", which runs on rank ",
+                           stage.getRank(), ", not on this program's rank ",
+                           program.getRank())
+                   .attachNote(stage.getLoc())
+               << "stage " << name << " is here";
+    }
+  return success();
+}
+
 void ProgramOp::build(OpBuilder &builder, OperationState &state, int rank) {
   state.addAttribute(getRankAttrName(state.name),
                      builder.getI32IntegerAttr(rank));
@@ -53,8 +88,7 @@ void ProgramOp::build(OpBuilder &builder, OperationState &state, int rank) {
 
 LogicalResult ProgramOp::verifyRegions() {
   for (Operation &op : getBody().front())
-    if (!isa<ForwardOp, BackwardOp, WeightGradOp, SendActOp, RecvActOp,
-             SendGradOp, RecvGradOp>(op))
+    if (!isa<ActionOpInterface>(op))
       return op.emitOpError() << "cannot appear in a pipe.program (only "
                                  "actions: pipe.forward, pipe.backward, "
                                  "pipe.weight_grad, pipe.send_act, "

@@ -41,6 +41,12 @@ const char *actionKindName(Action::Kind kind) {
   return "?";
 }
 
+int producerStage(const Action &a) {
+  return a.kind == Action::RecvAct    ? a.stage - 1
+         : a.kind == Action::RecvGrad ? a.stage + 1
+                                      : a.stage;
+}
+
 std::string describeAction(const Action &a) {
   std::string s = std::string(actionKindName(a.kind)) + "(" +
                   std::to_string(a.stage) + "," + std::to_string(a.mb) + ")";
@@ -66,8 +72,10 @@ std::vector<RankProgram> buildComputeOrder(ScheduleKind kind, int ranks,
 // so all times are integers. On the sender it goes right after its
 // producer; on the receiver, before the first compute action starting at or
 // after the slot. Comms between two compute actions form one group, sorted
-// by (slot, stage, mb), so both ends of a (sender, receiver, direction) pair
-// list their transfers in the same order and FIFO pairing is exact.
+// by (slot, kind, stage, mb). A receive names its sender's stage + 1
+// (RecvAct) or - 1 (RecvGrad), one shift for the whole direction, so both
+// ends of a (sender, receiver, direction) pair list their transfers in the
+// same order and FIFO pairing is exact.
 //
 // Why it cannot deadlock: a group's slots lie in the idle gap between its
 // neighbouring compute actions. If group X on rank x waits on rank y, rank y
@@ -196,16 +204,17 @@ insertTransfers(const std::vector<RankProgram> &computeOrder,
       if (!bits)
         continue;
       int slot = t + 1;
+      // Each side names the stage on its own rank: the receive the consumer.
       unsigned cell = (unsigned)a.stage * m + a.mb;
       if (bits & 1) {
         int to = stageRank[a.stage + 1];
-        comms[fill[r]++] = {slot, (0u << 30) | cell, to}; // SendAct
-        comms[fill[to]++] = {slot, (1u << 30) | cell, r}; // RecvAct
+        comms[fill[r]++] = {slot, (0u << 30) | cell, to};       // SendAct
+        comms[fill[to]++] = {slot, (1u << 30) | (cell + m), r}; // RecvAct
       }
       if (bits & 2) {
         int to = stageRank[a.stage - 1];
-        comms[fill[r]++] = {slot, (2u << 30) | cell, to}; // SendGrad
-        comms[fill[to]++] = {slot, (3u << 30) | cell, r}; // RecvGrad
+        comms[fill[r]++] = {slot, (2u << 30) | cell, to};       // SendGrad
+        comms[fill[to]++] = {slot, (3u << 30) | (cell - m), r}; // RecvGrad
       }
     }
   auto actionOf = [&](const Comm &c) {

@@ -84,22 +84,14 @@ std::vector<int> inFlightPerStage(const std::vector<RankProgram> &programs,
   return peak;
 }
 
-/// The stage whose slot an action touches: a receive fills the slot of the
-/// stage on the receiving rank (the producer's neighbour).
-static int slotStage(const Action &a) {
-  return a.kind == Action::RecvAct    ? a.stage + 1
-         : a.kind == Action::RecvGrad ? a.stage - 1
-                                      : a.stage;
-}
-
 std::vector<int> slotsPerStage(const RankProgram &program, int stages) {
   int m = 0;
   for (const Action &a : program)
     m = std::max(m, a.mb + 1);
   // Flat (stage, micro-batch) tables: a large plan has millions of actions.
+  // Every action names the stage on its rank whose slot it touches.
   auto at = [&](const Action &a) -> int64_t {
-    int s = slotStage(a);
-    return s >= 0 && s < stages ? int64_t(s) * m + a.mb : -1;
+    return a.stage >= 0 && a.stage < stages ? int64_t(a.stage) * m + a.mb : -1;
   };
   std::vector<int64_t> lastUse(size_t(stages) * m, -1);
   for (size_t i = 0; i < program.size(); ++i)

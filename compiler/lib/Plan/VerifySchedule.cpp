@@ -2,18 +2,20 @@
 //
 // THE RUNTIME'S COMMUNICATION CONTRACT (what this verifier proves against):
 // - Each rank runs its program in order. F(s,k), B(s,k), W(s,k) are compute.
-// - SendAct(s,k)->r' / RecvAct(s,k)<-r move F(s,k)'s output from rank(s) to
-//   rank(s+1); SendGrad(s,k)->r' / RecvGrad(s,k)<-r move B(s,k)'s input
-//   gradient from rank(s) to rank(s-1). The producer precedes the send on
-//   the sender; the receive precedes the consumer on the receiver.
+// - Every action names the stage on its own rank. SendAct(s,k)->r' /
+//   RecvAct(s+1,k)<-r move F(s,k)'s output from rank(s) to rank(s+1), where
+//   it feeds F(s+1,k); SendGrad(s,k)->r' / RecvGrad(s-1,k)<-r move B(s,k)'s
+//   input gradient from rank(s) to rank(s-1), where it feeds B(s-1,k). The
+//   producer precedes the send on the sender; the receive precedes the
+//   consumer on the receiver.
 // - Consecutive Send/Recv actions form ONE communication group, posted
 //   together (ncclGroupStart/End). A rank leaves the group only when every
 //   send in it met its receive and every receive its send (rendezvous: no
 //   buffering). A pair meets when both partners' current groups contain it.
 // - Pairing is FIFO per (sender, receiver, direction): the n-th SendAct from
-//   r to r' pairs with the n-th RecvAct on r' from r, and must carry the same
-//   (stage, mb); a different (stage, mb) is an error, as NCCL would silently
-//   deliver the wrong tensor.
+//   r to r' pairs with the n-th RecvAct on r' from r, and must carry what the
+//   receive expects (the same producer and mb); anything else is an error,
+//   as NCCL would silently deliver the wrong tensor.
 // Compute never blocks in the abstract execution: cross-rank readiness is
 // carried entirely by the transfers, same-rank readiness by program order.
 // So a program is sound iff the static checks pass and the abstract
@@ -45,7 +47,8 @@ struct Checker {
   int ranks, stages, m;
   // Position of F/B/W(s, k) in its rank's program, -1 if absent.
   std::vector<int> posF, posB, posW;
-  // Position of each kind of transfer of (s, k) on the sender / receiver.
+  // Position of each kind of transfer naming (s, k), on its own rank: a
+  // send's s is the producer, a receive's the consumer.
   std::vector<int> posSendAct, posRecvAct, posSendGrad, posRecvGrad;
   // Start of every rank's program in the flat per-action arrays.
   std::vector<int> offset;
@@ -82,6 +85,10 @@ std::optional<ScheduleError> Checker::checkActions() {
       int s = a.stage;
       std::vector<int> *slot = nullptr;
       int expectRank = stageRank[s], expectPeer = -1;
+      // A transfer's peer holds `other`, the stage across the cut, and what
+      // it moves must cross ranks.
+      const char *what = nullptr;
+      int other = -1;
       switch (a.kind) {
       case Action::F:
         slot = &posF;
@@ -93,27 +100,24 @@ std::optional<ScheduleError> Checker::checkActions() {
         slot = &posW;
         break;
       case Action::SendAct:
+        slot = &posSendAct, other = s + 1, what = "output";
+        break;
       case Action::RecvAct:
-        if (s + 1 >= stages || stageRank[s + 1] == stageRank[s])
-          return fail(ScheduleError::Malformed, r, i,
-                      at(r, i, a) + ": stage " + std::to_string(s) +
-                          "'s output does not cross ranks");
-        slot = a.kind == Action::SendAct ? &posSendAct : &posRecvAct;
-        expectPeer = stageRank[s + 1];
-        if (a.kind == Action::RecvAct)
-          std::swap(expectRank, expectPeer);
+        slot = &posRecvAct, other = s - 1, what = "input";
         break;
       case Action::SendGrad:
-      case Action::RecvGrad:
-        if (s == 0 || stageRank[s - 1] == stageRank[s])
-          return fail(ScheduleError::Malformed, r, i,
-                      at(r, i, a) + ": stage " + std::to_string(s) +
-                          "'s input gradient does not cross ranks");
-        slot = a.kind == Action::SendGrad ? &posSendGrad : &posRecvGrad;
-        expectPeer = stageRank[s - 1];
-        if (a.kind == Action::RecvGrad)
-          std::swap(expectRank, expectPeer);
+        slot = &posSendGrad, other = s - 1, what = "input gradient";
         break;
+      case Action::RecvGrad:
+        slot = &posRecvGrad, other = s + 1, what = "output gradient";
+        break;
+      }
+      if (what) {
+        if (other < 0 || other >= stages || stageRank[other] == stageRank[s])
+          return fail(ScheduleError::Malformed, r, i,
+                      at(r, i, a) + ": stage " + std::to_string(s) + "'s " +
+                          what + " does not cross ranks");
+        expectPeer = stageRank[other];
       }
       if (r != expectRank)
         return fail(ScheduleError::WrongRank, r, i,
@@ -186,15 +190,15 @@ std::optional<ScheduleError> Checker::checkPresence() {
           return missing("SendAct", s, k, r, posF[i],
                          " after F(" + std::to_string(s) + "," +
                              std::to_string(k) + ")");
-        if (posRecvAct[i] < 0)
-          return missing("RecvAct", s, k, peer, posF[i + m],
+        if (posRecvAct[i + m] < 0)
+          return missing("RecvAct", s + 1, k, peer, posF[i + m],
                          " before F(" + std::to_string(s + 1) + "," +
                              std::to_string(k) + ")");
         if (posF[i] >= posSendAct[i])
           return before(r, posF[i], posSendAct[i], "F", s, "SendAct", s, k);
-        if (posRecvAct[i] >= posF[i + m])
-          return before(peer, posRecvAct[i], posF[i + m], "RecvAct", s, "F",
-                        s + 1, k);
+        if (posRecvAct[i + m] >= posF[i + m])
+          return before(peer, posRecvAct[i + m], posF[i + m], "RecvAct", s + 1,
+                        "F", s + 1, k);
       }
       if (gradOut) {
         int peer = stageRank[s - 1];
@@ -202,15 +206,15 @@ std::optional<ScheduleError> Checker::checkPresence() {
           return missing("SendGrad", s, k, r, posB[i],
                          " after B(" + std::to_string(s) + "," +
                              std::to_string(k) + ")");
-        if (posRecvGrad[i] < 0)
-          return missing("RecvGrad", s, k, peer, posB[i - m],
+        if (posRecvGrad[i - m] < 0)
+          return missing("RecvGrad", s - 1, k, peer, posB[i - m],
                          " before B(" + std::to_string(s - 1) + "," +
                              std::to_string(k) + ")");
         if (posB[i] >= posSendGrad[i])
           return before(r, posB[i], posSendGrad[i], "B", s, "SendGrad", s, k);
-        if (posRecvGrad[i] >= posB[i - m])
-          return before(peer, posRecvGrad[i], posB[i - m], "RecvGrad", s, "B",
-                        s - 1, k);
+        if (posRecvGrad[i - m] >= posB[i - m])
+          return before(peer, posRecvGrad[i - m], posB[i - m], "RecvGrad",
+                        s - 1, "B", s - 1, k);
       }
     }
   }
@@ -259,11 +263,18 @@ std::optional<ScheduleError> Checker::pairTransfers() {
         for (int n = qOff[q]; n < qOff[q + 1]; ++n) {
           int si = sendQ[n], ri = recvQ[n];
           const Action &s = programs[from][si], &rv = programs[to][ri];
-          if (s.stage != rv.stage || s.mb != rv.mb)
+          if (s.stage != producerStage(rv) || s.mb != rv.mb) {
+            auto carried = [&](int stage, int mb) {
+              return std::string(grad ? "B(" : "F(") + std::to_string(stage) +
+                     "," + std::to_string(mb) + ")'s " +
+                     (grad ? "input gradient" : "output");
+            };
             return fail(ScheduleError::Mismatch, to, ri,
                         at(to, ri, rv) + " is paired in FIFO order with " +
-                            at(from, si, s) + ", which carries another (" +
-                            "stage, micro-batch)");
+                            at(from, si, s) + ", which carries " +
+                            carried(s.stage, s.mb) + ", not " +
+                            carried(producerStage(rv), rv.mb));
+          }
           partner[offset[from] + si] = ri;
           partner[offset[to] + ri] = si;
         }

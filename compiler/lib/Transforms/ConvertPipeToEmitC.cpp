@@ -38,25 +38,6 @@ int64_t idBound(Value input) {
   return bound;
 }
 
-/// Each rank's program in the runtime's convention. The IR (like
-/// plan::buildSchedule) names a transfer by its producing stage; the runtime
-/// names every action by the stage on its own rank whose slot it touches.
-/// Only receives differ: a received activation of F(s,k) fills stage s+1's
-/// slot, a received gradient of B(s,k) fills stage s-1's.
-FailureOr<std::vector<plan::RankProgram>> readRuntimePrograms(ModuleOp module) {
-  FailureOr<std::vector<plan::RankProgram>> programs = readPrograms(module);
-  if (failed(programs))
-    return failure();
-  for (plan::RankProgram &program : *programs)
-    for (plan::Action &a : program) {
-      if (a.kind == plan::Action::RecvAct)
-        ++a.stage;
-      else if (a.kind == plan::Action::RecvGrad)
-        --a.stage;
-    }
-  return programs;
-}
-
 std::string sourceFile(ModelOp model) {
   Location loc = model.getLoc();
   if (auto fl = dyn_cast<FileLineColLoc>(loc))
@@ -80,8 +61,9 @@ struct ConvertPipeToEmitCPass
     StrategyOp strategy = *strategies.begin();
     TrainOp train = *trains.begin();
     FailureOr<SmallVector<StageOp>> stages = getStageOps(module);
-    FailureOr<std::vector<plan::RankProgram>> programs =
-        readRuntimePrograms(module);
+    // The runtime names every action by the stage on its own rank, as the
+    // programs do.
+    FailureOr<std::vector<plan::RankProgram>> programs = readPrograms(module);
     if (failed(stages) || failed(programs))
       return signalPassFailure();
 

@@ -65,14 +65,6 @@ FailureOr<plan::PlanInfo> buildPlanInfo(ModuleOp module) {
     return strategy->emitError()
            << "the schedule has programs for " << programs->size()
            << " ranks, the strategy has " << info.ranks;
-  // The simulator indexes stages by the actions' stage numbers.
-  for (const plan::RankProgram &program : *programs)
-    for (const plan::Action &action : program)
-      if (action.stage < 0 || action.stage >= int(info.stages.size()))
-        return strategy->emitError()
-               << "the schedule's action " << plan::describeAction(action)
-               << " names a stage the partition does not have ("
-               << info.stages.size() << " stages)";
   info.programs = std::move(*programs);
   plan::ScheduleKind kind = strategy->getSchedule();
   info.simulation = plan::simulate(info.programs, info.stages,

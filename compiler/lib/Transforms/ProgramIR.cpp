@@ -1,7 +1,8 @@
-//===- ProgramIR.cpp - pipe.schedule/pipe.program ops <-> plan::RankProgram
-//-===//
+//===- ProgramIR.cpp - Program ops <-> plan::RankProgram ------------------===//
 #include "pipe/Transforms/ProgramIR.h"
+#include "pipe/Plan/Schedule.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -11,27 +12,44 @@
 using namespace mlir;
 
 namespace pipe {
+namespace {
 
-std::optional<plan::Action> actionOf(Operation *op) {
+/// Each stage's position in its model, by the stage's name
+/// (ModelOp::getStageIndex).
+using StageIndex = llvm::DenseMap<StringAttr, int>;
+
+/// The plan action an action op stands for; nullopt for any other op or a
+/// stage name `stages` does not hold.
+std::optional<plan::Action> actionOf(Operation *op, const StageIndex &stages) {
   using plan::Action;
-  auto compute = [](Action::Kind kind, auto a) {
-    return Action{kind, static_cast<int>(a.getStage()),
-                  static_cast<int>(a.getMb()), -1};
+  auto action = dyn_cast<ActionOpInterface>(op);
+  if (!action)
+    return std::nullopt;
+  auto stage = stages.find(action.getStageAttr().getAttr());
+  if (stage == stages.end())
+    return std::nullopt;
+  Action a{Action::F, stage->second, static_cast<int>(action.getMb()), -1};
+  auto compute = [&](Action::Kind kind) {
+    a.kind = kind;
+    return std::optional(a);
   };
-  auto transfer = [](Action::Kind kind, auto a) {
-    return Action{kind, static_cast<int>(a.getStage()),
-                  static_cast<int>(a.getMb()), static_cast<int>(a.getPeer())};
+  auto transfer = [&](Action::Kind kind, auto op) {
+    a.kind = kind;
+    a.peer = static_cast<int>(op.getPeer());
+    return std::optional(a);
   };
   return llvm::TypeSwitch<Operation *, std::optional<Action>>(op)
-      .Case([&](ForwardOp a) { return compute(Action::F, a); })
-      .Case([&](BackwardOp a) { return compute(Action::B, a); })
-      .Case([&](WeightGradOp a) { return compute(Action::W, a); })
-      .Case([&](SendActOp a) { return transfer(Action::SendAct, a); })
-      .Case([&](RecvActOp a) { return transfer(Action::RecvAct, a); })
-      .Case([&](SendGradOp a) { return transfer(Action::SendGrad, a); })
-      .Case([&](RecvGradOp a) { return transfer(Action::RecvGrad, a); })
+      .Case([&](ForwardOp) { return compute(Action::F); })
+      .Case([&](BackwardOp) { return compute(Action::B); })
+      .Case([&](WeightGradOp) { return compute(Action::W); })
+      .Case([&](SendActOp t) { return transfer(Action::SendAct, t); })
+      .Case([&](RecvActOp t) { return transfer(Action::RecvAct, t); })
+      .Case([&](SendGradOp t) { return transfer(Action::SendGrad, t); })
+      .Case([&](RecvGradOp t) { return transfer(Action::RecvGrad, t); })
       .Default([](Operation *) { return std::nullopt; });
 }
+
+} // namespace
 
 FailureOr<std::vector<plan::RankProgram>>
 readPrograms(ModuleOp module,
@@ -64,14 +82,22 @@ readPrograms(ModuleOp module,
              << "has programs up to rank " << byRank.size() - 1
              << " but none for rank " << r;
 
+  auto model = SymbolTable::lookupNearestSymbolFrom<ModelOp>(
+      schedule, schedule.getModelAttr());
+  if (!model) // excluded by ScheduleOp's verifier
+    return schedule.emitOpError() << "runs '" << schedule.getModelAttr()
+                                  << "', which does not name a pipe.model";
+  StageIndex stages = model.getStageIndex();
+
   std::vector<plan::RankProgram> programs(byRank.size());
   if (actionOps)
     actionOps->assign(byRank.size(), {});
   for (size_t r = 0; r < byRank.size(); ++r)
     for (Operation &op : byRank[r].getBody().front()) {
-      std::optional<plan::Action> action = actionOf(&op);
-      if (!action) // excluded by ProgramOp's verifier
-        return op.emitOpError("is not a program action");
+      std::optional<plan::Action> action = actionOf(&op, stages);
+      if (!action) // excluded by the ProgramOp and ScheduleOp verifiers
+        return op.emitOpError("is not a program action on a stage of ")
+               << schedule.getModelAttr();
       programs[r].push_back(*action);
       if (actionOps)
         (*actionOps)[r].push_back(&op);
@@ -82,16 +108,25 @@ readPrograms(ModuleOp module,
 namespace {
 
 /// Creates program actions without the per-op costs of OpTy::create: the
-/// op names are resolved once and the small i32 attributes (stages,
-/// micro-batches, ranks) are uniqued once each. A schedule holds ranks x
-/// micro-batches x several actions, so this is most of pipe-schedule's time.
+/// op names are resolved once, the stage names are built once per stage and
+/// the small i32 attributes (micro-batches, ranks) are uniqued once each. A
+/// schedule holds ranks x micro-batches x several actions, so this is most
+/// of pipe-schedule's time.
 class ActionWriter {
 public:
-  ActionWriter(OpBuilder &builder, Location loc) : builder(builder), loc(loc) {}
+  ActionWriter(OpBuilder &builder, Location loc, ModelOp model)
+      : builder(builder), loc(loc) {
+    for (StageOp stage : model.getStages())
+      stages.push_back(FlatSymbolRefAttr::get(stage.getSymNameAttr()));
+  }
 
-  void write(const plan::Action &a) {
+  /// Writes `a`; fails when it names a stage the model does not have.
+  LogicalResult write(const plan::Action &a) {
     using plan::Action;
-    IntegerAttr stage = i32(a.stage), mb = i32(a.mb);
+    if (a.stage < 0 || size_t(a.stage) >= stages.size())
+      return failure();
+    FlatSymbolRefAttr stage = stages[a.stage];
+    IntegerAttr mb = i32(a.mb);
     switch (a.kind) {
     case Action::F:
       return create<ForwardOp>(stage, mb);
@@ -108,7 +143,10 @@ public:
     case Action::RecvGrad:
       return create<RecvGradOp>(stage, mb, i32(a.peer));
     }
+    return failure();
   }
+
+  size_t numStages() const { return stages.size(); }
 
 private:
   IntegerAttr i32(int v) {
@@ -121,13 +159,15 @@ private:
     return attrs[v];
   }
 
-  template <typename OpTy, typename... Attrs> void create(Attrs... attrs) {
+  template <typename OpTy, typename... Attrs>
+  LogicalResult create(Attrs... attrs) {
     std::optional<OperationName> &name = names[kindIndex<OpTy>()];
     if (!name)
       name.emplace(OpTy::getOperationName(), builder.getContext());
     OperationState state(loc, *name);
     OpTy::build(builder, state, attrs...);
     builder.create(state);
+    return success();
   }
 
   template <typename OpTy> static constexpr int kindIndex() {
@@ -150,33 +190,44 @@ private:
   static constexpr int kCached = 1 << 16;
   OpBuilder &builder;
   Location loc;
+  std::vector<FlatSymbolRefAttr> stages;
   std::vector<IntegerAttr> attrs;
   std::optional<OperationName> names[7];
 };
 
 } // namespace
 
-ScheduleOp writePrograms(OpBuilder &builder, Location loc, ScheduleKind kind,
-                         const std::vector<plan::RankProgram> &programs) {
+FailureOr<ScheduleOp>
+writePrograms(OpBuilder &builder, Location loc, ScheduleKind kind,
+              ModelOp model, const std::vector<plan::RankProgram> &programs) {
   OpBuilder::InsertionGuard guard(builder);
-  auto schedule = ScheduleOp::create(builder, loc, kind);
-  ActionWriter writer(builder, loc);
+  auto schedule = ScheduleOp::create(
+      builder, loc, kind, FlatSymbolRefAttr::get(model.getSymNameAttr()));
+  ActionWriter writer(builder, loc, model);
   for (size_t r = 0; r < programs.size(); ++r) {
     builder.setInsertionPointToEnd(&schedule.getBody().front());
     auto program = ProgramOp::create(builder, loc, static_cast<int>(r));
     builder.setInsertionPointToEnd(&program.getBody().front());
     for (const plan::Action &a : programs[r])
-      writer.write(a);
+      if (failed(writer.write(a))) {
+        schedule.erase();
+        return emitError(loc) << "internal error: the schedule's action "
+                              << plan::describeAction(a) << " names stage "
+                              << a.stage << ", but model "
+                              << model.getSymNameAttr() << " has "
+                              << writer.numStages() << " stages";
+      }
   }
   return schedule;
 }
 
-ScheduleOp replacePrograms(ModuleOp module, Location loc, ScheduleKind kind,
-                           const std::vector<plan::RankProgram> &programs) {
+FailureOr<ScheduleOp>
+replacePrograms(ModuleOp module, Location loc, ScheduleKind kind,
+                ModelOp model, const std::vector<plan::RankProgram> &programs) {
   for (ScheduleOp old : llvm::make_early_inc_range(module.getOps<ScheduleOp>()))
     old.erase();
   OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-  return writePrograms(builder, loc, kind, programs);
+  return writePrograms(builder, loc, kind, model, programs);
 }
 
 } // namespace pipe

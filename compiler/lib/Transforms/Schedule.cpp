@@ -1,9 +1,9 @@
 //===- Schedule.cpp - pipe-schedule: build each rank's program ------------===//
 //
-// Reads the strategy, the stage placement and (for the zero-bubble orders,
-// which are built from them) the partitioned stage costs, calls
-// plan::buildSchedule and writes the programs as one pipe.schedule
-// (replacing any existing one).
+// Reads the strategy, the placement of the stages pipe-partition outlined
+// and (for the zero-bubble orders, which are built from them) their costs,
+// calls plan::buildSchedule and writes the programs as one pipe.schedule
+// naming those stages (replacing any existing one).
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Plan/Schedule.h"
@@ -35,10 +35,10 @@ struct PipeSchedulePass : impl::PipeScheduleBase<PipeSchedulePass> {
     if (failed(stageRank))
       return signalPassFailure();
     plan::ScheduleKind kind = strategy->getSchedule();
-    // The zero-bubble orders follow the partitioned stage costs; without a
-    // partition record the zb builders use unit costs.
+    // The zero-bubble orders follow the partitioned stage costs (unit costs
+    // when the cells carry none).
     std::optional<std::vector<plan::Stage>> stages;
-    if (plan::scheduleHasW(kind) && hasStages(module)) {
+    if (plan::scheduleHasW(kind)) {
       FailureOr<std::vector<plan::Stage>> recorded = readStages(module);
       if (failed(recorded))
         return signalPassFailure();
@@ -50,8 +50,10 @@ struct PipeSchedulePass : impl::PipeScheduleBase<PipeSchedulePass> {
                             static_cast<int>(strategy->getVirtualStages()),
                             static_cast<int>(strategy->getMicrobatches()),
                             *stageRank, stages ? &*stages : nullptr);
-    replacePrograms(module, strategy->getLoc(), strategy->getSchedule(),
-                    programs);
+    ModelOp model = *module.getOps<ModelOp>().begin(); // readStagePlacement
+    if (failed(replacePrograms(module, strategy->getLoc(),
+                               strategy->getSchedule(), model, programs)))
+      signalPassFailure();
   }
 };
 

@@ -1,7 +1,7 @@
 //===- StagePlacement.cpp - The strategy and stage ranks for scheduling ---===//
 #include "pipe/Transforms/StagePlacement.h"
 #include "pipe/Plan/Schedule.h"
-#include "pipe/Transforms/StagePlanIR.h"
+#include "pipe/Transforms/CellCosts.h"
 
 #include "llvm/ADT/STLExtras.h"
 
@@ -41,12 +41,15 @@ FailureOr<std::vector<int>> readStagePlacement(ModuleOp module,
   int v = static_cast<int>(strategy.getVirtualStages());
   plan::ScheduleKind kind = strategy.getSchedule();
   std::vector<int> standard = plan::stagePlacement(kind, ranks, v);
-  if (!hasStages(module)) // pipe-partition has not run
-    return standard;
-  ModelOp model = *module.getOps<ModelOp>().begin();
-  SmallVector<StageOp> stages(model.getStages());
+  FailureOr<ModelOp> model = getModel(module, "reading the stages");
+  if (failed(model))
+    return failure();
+  SmallVector<StageOp> stages(model->getStages());
+  if (stages.empty())
+    return model->emitError()
+           << "has no pipe.stage ops (run pipe-partition first)";
   if (stages.size() != standard.size())
-    return model.emitOpError()
+    return model->emitOpError()
                .append("has ", stages.size(), " stages but the strategy has ",
                        ranks, " ranks x ", v, " virtual")
                .attachNote(strategy.getLoc())

@@ -16,11 +16,6 @@ static bool allCellsHaveCosts(ModelOp model) {
                       [](CellOp cell) { return cell->hasAttr(kCellCostAttr); });
 }
 
-bool hasStages(ModuleOp module) {
-  auto models = module.getOps<ModelOp>();
-  return !models.empty() && !(*models.begin()).getStages().empty();
-}
-
 FailureOr<SmallVector<StageOp>> getStageOps(ModuleOp module) {
   FailureOr<ModelOp> model = getModel(module, "reading the stages");
   if (failed(model))

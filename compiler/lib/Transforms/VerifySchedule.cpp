@@ -1,5 +1,4 @@
-//===- VerifySchedule.cpp - pipe-verify-schedule: prove the programs sound
-//-===//
+//===- VerifySchedule.cpp - pipe-verify-schedule: prove the programs sound ===//
 //
 // Translates the pipe.schedule programs to plan::RankProgram, runs
 // plan::verifySchedule and turns its finding into an error at the offending
@@ -109,15 +108,13 @@ struct PipeVerifySchedulePass
     return checkMemory(module, *strategy, *programs);
   }
 
-  /// With a recorded partition: the order's simulated peak on every rank
-  /// fits the device. The partitioner fits the split to the schedule's
-  /// in-flight counts before the order exists; a cost-aware order can hold
-  /// its activations differently, and this is the memory the program (and
-  /// the auto search) counts, so it decides.
+  /// The order's simulated peak on every rank fits the device. The
+  /// partitioner fits the split to the schedule's in-flight counts before
+  /// the order exists; a cost-aware order can hold its activations
+  /// differently, and this is the memory the program (and the auto search)
+  /// counts, so it decides.
   LogicalResult checkMemory(ModuleOp module, StrategyOp strategy,
                             const std::vector<plan::RankProgram> &programs) {
-    if (!hasStages(module))
-      return success();
     FailureOr<std::vector<plan::Stage>> stages = readStages(module);
     FailureOr<plan::DeviceProfile> device = loadDevice(strategy);
     if (failed(stages) || failed(device))

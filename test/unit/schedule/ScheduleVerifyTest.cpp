@@ -35,13 +35,15 @@ TEST(ScheduleVerify, EveryBuiltScheduleVerifiesAndRuns) {
         }
 }
 
-// A hand-written 2-rank, 2-stage, 1-micro-batch program set.
+// A hand-written 2-rank, 2-stage, 1-micro-batch program set. Every action
+// names the stage on its own rank: rank 0's RecvGrad feeds B(0,0), rank 1's
+// RecvAct feeds F(1,0).
 static std::vector<RankProgram> twoRankProgram() {
   return {{{Action::F, 0, 0, -1},
            {Action::SendAct, 0, 0, 1},
-           {Action::RecvGrad, 1, 0, 1},
+           {Action::RecvGrad, 0, 0, 1},
            {Action::B, 0, 0, -1}},
-          {{Action::RecvAct, 0, 0, 0},
+          {{Action::RecvAct, 1, 0, 0},
            {Action::F, 1, 0, -1},
            {Action::B, 1, 0, -1},
            {Action::SendGrad, 1, 0, 0}}};
@@ -95,7 +97,7 @@ TEST(ScheduleVerify, BackwardBeforeForwardIsReported) {
 TEST(ScheduleVerify, FifoMismatchIsReported) {
   // Two micro-batches, rank 1 receives them in the other order.
   auto programs = buildSchedule(ScheduleKind::GPipe, 2, 1, 2, {0, 1});
-  // rank 1: RecvAct(0,0) F(1,0) RecvAct(0,1) F(1,1) ... swap the receives'
+  // rank 1: RecvAct(1,0) F(1,0) RecvAct(1,1) F(1,1) ... swap the receives'
   // micro-batches together with the forwards (still F after its receive).
   RankProgram &r1 = programs[1];
   ASSERT_EQ(r1[0].kind, Action::RecvAct);
@@ -121,14 +123,14 @@ using K = Action;
 TEST(ScheduleVerify, SwappedSendOrderIsAWaitCycle) {
   std::vector<RankProgram> programs = {
       {a(K::F, 0, 0), a(K::SendAct, 0, 0, 1), a(K::F, 0, 1),
-       a(K::SendAct, 0, 1, 1), // position 3: alone, needs RecvAct(0,1)
-       a(K::F, 0, 2), a(K::SendAct, 0, 2, 1), a(K::RecvGrad, 1, 0, 1),
-       a(K::B, 0, 0), a(K::W, 0, 0), a(K::RecvGrad, 1, 1, 1), a(K::B, 0, 1),
-       a(K::W, 0, 1), a(K::RecvGrad, 1, 2, 1), a(K::B, 0, 2), a(K::W, 0, 2)},
-      {a(K::RecvAct, 0, 0, 0), a(K::F, 1, 0), a(K::B, 1, 0),
-       a(K::SendGrad, 1, 0, 0), // position 3: alone, needs RecvGrad(1,0)
-       a(K::W, 1, 0), a(K::RecvAct, 0, 1, 0), a(K::F, 1, 1), a(K::B, 1, 1),
-       a(K::SendGrad, 1, 1, 0), a(K::W, 1, 1), a(K::RecvAct, 0, 2, 0),
+       a(K::SendAct, 0, 1, 1), // position 3: alone, needs RecvAct(1,1)
+       a(K::F, 0, 2), a(K::SendAct, 0, 2, 1), a(K::RecvGrad, 0, 0, 1),
+       a(K::B, 0, 0), a(K::W, 0, 0), a(K::RecvGrad, 0, 1, 1), a(K::B, 0, 1),
+       a(K::W, 0, 1), a(K::RecvGrad, 0, 2, 1), a(K::B, 0, 2), a(K::W, 0, 2)},
+      {a(K::RecvAct, 1, 0, 0), a(K::F, 1, 0), a(K::B, 1, 0),
+       a(K::SendGrad, 1, 0, 0), // position 3: alone, needs RecvGrad(0,0)
+       a(K::W, 1, 0), a(K::RecvAct, 1, 1, 0), a(K::F, 1, 1), a(K::B, 1, 1),
+       a(K::SendGrad, 1, 1, 0), a(K::W, 1, 1), a(K::RecvAct, 1, 2, 0),
        a(K::F, 1, 2), a(K::B, 1, 2), a(K::SendGrad, 1, 2, 0), a(K::W, 1, 2)}};
   auto err = verifySchedule(programs, {0, 1}, true, 3);
   ASSERT_TRUE(err);
@@ -141,11 +143,11 @@ TEST(ScheduleVerify, SwappedSendOrderIsAWaitCycle) {
   EXPECT_EQ(err->cycle[1].position, 3);
   EXPECT_EQ(err->cycle[1].on, 0);
   EXPECT_NE(err->message.find("rank 0, action 3 (SendAct(0,1)->1) waits on "
-                              "rank 1 for RecvAct(0,1)<-0"),
+                              "rank 1 for RecvAct(1,1)<-0"),
             std::string::npos)
       << err->message;
   EXPECT_NE(err->message.find("rank 1, action 3 (SendGrad(1,0)->0) waits on "
-                              "rank 0 for RecvGrad(1,0)<-1"),
+                              "rank 0 for RecvGrad(0,0)<-1"),
             std::string::npos)
       << err->message;
 }
@@ -155,14 +157,14 @@ TEST(ScheduleVerify, SwappedSendOrderIsAWaitCycle) {
 TEST(ScheduleVerify, MergedGroupsDoNotDeadlock) {
   std::vector<RankProgram> programs = {
       {a(K::F, 0, 0), a(K::SendAct, 0, 0, 1), a(K::F, 0, 1),
-       a(K::SendAct, 0, 1, 1), a(K::RecvGrad, 1, 0, 1), a(K::B, 0, 0),
+       a(K::SendAct, 0, 1, 1), a(K::RecvGrad, 0, 0, 1), a(K::B, 0, 0),
        a(K::W, 0, 0), a(K::F, 0, 2), a(K::SendAct, 0, 2, 1),
-       a(K::RecvGrad, 1, 1, 1), a(K::B, 0, 1), a(K::W, 0, 1),
-       a(K::RecvGrad, 1, 2, 1), a(K::B, 0, 2), a(K::W, 0, 2)},
-      {a(K::RecvAct, 0, 0, 0), a(K::F, 1, 0), a(K::B, 1, 0),
-       a(K::SendGrad, 1, 0, 0), a(K::RecvAct, 0, 1, 0), a(K::W, 1, 0),
+       a(K::RecvGrad, 0, 1, 1), a(K::B, 0, 1), a(K::W, 0, 1),
+       a(K::RecvGrad, 0, 2, 1), a(K::B, 0, 2), a(K::W, 0, 2)},
+      {a(K::RecvAct, 1, 0, 0), a(K::F, 1, 0), a(K::B, 1, 0),
+       a(K::SendGrad, 1, 0, 0), a(K::RecvAct, 1, 1, 0), a(K::W, 1, 0),
        a(K::F, 1, 1), a(K::B, 1, 1), a(K::SendGrad, 1, 1, 0),
-       a(K::RecvAct, 0, 2, 0), a(K::W, 1, 1), a(K::F, 1, 2), a(K::B, 1, 2),
+       a(K::RecvAct, 1, 2, 0), a(K::W, 1, 1), a(K::F, 1, 2), a(K::B, 1, 2),
        a(K::SendGrad, 1, 2, 0), a(K::W, 1, 2)}};
   auto err = verifySchedule(programs, {0, 1}, true, 3);
   EXPECT_FALSE(err) << err->message;
@@ -170,10 +172,51 @@ TEST(ScheduleVerify, MergedGroupsDoNotDeadlock) {
 
 TEST(ScheduleVerify, MissingTransferIsReported) {
   auto programs = twoRankProgram();
-  programs[1].erase(programs[1].begin()); // no RecvAct(0,0) on rank 1
+  programs[1].erase(programs[1].begin()); // no RecvAct(1,0) on rank 1
   auto err = verifySchedule(programs, kTwoRanks, false, 1);
   ASSERT_TRUE(err);
   EXPECT_EQ(err->kind, ScheduleError::Missing);
   EXPECT_EQ(err->rank, 1);
-  EXPECT_NE(err->message.find("RecvAct(0,0)"), std::string::npos);
+  EXPECT_NE(err->message.find("rank 1 lacks RecvAct(1,0) before F(1,0)"),
+            std::string::npos)
+      << err->message;
+}
+
+// A receive naming the producing stage (stage 0 has no input to receive,
+// stage 1 no output gradient) is malformed, not silently renumbered.
+TEST(ScheduleVerify, ReceiveNamingTheProducerIsRejected) {
+  auto programs = twoRankProgram();
+  programs[1][0].stage = 0; // RecvAct(0,0) on rank 1
+  auto err = verifySchedule(programs, kTwoRanks, false, 1);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->kind, ScheduleError::Malformed);
+  EXPECT_EQ(err->rank, 1);
+  EXPECT_EQ(err->position, 0);
+  EXPECT_NE(err->message.find("stage 0's input does not cross ranks"),
+            std::string::npos)
+      << err->message;
+  programs = twoRankProgram();
+  programs[0][2].stage = 1; // RecvGrad(1,0) on rank 0
+  err = verifySchedule(programs, kTwoRanks, false, 1);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->kind, ScheduleError::Malformed);
+  EXPECT_EQ(err->rank, 0);
+  EXPECT_EQ(err->position, 2);
+  EXPECT_NE(err->message.find("stage 1's output gradient does not cross"),
+            std::string::npos)
+      << err->message;
+}
+
+// The transfers a builder inserts name the stage on their own rank, and each
+// receive's producer is its sender's stage (gpipe, stage s on rank s).
+TEST(ScheduleVerify, BuiltReceivesNameTheirConsumer) {
+  auto programs = buildSchedule(ScheduleKind::GPipe, 3, 1, 1, {0, 1, 2});
+  for (int r = 0; r < 3; ++r)
+    for (const Action &x : programs[r]) {
+      EXPECT_EQ(x.stage, r) << describeAction(x);
+      if (x.kind == Action::RecvAct)
+        EXPECT_EQ(producerStage(x), r - 1);
+      if (x.kind == Action::RecvGrad)
+        EXPECT_EQ(producerStage(x), r + 1);
+    }
 }

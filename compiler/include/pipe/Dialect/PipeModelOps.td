@@ -54,8 +54,9 @@ def Pipe_ModelOp : Pipe_Op<"model", [
     }
     /// The cells in source order, inside the stages once partitioned.
     ::llvm::SmallVector<::pipe::CellOp> getCells();
-    /// The stage named `name`, or null.
-    ::pipe::StageOp lookupStage(::llvm::StringRef name);
+    /// Each stage's position in pipeline order, by its name: how the
+    /// programs' stage names resolve.
+    ::llvm::DenseMap<::mlir::StringAttr, int> getStageIndex();
     /// The stages in pipeline order (none before pipe-partition).
     ::llvm::iterator_range<::mlir::Block::op_iterator<::pipe::StageOp>> getStages() {
       return getBody().front().getOps<::pipe::StageOp>();
@@ -69,7 +70,7 @@ def Pipe_ModelOp : Pipe_Op<"model", [
 // that name, but it is not an MLIR Symbol: MLIR symbols may not define SSA
 // results, and a stage's results are its cut values. Like CIRCT's inner
 // symbols (`hw.wire sym @w`), the names are unique within the enclosing
-// pipe.model, which resolves them (ModelOp::lookupStage).
+// pipe.model, which resolves them (ModelOp::getStageIndex).
 def Pipe_StageOp : Pipe_Op<"stage", [
     HasParent<"ModelOp">, SingleBlock, RecursiveMemoryEffects,
     DeclareOpInterfaceMethods<OpAsmOpInterface,

@@ -1,12 +1,15 @@
-//===- PipeOpInterfaces.td - What the pipeline asks of a model op --------===//
+//===- PipeOpInterfaces.td - What the pipeline asks of the dialect's ops -===//
 //
-// Every fact about a built-in op lives with its ODS definition through this
+// ModelOpInterface: every fact about a built-in op lives with its ODS definition through this
 // interface: its shape rule, its parameter tensors, its cost, its saved
 // buffers and its calls into the op library (lib/include/pipeops/ops.def).
 // The cost model, the buffer plan, the parameter list and the stage code
 // generator ask the interface and never switch over op kinds, so a new op is
 // one ODS definition plus its implementation of these methods (see
 // compiler/lib/Dialect/PipeMathOps*.cpp).
+//
+// ActionOpInterface: what every action of a per-rank program
+// (PipeProgramOps.td) has, the stage it names and its micro-batch.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_OP_INTERFACES_TD
@@ -89,6 +92,27 @@ def Pipe_ModelOpInterface : OpInterface<"ModelOpInterface"> {
         gradients); nothing for an op without parameters.
       }], "void", "emitBackwardWeight", (ins "::pipe::LibraryCalls &":$calls),
       [{}], [{ (void)calls; }]>,
+  ];
+}
+
+def Pipe_ActionOpInterface : OpInterface<"ActionOpInterface"> {
+  let cppNamespace = "::pipe";
+  let description = [{
+    An action of a `pipe.program`: a compute pass or a transfer of one
+    micro-batch, naming by its `pipe.stage`'s name the stage on the
+    program's own rank that it runs or whose activation slot it fills or
+    reads. `pipe.schedule` resolves the names in the model it runs.
+
+    ```mlir
+    pipe.forward @s1 mb 3          // stage @s1, micro-batch 3
+    pipe.recv_grad @s1 mb 3 from 2 // feeds pipe.backward @s1 mb 3
+    ```
+  }];
+  let methods = [
+    InterfaceMethod<"The stage the action names.",
+      "::mlir::FlatSymbolRefAttr", "getStageAttr">,
+    InterfaceMethod<"The micro-batch the action works on.",
+      "uint32_t", "getMb">,
   ];
 }
 

@@ -4,7 +4,8 @@
 // `pipe-verify-schedule` proves it: a top-level `pipe.schedule` holding one
 // `pipe.program` per rank, each a list of actions (compute and transfers).
 // These ops mirror plan::RankProgram one to one (pipe/Transforms/ProgramIR.h
-// translates both ways). Their C++ is in compiler/lib/Dialect/PipeProgramOps.cpp.
+// translates both ways, stage names <-> stage positions in the model).
+// Their C++ is in compiler/lib/Dialect/PipeProgramOps.cpp.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_PROGRAM_OPS_TD
@@ -12,46 +13,58 @@
 
 include "pipe/Dialect/PipeDialect.td"
 include "pipe/Dialect/PipeEnums.td"
+include "pipe/Dialect/PipeOpInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 
-/// A non-negative index (stage, micro-batch, rank). 32 bits, like the plan.
+/// A non-negative index (micro-batch, rank). 32 bits, like the plan.
 def Pipe_IndexAttr : ConfinedAttr<I32Attr, [IntNonNegative]>;
 
 def Pipe_ScheduleOp : Pipe_Op<"schedule", [
     HasParent<"::mlir::ModuleOp">, NoTerminator, SingleBlock,
-    NoRegionArguments]> {
+    NoRegionArguments, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "The per-rank programs of one training step";
   let description = [{
-    Holds one `pipe.program` per pipeline rank (ranks 0 .. n-1, each once)
-    and names the schedule that built them (a row of the schedule table,
-    written as its name). It sits at the top level of the module beside
-    `pipe.model`, `pipe.strategy` and `pipe.train`, and never refers to the
-    model: the actions name stages and micro-batches by number. Later
-    lowering reads exactly these programs (see `pipe-verify-schedule`).
+    Holds one `pipe.program` per pipeline rank (ranks 0 .. n-1, each once),
+    names the schedule that built them (a row of the schedule table, written
+    as its name) and, after `for`, the `pipe.model` whose stages they run. It
+    sits at the top level of the module beside `pipe.model`, `pipe.strategy`
+    and `pipe.train`. Later lowering reads exactly these programs (see
+    `pipe-verify-schedule`).
+
+    Every action names a stage by its `pipe.stage` name, and always the
+    stage on the program's own rank: a compute action the stage it runs, a
+    send the stage whose output it sends, a receive the stage it feeds. The
+    verifier resolves every name in the model (ModelOp::getStageIndex) and
+    checks that the stage runs on the program's rank. Plan files and the
+    planner number stages by their position in the model.
 
     ```mlir
-    pipe.schedule "1f1b" {
+    pipe.schedule "1f1b" for @chain {
       pipe.program rank 0 {
-        pipe.forward stage 0 mb 0
-        pipe.send_act stage 0 mb 0 to 1
-        pipe.recv_grad stage 1 mb 0 from 1
-        pipe.backward stage 0 mb 0
+        pipe.forward @s0 mb 0
+        pipe.send_act @s0 mb 0 to 1
+        pipe.recv_grad @s0 mb 0 from 1
+        pipe.backward @s0 mb 0
       }
       pipe.program rank 1 {
-        pipe.recv_act stage 0 mb 0 from 0
-        pipe.forward stage 1 mb 0
-        pipe.backward stage 1 mb 0
-        pipe.send_grad stage 1 mb 0 to 0
+        pipe.recv_act @s1 mb 0 from 0
+        pipe.forward @s1 mb 0
+        pipe.backward @s1 mb 0
+        pipe.send_grad @s1 mb 0 to 0
       }
     }
     ```
   }];
-  let arguments = (ins Pipe_ScheduleKindAttr:$kind);
+  let arguments = (ins Pipe_ScheduleKindAttr:$kind,
+                       FlatSymbolRefAttr:$model);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "custom<ScheduleName>($kind) attr-dict-with-keyword $body";
+  let assemblyFormat =
+      "custom<ScheduleName>($kind) `for` $model attr-dict-with-keyword $body";
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
   let skipDefaultBuilders = 1;
-  let builders = [OpBuilder<(ins "::pipe::ScheduleKind":$kind)>];
+  let builders = [OpBuilder<(ins "::pipe::ScheduleKind":$kind,
+                                 "::mlir::FlatSymbolRefAttr":$model)>];
 }
 
 def Pipe_ProgramOp : Pipe_Op<"program", [
@@ -69,10 +82,10 @@ def Pipe_ProgramOp : Pipe_Op<"program", [
 
     ```mlir
     pipe.program rank 1 {
-      pipe.recv_act stage 0 mb 0 from 0
-      pipe.forward stage 1 mb 0
-      pipe.backward stage 1 mb 0
-      pipe.send_grad stage 1 mb 0 to 0
+      pipe.recv_act @s1 mb 0 from 0
+      pipe.forward @s1 mb 0
+      pipe.backward @s1 mb 0
+      pipe.send_grad @s1 mb 0 to 0
     }
     ```
   }];
@@ -92,21 +105,21 @@ def Pipe_ProgramOp : Pipe_Op<"program", [
 
 /// F, B and W of (stage, micro-batch); summary and description per op.
 class Pipe_ComputeActionOp<string mnemonic>
-    : Pipe_Op<mnemonic, [HasParent<"ProgramOp">]> {
-  let arguments = (ins Pipe_IndexAttr:$stage, Pipe_IndexAttr:$mb);
-  let assemblyFormat = "`stage` $stage `mb` $mb attr-dict";
+    : Pipe_Op<mnemonic, [HasParent<"ProgramOp">, Pipe_ActionOpInterface]> {
+  let arguments = (ins FlatSymbolRefAttr:$stage, Pipe_IndexAttr:$mb);
+  let assemblyFormat = "$stage `mb` $mb attr-dict";
 }
 
 def Pipe_ForwardOp : Pipe_ComputeActionOp<"forward"> {
   let summary = "The forward pass (F) of one micro-batch on one stage";
   let description = [{
     The forward pass (F) of micro-batch `mb` on stage `stage`, on the rank
-    that holds the stage (the enclosing program's rank). It needs F of
-    stage - 1 (received by `pipe.recv_act stage s-1` when that stage is on
-    another rank).
+    that holds the stage (the enclosing program's rank). It needs F of the
+    previous stage, received by a `pipe.recv_act` naming this stage when
+    that stage is on another rank.
 
     ```mlir
-    pipe.forward stage 2 mb 5
+    pipe.forward @s2 mb 5
     ```
   }];
 }
@@ -117,11 +130,11 @@ def Pipe_BackwardOp : Pipe_ComputeActionOp<"backward"> {
     The backward pass (B) of micro-batch `mb` on stage `stage`: the input
     gradient, plus the weight gradient in schedules without
     `pipe.weight_grad` (`gpipe`, `1f1b`, `interleaved`). It needs F of the
-    same stage and B of stage + 1 (received by `pipe.recv_grad stage s+1`
-    when that stage is on another rank).
+    same stage and B of the next stage, received by a `pipe.recv_grad`
+    naming this stage when that stage is on another rank.
 
     ```mlir
-    pipe.backward stage 2 mb 5
+    pipe.backward @s2 mb 5
     ```
   }];
 }
@@ -134,32 +147,33 @@ def Pipe_WeightGradOp : Pipe_ComputeActionOp<"weight_grad"> {
     It needs B of the same stage and micro-batch, on the same rank.
 
     ```mlir
-    pipe.weight_grad stage 2 mb 5
+    pipe.weight_grad @s2 mb 5
     ```
   }];
 }
 
 /// A transfer; `peer` is the other rank. The verifier checks peer != rank.
 class Pipe_TransferOp<string mnemonic, string dir>
-    : Pipe_Op<mnemonic, [HasParent<"ProgramOp">]> {
-  let arguments = (ins Pipe_IndexAttr:$stage, Pipe_IndexAttr:$mb,
+    : Pipe_Op<mnemonic, [HasParent<"ProgramOp">, Pipe_ActionOpInterface]> {
+  let arguments = (ins FlatSymbolRefAttr:$stage, Pipe_IndexAttr:$mb,
                        Pipe_IndexAttr:$peer);
-  let assemblyFormat = "`stage` $stage `mb` $mb `" # dir # "` $peer attr-dict";
+  let assemblyFormat = "$stage `mb` $mb `" # dir # "` $peer attr-dict";
   let hasVerifier = 1;
 }
 
 def Pipe_SendActOp : Pipe_TransferOp<"send_act", "to"> {
   let summary = "Sends a forward output to the next stage's rank";
   let description = [{
-    Sends the output of `pipe.forward stage s mb k` to rank `peer`, which
-    holds stage s + 1. Transfers name the PRODUCING stage: on the receiver
-    the matching op is `pipe.recv_act stage s mb k from <this rank>`, with
-    the same s. Pairs meet in FIFO order per (sender, receiver, direction).
-    It must follow the forward it sends.
+    Sends the output of `pipe.forward <stage> mb k` to rank `peer`, which
+    holds the next stage. A send names the stage on its own rank, the
+    producer; the matching receive on `peer` names the consumer:
+    `pipe.recv_act <next stage> mb k from <this rank>`. Pairs meet in FIFO
+    order per (sender, receiver, direction). It must follow the forward it
+    sends.
 
     ```mlir
-    pipe.forward stage 0 mb 3
-    pipe.send_act stage 0 mb 3 to 1
+    pipe.forward @s0 mb 3
+    pipe.send_act @s0 mb 3 to 1
     ```
   }];
 }
@@ -167,13 +181,14 @@ def Pipe_SendActOp : Pipe_TransferOp<"send_act", "to"> {
 def Pipe_RecvActOp : Pipe_TransferOp<"recv_act", "from"> {
   let summary = "Receives the previous stage's forward output";
   let description = [{
-    Receives the output of `pipe.forward stage s mb k`, run on rank `peer`,
-    for stage s + 1 on this rank. Transfers name the PRODUCING stage, so the
-    forward it feeds is `pipe.forward stage s+1 mb k`, which it must precede.
+    Receives, from rank `peer`, the output of the previous stage's forward
+    of micro-batch `mb`, the input of `pipe.forward <stage> mb k` on this
+    rank, which it must precede. A receive names the stage on its own rank,
+    the consumer; the matching send on `peer` names the previous stage.
 
     ```mlir
-    pipe.recv_act stage 0 mb 3 from 0
-    pipe.forward stage 1 mb 3
+    pipe.recv_act @s1 mb 3 from 0
+    pipe.forward @s1 mb 3
     ```
   }];
 }
@@ -181,15 +196,15 @@ def Pipe_RecvActOp : Pipe_TransferOp<"recv_act", "from"> {
 def Pipe_SendGradOp : Pipe_TransferOp<"send_grad", "to"> {
   let summary = "Sends an input gradient to the previous stage's rank";
   let description = [{
-    Sends the input gradient computed by `pipe.backward stage s mb k` to
-    rank `peer`, which holds stage s - 1. Transfers name the PRODUCING
-    stage: on the receiver the matching op is
-    `pipe.recv_grad stage s mb k from <this rank>`, with the same s. It must
-    follow the backward it sends.
+    Sends the input gradient computed by `pipe.backward <stage> mb k` to
+    rank `peer`, which holds the previous stage. A send names the stage on
+    its own rank, the producer; the matching receive on `peer` names the
+    consumer: `pipe.recv_grad <previous stage> mb k from <this rank>`. It
+    must follow the backward it sends.
 
     ```mlir
-    pipe.backward stage 1 mb 3
-    pipe.send_grad stage 1 mb 3 to 0
+    pipe.backward @s1 mb 3
+    pipe.send_grad @s1 mb 3 to 0
     ```
   }];
 }
@@ -197,14 +212,15 @@ def Pipe_SendGradOp : Pipe_TransferOp<"send_grad", "to"> {
 def Pipe_RecvGradOp : Pipe_TransferOp<"recv_grad", "from"> {
   let summary = "Receives the next stage's input gradient";
   let description = [{
-    Receives the input gradient computed by `pipe.backward stage s mb k` on
-    rank `peer`, for stage s - 1 on this rank. Transfers name the PRODUCING
-    stage, so the backward it feeds is `pipe.backward stage s-1 mb k`, which
-    it must precede.
+    Receives, from rank `peer`, the input gradient computed by the next
+    stage's backward of micro-batch `mb`, the output gradient of
+    `pipe.backward <stage> mb k` on this rank, which it must precede. A
+    receive names the stage on its own rank, the consumer; the matching send
+    on `peer` names the next stage.
 
     ```mlir
-    pipe.recv_grad stage 1 mb 3 from 1
-    pipe.backward stage 0 mb 3
+    pipe.recv_grad @s0 mb 3 from 1
+    pipe.backward @s0 mb 3
     ```
   }];
 }

@@ -66,6 +66,12 @@ using ::pipe::ScheduleKind;
 /// matched in FIFO order per (sender, receiver, kind).
 struct Action {
   enum Kind { F, B, W, SendAct, RecvAct, SendGrad, RecvGrad } kind;
+  /// The stage on this action's own rank: the one a compute action runs, a
+  /// send's producer, a receive's consumer. SendAct(s,k) carries F(s,k)'s
+  /// output and meets RecvAct(s+1,k), which feeds F(s+1,k); SendGrad(s,k)
+  /// carries B(s,k)'s input gradient and meets RecvGrad(s-1,k), which feeds
+  /// B(s-1,k). The runtime's actions (pipert::Action) name stages the same
+  /// way.
   int stage = 0;
   int mb = 0;
   int peer = -1; ///< the other rank, for Send*/Recv*

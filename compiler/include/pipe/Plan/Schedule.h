@@ -6,9 +6,10 @@
 // actions, grouped so that rendezvous transfers cannot deadlock (see
 // insertTransfers).
 //
-// Transfer actions name the *producing* stage: SendAct(s, k) and RecvAct(s, k)
-// move F(s, k)'s output from rank(s) to rank(s + 1); SendGrad(s, k) and
-// RecvGrad(s, k) move B(s, k)'s input gradient from rank(s) to rank(s - 1).
+// Every action names the stage on its own rank (plan::Action): SendAct(s, k)
+// and RecvAct(s + 1, k) move F(s, k)'s output from rank(s) to rank(s + 1);
+// SendGrad(s, k) and RecvGrad(s - 1, k) move B(s, k)'s input gradient from
+// rank(s) to rank(s - 1).
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_PLAN_SCHEDULE_H
@@ -72,6 +73,11 @@ std::vector<RankProgram>
 buildSchedule(ScheduleKind kind, int ranks, int virtualStages, int microbatches,
               const std::vector<int> &stageRank,
               const std::vector<Stage> *stages = nullptr);
+
+/// The stage whose F (SendAct, RecvAct) or B (SendGrad, RecvGrad) computed
+/// what a transfer carries: a send's own stage, the previous stage for
+/// RecvAct, the next for RecvGrad; a compute action's own stage.
+int producerStage(const Action &action);
 
 /// "F(2,3)" / "SendAct(2,3)->1" / "RecvGrad(2,3)<-1": for diagnostics.
 std::string describeAction(const Action &action);

@@ -45,9 +45,9 @@ std::vector<int> inFlightPerStage(const std::vector<RankProgram> &programs,
 /// Per stage of `stages`, the slots the runtime allocates under `program`
 /// (one rank's): the most micro-batches live at once, a micro-batch live
 /// from its first action on the stage until its last ends (when that is a
-/// transfer, until its whole group completes). Actions name stages as
-/// buildSchedule does (a transfer by its producing stage); a receive holds
-/// the receiving stage's slot. At least 1, also for stages of other ranks.
+/// transfer, until its whole group completes). Every action, a receive
+/// too, holds the slot of the stage it names (plan::Action). At least 1,
+/// also for stages of other ranks.
 std::vector<int> slotsPerStage(const RankProgram &program, int stages);
 
 /// Per rank, the bytes the generated program allocates (see above).

@@ -1,9 +1,10 @@
 //===- ProgramIR.h - pipe.schedule/pipe.program ops <-> plan::RankProgram -===//
 //
 // The one translation between the per-rank program ops in the IR and the
-// plain structs the planning algorithms use. Both directions keep the
-// producing-stage convention of plan/Schedule.h: SendAct/RecvAct(s, k) carry
-// F(s, k)'s output, SendGrad/RecvGrad(s, k) carry B(s, k)'s input gradient.
+// plain structs the planning algorithms use. The ops name stages by their
+// pipe.stage names, the structs by the stages' positions in the model; both
+// name the stage on the action's own rank (plan::Action), so nothing else
+// changes between them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PIPE_TRANSFORMS_PROGRAMIR_H
@@ -20,28 +21,29 @@
 namespace pipe {
 
 /// Each rank's program read from the module's `pipe.schedule`: element r is
-/// rank r's actions in order. Fails with a located error when the module has
-/// no `pipe.schedule`, more than one, or its programs' ranks are not exactly
+/// rank r's actions in order, stages numbered by position in the model the
+/// schedule runs. Fails with a located error when the module has no
+/// `pipe.schedule`, more than one, or its programs' ranks are not exactly
 /// 0 .. n-1. When `actionOps` is given, (*actionOps)[r][i] is the op of
 /// action i of rank r (for diagnostics at the action).
 mlir::FailureOr<std::vector<plan::RankProgram>>
 readPrograms(mlir::ModuleOp module,
              std::vector<std::vector<mlir::Operation *>> *actionOps = nullptr);
 
-/// The plan action an action op stands for; nullopt for any other op.
-std::optional<plan::Action> actionOf(mlir::Operation *op);
-
-/// Builds one `pipe.schedule "<kind>"` at the builder's insertion point with
-/// one `pipe.program rank r` per element of `programs`, all at `loc`.
-ScheduleOp writePrograms(mlir::OpBuilder &builder, mlir::Location loc,
-                         ScheduleKind kind,
-                         const std::vector<plan::RankProgram> &programs);
+/// Builds one `pipe.schedule "<kind>" for @model` at the builder's insertion
+/// point with one `pipe.program rank r` per element of `programs`, all at
+/// `loc`, naming stage s by the name of `model`'s s-th pipe.stage. Fails
+/// (an internal error at `loc`, nothing written) on an action whose stage
+/// the model does not have.
+mlir::FailureOr<ScheduleOp>
+writePrograms(mlir::OpBuilder &builder, mlir::Location loc, ScheduleKind kind,
+              ModelOp model, const std::vector<plan::RankProgram> &programs);
 
 /// Erases every `pipe.schedule` of `module`, then writes `programs` as a new
 /// one at the module's end (what pipe-schedule does to its output).
-ScheduleOp replacePrograms(mlir::ModuleOp module, mlir::Location loc,
-                           ScheduleKind kind,
-                           const std::vector<plan::RankProgram> &programs);
+mlir::FailureOr<ScheduleOp>
+replacePrograms(mlir::ModuleOp module, mlir::Location loc, ScheduleKind kind,
+                ModelOp model, const std::vector<plan::RankProgram> &programs);
 
 } // namespace pipe
 

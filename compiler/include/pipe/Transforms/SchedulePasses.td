@@ -45,24 +45,25 @@ def PipeSchedule : Pass<"pipe-schedule", "::mlir::ModuleOp"> {
   let description = [{
     Reads `pipe.strategy` (schedule, ranks, virtual, microbatches) and the
     stage placement: the `rank` of each `pipe.stage` op `pipe-partition`
-    outlined, which must be the schedule's standard placement of
-    language.md (without stage ops, that placement with ranks x virtual
-    stages), builds every rank's program with
+    outlined (it must have run), which must be the schedule's standard
+    placement of language.md, builds every rank's program with
     `plan::buildSchedule` (compute actions in the schedule's order, transfers
     grouped so that rendezvous cannot deadlock) and writes it into the module
-    as one top-level `pipe.schedule`, replacing any existing one.
+    as one top-level `pipe.schedule` for the model, replacing any existing
+    one.
 
-    Transfers name the producing stage (see `pipe.send_act`). For a 2-rank
-    1F1B with 2 micro-batches:
+    Every action names the stage on its own rank by the stage's name: a
+    send its producer, a receive its consumer (see `pipe.send_act`). For a
+    2-rank 1F1B with 2 micro-batches:
 
     ```mlir
-    pipe.schedule "1f1b" {
+    pipe.schedule "1f1b" for @chain {
       pipe.program rank 0 {
-        pipe.forward stage 0 mb 0
-        pipe.send_act stage 0 mb 0 to 1
-        pipe.forward stage 0 mb 1
-        pipe.send_act stage 0 mb 1 to 1
-        pipe.recv_grad stage 1 mb 0 from 1
+        pipe.forward @s0 mb 0
+        pipe.send_act @s0 mb 0 to 1
+        pipe.forward @s0 mb 1
+        pipe.send_act @s0 mb 1 to 1
+        pipe.recv_grad @s0 mb 0 from 1
         ...
       }
       pipe.program rank 1 { ... }
@@ -78,23 +79,24 @@ def PipeVerifySchedule : Pass<"pipe-verify-schedule", "::mlir::ModuleOp"> {
     every (stage, micro-batch) has its forward, backward (and weight
     gradient for `zb-h1`/`zb-v`) exactly once, on its stage's rank, after
     what it depends on; every send has its receive, paired in FIFO order per
-    (sender, receiver, direction) with the same (stage, micro-batch); and the
+    (sender, receiver, direction) with the receive that expects what it
+    carries (the same producer and micro-batch); and the
     abstract execution under rendezvous groups (consecutive transfers are one
     group, left only when all of them met their partners) runs every rank to
     its end.
 
     The stage placement comes from the `pipe.stage` ops `pipe-partition`
-    outlined or, without them (a module with hand-written programs and only
-    a `pipe.strategy`), from the schedule's standard placement with
-    ranks x virtual stages. The micro-batch count is the strategy's.
+    outlined, which the actions name; it must be the schedule's standard
+    placement. The micro-batch count is the strategy's.
 
     A failure is an error at the offending action naming its rank and
     position; a deadlock's error names the whole wait cycle and every other
     action in the cycle gets a note. The IR is not changed.
 
     ```mlir
-    // error: rank 0, action 3 (SendAct(0,1)->1): deadlock: wait cycle: ...
-    pipe.send_act stage 0 mb 1 to 1
+    // error: deadlock: wait cycle: rank 0, action 3 (SendAct(0,1)->1) waits
+    // on rank 1 for RecvAct(1,1)<-0; ...
+    pipe.send_act @s0 mb 1 to 1
     ```
   }];
 }

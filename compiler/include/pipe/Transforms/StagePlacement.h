@@ -21,11 +21,11 @@ namespace pipe {
 mlir::FailureOr<StrategyOp> getStrategy(mlir::ModuleOp module,
                                         llvm::StringRef pass);
 
-/// Each stage's rank: the `pipe.stage` ops' when pipe-partition has run,
-/// else the schedule's standard placement (language.md) with ranks x virtual
-/// stages. The stage ops must follow that standard placement (language.md
-/// fixes it by the schedule, and the schedule builders rely on it); a
-/// located error at the model or the stage otherwise.
+/// Each stage's rank, from the `pipe.stage` ops pipe-partition outlined
+/// (the programs name them). They must be ranks x virtual stages on the
+/// schedule's standard placement (language.md fixes it by the schedule, and
+/// the schedule builders rely on it); a located error at the module, the
+/// model or the stage otherwise.
 mlir::FailureOr<std::vector<int>> readStagePlacement(mlir::ModuleOp module,
                                                      StrategyOp strategy);
 

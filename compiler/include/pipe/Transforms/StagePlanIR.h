@@ -35,8 +35,6 @@ void outlineStages(ModelOp model, const std::vector<plan::Stage> &stages);
 /// Moves every stage's cells back into the model body (the flat form).
 void inlineStages(ModelOp model);
 
-/// True once pipe-partition has outlined the model's stages.
-bool hasStages(mlir::ModuleOp module);
 /// The model's stage ops in pipeline order; a located error when
 /// pipe-partition has not run or a stage's rank is not the strategy's.
 mlir::FailureOr<llvm::SmallVector<StageOp>> getStageOps(mlir::ModuleOp module);
