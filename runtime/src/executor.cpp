@@ -49,6 +49,9 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
     for (int i = st.slots - 1; i >= 0; --i)
       l.freeSlots.push_back(i);
     l.slotOfMb.assign(M, -1);
+    l.sendOfMb.assign(M, 0);
+    l.actInOfMb.assign(M, 0);
+    l.gradInOfMb.assign(M, 0);
   }
   const std::vector<Action> &program = spec.programs[rank];
   lastUse_.assign(static_cast<size_t>(S) * M, -1);
@@ -135,6 +138,7 @@ StageRunner::StageRunner(const ModelSpec &spec, int rank, int replica,
 }
 
 StageRunner::~StageRunner() {
+  transport_.cancel(); // a failed step may leave transfers on our slots
   for (LocalStage &l : local_)
     if (l.arena)
       device_.release(l.arena);
@@ -180,6 +184,8 @@ std::byte *StageRunner::acquireSlot(int stage, int mb) {
   LocalStage &l = local_[stage];
   if (l.slotOfMb[mb] >= 0)
     return slotOf(stage, mb);
+  if (l.freeSlots.empty() && !l.draining.empty())
+    reclaimSlot(stage);
   if (l.freeSlots.empty())
     throw RuntimeError(
         "rank " + std::to_string(rank_) + ": internal error: stage " +
@@ -196,8 +202,62 @@ std::byte *StageRunner::acquireSlot(int stage, int mb) {
 
 void StageRunner::releaseSlot(int stage, int mb) {
   LocalStage &l = local_[stage];
+  Transport::Ticket &send = l.sendOfMb[mb];
+  if (send && !transport_.done(send)) {
+    l.draining.push_back(mb);
+    return;
+  }
+  send = 0;
   l.freeSlots.push_back(l.slotOfMb[mb]);
   l.slotOfMb[mb] = -1;
+}
+
+void StageRunner::reclaimSlot(int stage) {
+  LocalStage &l = local_[stage];
+  std::vector<int> draining;
+  draining.swap(l.draining);
+  for (int mb : draining)
+    releaseSlot(stage, mb); // frees those whose send is done
+  if (!l.freeSlots.empty())
+    return;
+  int oldest = l.draining.front();
+  l.draining.erase(l.draining.begin());
+  transport_.wait(l.sendOfMb[oldest]);
+  releaseSlot(stage, oldest);
+}
+
+void StageRunner::drainTransfers() {
+  for (size_t s = 0; s < local_.size(); ++s) {
+    LocalStage &l = local_[s];
+    for (std::vector<Transport::Ticket> *tickets :
+         {&l.actInOfMb, &l.gradInOfMb})
+      for (Transport::Ticket &t : *tickets)
+        if (t) { // a receive no action consumed (only a malformed program)
+          transport_.wait(t);
+          t = 0;
+        }
+    std::vector<int> draining;
+    draining.swap(l.draining);
+    for (int mb : draining) {
+      transport_.wait(l.sendOfMb[mb]);
+      releaseSlot(static_cast<int>(s), mb);
+    }
+  }
+}
+
+void StageRunner::awaitInputs(const Action &a) {
+  LocalStage &l = local_[a.stage];
+  bool act = a.kind == ActionKind::F;
+  Transport::Ticket &t = act ? l.actInOfMb[a.mb] : l.gradInOfMb[a.mb];
+  if (a.kind == ActionKind::W || !t)
+    return;
+  double us = transport_.wait(t);
+  t = 0;
+  // A receive's time belongs to the cut it crosses: before its stage's first
+  // cell (activations) or after its stage's last cell (gradients).
+  const std::vector<int> &cells = stageSpec(a.stage).cells;
+  if (profile_ && us >= 0 && !cells.empty())
+    profile_->addSend(act ? cells.front() - 1 : cells.back(), us);
 }
 
 const void *StageRunner::input(int mb, int i) const {
@@ -311,18 +371,24 @@ void StageRunner::communicate(const std::vector<Action> &group) {
                          " has no such neighbour stage or peer");
     transfers.push_back(t);
   }
-  transport_.exchange(transfers);
-  double us = transport_.lastExchangeUs();
-  if (!profile_ || us < 0)
-    return;
-  // A receive's time belongs to the cut it crosses: before its stage's first
-  // cell (activations) or after its stage's last cell (gradients).
-  for (const Transfer &t : transfers) {
-    const std::vector<int> &cells = stageSpec(t.stage).cells;
-    if (!t.send && !cells.empty())
-      profile_->addSend(t.dir == Direction::Act ? cells.front() - 1
-                                                : cells.back(),
-                        us);
+  // Nothing waits here: a receive is waited for by the action that reads it
+  // (awaitInputs), a send's slot is reused only after the peer took it
+  // (releaseSlot), as in the plan's simulation.
+  std::vector<Transport::Ticket> tickets = transport_.post(transfers);
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (!tickets[i])
+      continue;
+    const Action &a = group[i];
+    LocalStage &l = local_[a.stage];
+    if (transfers[i].send) {
+      Transport::Ticket &last = l.sendOfMb[a.mb];
+      if (last && !transport_.done(last))
+        transport_.wait(last);
+      last = tickets[i];
+    } else {
+      (a.kind == ActionKind::RecvAct ? l.actInOfMb : l.gradInOfMb)[a.mb] =
+          tickets[i];
+    }
   }
 }
 
@@ -392,10 +458,12 @@ void StageRunner::runProgram(const std::vector<Action> &program,
       communicate(
           std::vector<Action>(program.begin() + i, program.begin() + end));
     } else if (traceMarks) {
+      awaitInputs(program[i]);
       int begin = device_.mark();
       compute(program[i]);
       traceMarks->push_back({program[i], begin, device_.mark()});
     } else {
+      awaitInputs(program[i]);
       compute(program[i]);
     }
     for (size_t j = i; j < end; ++j) {
@@ -405,6 +473,7 @@ void StageRunner::runProgram(const std::vector<Action> &program,
     }
     i = end;
   }
+  drainTransfers();
 }
 
 void StageRunner::runStep(const DataSource &data, int64_t step, int64_t optStep,

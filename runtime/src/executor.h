@@ -79,7 +79,16 @@ private:
   void *allocate(int64_t bytes);
   std::byte *slotOf(int stage, int mb);
   std::byte *acquireSlot(int stage, int mb);
+  /// After a (stage, mb)'s last use: frees its slot, or, while a send from it
+  /// is in flight, leaves it draining until the peer has taken it.
   void releaseSlot(int stage, int mb);
+  /// Frees one draining slot of `stage`, waiting for its send if none is done.
+  void reclaimSlot(int stage);
+  /// Waits for every transfer in flight and frees the slots sends read.
+  void drainTransfers();
+  /// Before a compute action: waits for the receive its slot needs (F: the
+  /// activations, B: the gradient), adding its time to the profile's cut.
+  void awaitInputs(const Action &a);
   void compute(const Action &a);
   void communicate(const std::vector<Action> &group);
   /// Sums each tied table's two gradients (ParamSpec::tiedTo) into both.
@@ -115,6 +124,11 @@ private:
     std::byte *arena = nullptr, *scratch = nullptr;
     std::vector<int> freeSlots;
     std::vector<int> slotOfMb; ///< per micro-batch, -1 when unassigned
+    /// Per micro-batch: the last send from its slot that may be in flight,
+    /// and the receives into it not waited for yet.
+    std::vector<Transport::Ticket> sendOfMb, actInOfMb, gradInOfMb;
+    /// Micro-batches past their last use whose slot a send still reads.
+    std::vector<int> draining;
   };
   std::byte *scratch_ = nullptr; ///< shared by the rank's stages
   int64_t heldBytes_ = 0, peakBytes_ = 0;

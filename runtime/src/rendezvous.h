@@ -1,7 +1,8 @@
-// In-process rendezvous of communication groups with NCCL's pairing, used by
-// the host transport and by the same-GPU transport: FIFO channels per (sender,
-// receiver, direction), a group returns once all its sends were consumed and
-// all its receives filled, with a watchdog deadline.
+// In-process rendezvous of transfers with NCCL's pairing: FIFO channels per
+// (sender, receiver, direction), copies made by the receiver, a watchdog
+// deadline on every wait. Transfers are posted without waiting and waited for
+// where their data is needed (post, wait), or posted and waited for as one
+// group (exchange).
 #pragma once
 
 #include "transport.h"
@@ -11,22 +12,43 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace pipert {
 
-/// A posted send waiting in a channel.
+using Clock = std::chrono::steady_clock;
+
+/// Now plus `seconds` (a watchdog deadline).
+inline Clock::time_point deadlineAfter(double seconds) {
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(seconds));
+}
+
+/// A posted send, queued in its channel until a receiver takes it.
 struct PostedSend {
   int stage, mb;
   const void *src;
   int64_t bytes;
-  bool consumed = false;
-  std::chrono::steady_clock::time_point postedAt; ///< when the sender posted it
-  std::chrono::steady_clock::time_point matchedAt; ///< when a receiver took it
+  int peer;      ///< the receiving pipeline rank (same replica)
+  Direction dir; ///< with peer, names the channel and the send in messages
+  bool matched = false, consumed = false; ///< taken by a receiver; copied
+  Clock::time_point postedAt{};           ///< when the sender posted it
+  double us = -1; ///< the transfer's time once both sides were ready
   void *engineData =
       nullptr; ///< e.g. the CUDA event ordering the copy after the producer
+};
+
+/// A posted receive of one worker, filled by that worker when it posts or
+/// waits, in posting order within its channel.
+struct PostedRecv {
+  Transfer t;
+  bool done = false;
+  Clock::time_point postedAt{};
+  double us = -1; ///< the transfer's time once both sides were ready
 };
 
 /// How a matched pair moves its bytes: memcpy on the host, stream-ordered
@@ -42,15 +64,31 @@ public:
 
 /// Shared by every worker of one process. Workers are identified by a global
 /// id; names in messages come from the label function ("rank 1" or "rank 1
-/// (replica 0)").
+/// (replica 0)"). The records passed to post stay the caller's and must live
+/// until waited for or retracted.
 class Rendezvous {
 public:
   Rendezvous(int ranks, int replicas, double timeoutSeconds)
       : ranks_(ranks), replicas_(replicas), timeout_(timeoutSeconds) {}
-  /// Returns how long the group took, in seconds, after the last of its
-  /// partners had posted (or after the call, if that was later).
+  /// Posts and waits for one group; returns how long it took, in seconds,
+  /// after the last of its partners had posted (or after the call, if that
+  /// was later).
   double exchange(int rank, int replica, const std::vector<Transfer> &group,
                   CopyEngine &engine);
+  /// Queues the sends and receives of one group without waiting; fills the
+  /// receives whose sends are there.
+  void post(int rank, int replica, const std::vector<PostedSend *> &sends,
+            const std::vector<PostedRecv *> &recvs, CopyEngine &engine);
+  /// Waits until the receive is filled or the send consumed, meanwhile
+  /// filling this worker's other receives as their sends arrive; on the
+  /// sender, then calls the engine's finishSend.
+  void wait(int rank, int replica, PostedRecv &r, CopyEngine &engine);
+  void wait(int rank, int replica, PostedSend &s, CopyEngine &engine);
+  bool consumed(const PostedSend &s);
+  /// Takes records back from their channels (their worker is leaving);
+  /// waits for copies of its sends already under way.
+  void retract(int rank, int replica, const std::vector<PostedSend *> &sends,
+               const std::vector<PostedRecv *> &recvs);
   /// Wakes every waiter with PeerFailed; later calls fail at once.
   void abort();
   bool aborted() const { return aborted_; }
@@ -60,11 +98,22 @@ public:
 
 private:
   using Key = std::tuple<int, int, int>; // sender id, receiver id, direction
+  int id(int rank, int replica) const { return replica * ranks_ + rank; }
+  /// Fills every receive of worker `self` whose send is there, in order;
+  /// `since`: when this worker entered the hub (the earliest a transfer's
+  /// time counts from). Copies run unlocked.
+  void fill(int rank, int replica, std::unique_lock<std::mutex> &lock,
+            CopyEngine &engine, Clock::time_point since);
+  template <typename Done>
+  void waitFor(int rank, int replica, const Transfer &what, Done done,
+               CopyEngine &engine);
+
   int ranks_, replicas_;
   double timeout_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<Key, std::deque<PostedSend *>> channels_;
+  std::map<Key, std::deque<PostedSend *>> sends_;
+  std::map<int, std::deque<PostedRecv *>> recvs_; ///< per receiving worker
   std::atomic<bool> aborted_{false};
 };
 

@@ -44,6 +44,26 @@ public:
   /// them). Throws RuntimeError on a mismatch or after the watchdog timeout,
   /// PeerFailed when another rank failed first.
   virtual void exchange(const std::vector<Transfer> &group) = 0;
+  /// Names a transfer that post left in flight; 0 names none.
+  using Ticket = uint64_t;
+  /// Posts a group without waiting and returns one ticket per transfer. A
+  /// receive's buffer holds its data once waited for; a send's buffer must
+  /// not change until done or wait says the peer took it. Transports that
+  /// cannot leave transfers in flight run exchange and return tickets 0.
+  virtual std::vector<Ticket> post(const std::vector<Transfer> &group) {
+    exchange(group);
+    return std::vector<Ticket>(group.size(), 0);
+  }
+  /// Whether the transfer completed (then its ticket is spent).
+  virtual bool done(Ticket) { return true; }
+  /// Waits, under the watchdog, until the transfer completed (the ticket is
+  /// then spent). Returns its time once both sides were ready, in us: the
+  /// copy and the hand-over between workers, without the wait for the peer
+  /// to arrive (what --profile writes as send_us); negative where the
+  /// transport does not measure it.
+  virtual double wait(Ticket) { return -1; }
+  /// Takes back every transfer still in flight: their buffers are about to go.
+  virtual void cancel() {}
   /// Sums `count` floats in place over the data-parallel replicas of this
   /// pipeline rank.
   virtual void allReduceSum(float *data, int64_t count) = 0;
@@ -54,11 +74,6 @@ public:
   /// Best observed point-to-point bandwidth in bytes/s (0 when nothing was sent
   /// yet).
   virtual double bandwidth() const = 0;
-  /// How long the last exchange took once every partner had posted its side,
-  /// in us: the copies and the hand-over between workers, without the wait for
-  /// a peer to arrive (what --profile writes as send_us). Negative where the
-  /// transport does not measure it.
-  virtual double lastExchangeUs() const { return -1; }
 };
 
 } // namespace pipert

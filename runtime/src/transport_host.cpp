@@ -1,9 +1,10 @@
-// The in-process rendezvous (NCCL pairing with a watchdog) and the host
-// transport built on it.
+// The host transport: stage boundaries through the in-process rendezvous,
+// replica gradients through a ReplicaReducer.
 #include "rendezvous.h"
 
 #include "error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <sstream>
@@ -23,162 +24,13 @@ std::string describe(const Transfer &t) {
   return os.str();
 }
 
-std::string Rendezvous::label(int rank, int replica) const {
-  std::string s = "rank " + std::to_string(rank);
-  if (replicas_ > 1)
-    s += " (replica " + std::to_string(replica) + ")";
-  return s;
-}
-
-void Rendezvous::abort() {
-  std::lock_guard<std::mutex> lock(mu_);
-  aborted_ = true;
-  cv_.notify_all();
-}
-
-double Rendezvous::exchange(int rank, int replica,
-                            const std::vector<Transfer> &group,
-                            CopyEngine &engine) {
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point entered = Clock::now(), ready = entered;
-  auto deadline = entered + std::chrono::duration_cast<Clock::duration>(
-                                std::chrono::duration<double>(timeout_));
-  int self = replica * ranks_ + rank;
-  auto dirOf = [](const Transfer &t) { return static_cast<int>(t.dir); };
-  std::vector<PostedSend> sends;
-  sends.reserve(group.size());
-  std::vector<bool> done(group.size(), false);
-  std::unique_lock<std::mutex> lock(mu_);
-  if (aborted_)
-    throw PeerFailed();
-  for (const Transfer &t : group)
-    if (t.send) {
-      sends.push_back({t.stage, t.mb, t.buf, t.bytes});
-      engine.prepareSend(sends.back());
-      sends.back().postedAt = Clock::now();
-      channels_[{self, replica * ranks_ + t.peer, dirOf(t)}].push_back(
-          &sends.back());
-    }
-  cv_.notify_all();
-  // Remove our unconsumed sends if we leave by an exception (they live on this
-  // stack frame).
-  struct Unpost {
-    Rendezvous &hub;
-    std::vector<PostedSend> &sends;
-    int self, replica;
-    const std::vector<Transfer> &group;
-    bool active = true;
-    ~Unpost() {
-      if (!active)
-        return;
-      size_t i = 0;
-      for (const Transfer &t : group)
-        if (t.send) {
-          auto &q = hub.channels_[{self, replica * hub.ranks_ + t.peer,
-                                   static_cast<int>(t.dir)}];
-          for (auto it = q.begin(); it != q.end(); ++it)
-            if (*it == &sends[i]) {
-              q.erase(it);
-              break;
-            }
-          ++i;
-        }
-    }
-  } unpost{*this, sends, self, replica, group};
-
-  for (;;) {
-    bool progress = true;
-    while (progress) {
-      progress = false;
-      for (size_t i = 0; i < group.size(); ++i) {
-        const Transfer &t = group[i];
-        if (t.send || done[i])
-          continue;
-        // FIFO within a channel: only the earliest pending receive of the group
-        // may match.
-        bool earlier = false;
-        for (size_t j = 0; j < i; ++j)
-          earlier |= !group[j].send && !done[j] && group[j].peer == t.peer &&
-                     group[j].dir == t.dir;
-        auto &q = channels_[{replica * ranks_ + t.peer, self, dirOf(t)}];
-        if (earlier || q.empty())
-          continue;
-        PostedSend *s = q.front();
-        if (s->stage != t.tagStage() || s->mb != t.mb || s->bytes != t.bytes) {
-          std::ostringstream os;
-          os << label(rank, replica) << ": " << describe(t)
-             << " (expects stage " << t.tagStage() << ", mb " << t.mb << ", "
-             << t.bytes << " bytes) but " << label(t.peer, replica)
-             << " sent stage " << s->stage << ", mb " << s->mb << ", "
-             << s->bytes << " bytes: the programs of ranks " << t.peer
-             << " and " << rank << " disagree";
-          aborted_ = true;
-          cv_.notify_all();
-          throw RuntimeError(os.str());
-        }
-        q.pop_front();
-        s->matchedAt = Clock::now();
-        ready = std::max(ready, s->postedAt);
-        lock.unlock();
-        engine.copy(*s, t);
-        lock.lock();
-        s->consumed = true;
-        done[i] = true;
-        progress = true;
-        cv_.notify_all();
-      }
-    }
-    bool complete = true;
-    size_t sendIndex = 0;
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (group[i].send)
-        complete &= sends[sendIndex++].consumed;
-      else
-        complete &= done[i];
-    }
-    if (complete)
-      break;
-    if (aborted_)
-      throw PeerFailed();
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
-      // Name the first transfer still pending.
-      size_t si = 0;
-      const Transfer *stuck = &group[0];
-      for (size_t i = 0; i < group.size(); ++i) {
-        bool pending = group[i].send ? !sends[si++].consumed : !done[i];
-        if (pending) {
-          stuck = &group[i];
-          break;
-        }
-      }
-      aborted_ = true;
-      cv_.notify_all();
-      std::ostringstream os;
-      os << label(rank, replica) << ": " << describe(*stuck)
-         << " timed out after " << timeout_
-         << " s (dead peer or mismatched programs)";
-      throw RuntimeError(os.str());
-    }
-  }
-  unpost.active = false;
-  lock.unlock();
-  for (PostedSend &s : sends) {
-    ready = std::max(ready, s.matchedAt);
-    engine.finishSend(s);
-  }
-  return std::chrono::duration<double>(Clock::now() - ready).count();
-}
-
 void HostCopyEngine::copy(PostedSend &from, const Transfer &to) {
   std::memcpy(to.buf, from.src, static_cast<size_t>(to.bytes));
 }
 
 void ReplicaReducer::reduce(int party, int rank, int replica, float *data,
                             int64_t count) {
-  using Clock = std::chrono::steady_clock;
-  auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                         std::chrono::duration<double>(hub_.timeout()));
+  auto deadline = deadlineAfter(hub_.timeout());
   std::unique_lock<std::mutex> lock(mu_);
   bufs_[party] = data;
   if (++arrived_ == replicas_) {
@@ -220,14 +72,65 @@ public:
                 ReplicaReducer &workers, int rank, int replica, int ranks)
       : hub_(hub), reducer_(reducer), workers_(workers), rank_(rank),
         replica_(replica), ranks_(ranks) {}
+  ~HostTransport() override { cancel(); }
   void exchange(const std::vector<Transfer> &group) override {
     double seconds = hub_.exchange(rank_, replica_, group, engine_);
-    lastUs_ = seconds * 1e6;
-    int64_t sent = 0;
+    int64_t received = 0;
     for (const Transfer &t : group)
-      sent += t.send ? t.bytes : 0;
-    if (sent > 0 && seconds > 0)
-      bandwidth_ = std::max(bandwidth_, sent / seconds);
+      received += t.send ? 0 : t.bytes;
+    measured(received, seconds * 1e6);
+  }
+  std::vector<Ticket> post(const std::vector<Transfer> &group) override {
+    std::vector<Ticket> tickets;
+    std::vector<PostedSend *> sends;
+    std::vector<PostedRecv *> recvs;
+    for (const Transfer &t : group) {
+      tickets.push_back(++lastTicket_);
+      if (t.send) {
+        auto s = std::make_unique<PostedSend>(
+            PostedSend{t.stage, t.mb, t.buf, t.bytes, t.peer, t.dir});
+        sends.push_back(s.get());
+        sends_[tickets.back()] = std::move(s);
+      } else {
+        auto r = std::make_unique<PostedRecv>(PostedRecv{t});
+        recvs.push_back(r.get());
+        recvs_[tickets.back()] = std::move(r);
+      }
+    }
+    hub_.post(rank_, replica_, sends, recvs, engine_);
+    return tickets;
+  }
+  bool done(Ticket t) override {
+    auto s = sends_.find(t);
+    if (s != sends_.end() && !hub_.consumed(*s->second))
+      return false;
+    wait(t);
+    return true;
+  }
+  double wait(Ticket t) override {
+    double us = -1;
+    if (auto s = sends_.find(t); s != sends_.end()) {
+      hub_.wait(rank_, replica_, *s->second, engine_);
+      us = s->second->us;
+      sends_.erase(s);
+    } else if (auto r = recvs_.find(t); r != recvs_.end()) {
+      hub_.wait(rank_, replica_, *r->second, engine_);
+      us = r->second->us;
+      measured(r->second->t.bytes, us);
+      recvs_.erase(r);
+    }
+    return us;
+  }
+  void cancel() override {
+    std::vector<PostedSend *> sends;
+    std::vector<PostedRecv *> recvs;
+    for (const auto &[ticket, s] : sends_)
+      sends.push_back(s.get());
+    for (const auto &[ticket, r] : recvs_)
+      recvs.push_back(r.get());
+    hub_.retract(rank_, replica_, sends, recvs);
+    sends_.clear();
+    recvs_.clear();
   }
   void allReduceSum(float *data, int64_t count) override {
     reducer_.allReduceSum(rank_, replica_, data, count);
@@ -236,14 +139,22 @@ public:
     workers_.reduce(replica_ * ranks_ + rank_, rank_, replica_, data, count);
   }
   double bandwidth() const override { return bandwidth_; }
-  double lastExchangeUs() const override { return lastUs_; }
 
 private:
+  /// Bandwidth from the bytes this side copied in (the receiver copies).
+  void measured(int64_t received, double us) {
+    if (received > 0 && us > 0)
+      bandwidth_ = std::max(bandwidth_, received / (us * 1e-6));
+  }
+
   Rendezvous &hub_;
   ReplicaReducer &reducer_, &workers_;
   int rank_, replica_, ranks_;
   HostCopyEngine engine_;
-  double bandwidth_ = 0, lastUs_ = -1;
+  double bandwidth_ = 0;
+  Ticket lastTicket_ = 0;
+  std::map<Ticket, std::unique_ptr<PostedSend>> sends_;
+  std::map<Ticket, std::unique_ptr<PostedRecv>> recvs_;
 };
 
 } // namespace

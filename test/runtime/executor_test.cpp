@@ -217,6 +217,60 @@ TEST(Transport, ExchangeTimeExcludesTheWaitForThePeer) {
   EXPECT_LT(sendSeconds, 0.1);
 }
 
+// The plan's sends occupy no rank: posting one returns before any receiver
+// arrives, and the send completes when the receiver (200 ms later) takes it.
+TEST(Transport, APostedSendDoesNotWaitForTheReceiver) {
+  Rendezvous hub(2, 1, 10);
+  HostCopyEngine senderEngine, receiverEngine;
+  float from = 2.5f, to = 0;
+  PostedSend send{0, 0, &from, 4, 1, Direction::Act};
+  auto start = std::chrono::steady_clock::now();
+  hub.post(0, 0, {&send}, {}, senderEngine);
+  double posted = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  EXPECT_LT(posted, 0.1);
+  EXPECT_FALSE(hub.consumed(send));
+  std::thread receiver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    PostedRecv recv{Transfer{false, Direction::Act, 0, 1, 0, &to, 4}};
+    hub.post(1, 0, {}, {&recv}, receiverEngine);
+    hub.wait(1, 0, recv, receiverEngine);
+    EXPECT_TRUE(recv.done);
+    EXPECT_LT(recv.us, 1e5); // the copy, not the 200 ms before it
+  });
+  hub.wait(0, 0, send, senderEngine);
+  receiver.join();
+  EXPECT_TRUE(hub.consumed(send));
+  EXPECT_EQ(to, 2.5f);
+}
+
+// Receives posted early complete in channel order while their worker waits
+// for a later one, so a receive posted at a program position never holds up
+// the compute before the action that reads it.
+TEST(Transport, EarlyReceivesAreFilledInOrderWhileWaiting) {
+  Rendezvous hub(2, 1, 10);
+  HostCopyEngine senderEngine, receiverEngine;
+  float from[2] = {1, 2}, to[2] = {0, 0};
+  PostedRecv first{Transfer{false, Direction::Act, 0, 1, 0, &to[0], 4}};
+  PostedRecv second{Transfer{false, Direction::Act, 0, 1, 1, &to[1], 4}};
+  hub.post(1, 0, {}, {&first, &second}, receiverEngine);
+  EXPECT_FALSE(first.done);
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    PostedSend s0{0, 0, &from[0], 4, 1, Direction::Act};
+    PostedSend s1{0, 1, &from[1], 4, 1, Direction::Act};
+    hub.post(0, 0, {&s0, &s1}, {}, senderEngine);
+    hub.wait(0, 0, s0, senderEngine);
+    hub.wait(0, 0, s1, senderEngine);
+  });
+  hub.wait(1, 0, second, receiverEngine);
+  sender.join();
+  EXPECT_TRUE(first.done);
+  EXPECT_EQ(to[0], 1.0f);
+  EXPECT_EQ(to[1], 2.0f);
+}
+
 // A cut the run crossed gets the mean of its measured receives; a cut it did
 // not cross gets bytes / bandwidth; the last cell gets 0.
 TEST(Profile, SendTimeIsMeasuredWhereTheRunCrossedTheCut) {
