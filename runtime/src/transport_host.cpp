@@ -104,6 +104,9 @@ public:
     auto s = sends_.find(t);
     if (s != sends_.end() && !hub_.consumed(*s->second))
       return false;
+    auto r = recvs_.find(t); // filled only by this worker, so no lock
+    if (r != recvs_.end() && !r->second->done)
+      return false;
     wait(t);
     return true;
   }
