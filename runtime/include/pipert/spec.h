@@ -116,6 +116,8 @@ struct StageSpec {
   /// (B, or W when the stage has wgrad, or the SendGrad after them); when that
   /// last action is in a communication group, until the whole group completes,
   /// so a group {SendGrad(s,j), RecvAct(s,k)} needs j and k live at once.
+  /// A slot whose send the peer has not taken yet is reused only once it has
+  /// (the runner waits for that rather than take more memory).
   int slots;
   int64_t scratchBytes; ///< temporaries shared by all actions of this stage
                         ///< (not kept)
