@@ -1,9 +1,10 @@
 // Local well-formedness of the program ops (the op verifiers, before any
 // pass): negative indices, a peer equal to the program's own rank, a rank
 // given two programs, foreign ops in a program or schedule, an unknown
-// schedule name; and the names: an action naming a stage the model does
-// not have or a stage on another rank, a schedule naming no model. The ops'
-// own checks come first, so the cases that fail them need no model.
+// schedule name, a missing keyword between an action's fields; and the
+// names: an action naming a stage the model does not have or a stage on
+// another rank, a schedule naming no model. The ops' own checks come first,
+// so the cases that fail them need no model.
 // RUN: pipe-opt %s -split-input-file -verify-diagnostics
 
 pipe.schedule "1f1b" for @chain {
@@ -189,4 +190,33 @@ pipe.schedule "gpipe" for @gpt {
 pipe.extern_op @chain["a"] from "chain.cu"
 // expected-error @+1 {{runs '@chain', which does not name a pipe.model}}
 pipe.schedule "gpipe" for @chain {
+}
+
+// -----
+
+// The keywords between an action's fields are required.
+pipe.schedule "gpipe" for @chain {
+  pipe.program rank 0 {
+    // expected-error @+1 {{custom op 'pipe.forward' expected 'mb'}}
+    pipe.forward @s0 0
+  }
+}
+
+// -----
+
+pipe.schedule "gpipe" for @chain {
+  pipe.program rank 0 {
+    // expected-error @+1 {{custom op 'pipe.send_act' expected 'to'}}
+    pipe.send_act @s0 mb 0 1
+  }
+}
+
+// -----
+
+// A receive names its peer with `from`, not `to`.
+pipe.schedule "gpipe" for @chain {
+  pipe.program rank 0 {
+    // expected-error @+1 {{custom op 'pipe.recv_grad' expected 'from'}}
+    pipe.recv_grad @s0 mb 0 to 1
+  }
 }

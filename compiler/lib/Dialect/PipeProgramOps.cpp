@@ -4,7 +4,7 @@
 // transfer's peer is another rank, every stage name resolves in the model
 // the schedule runs to a stage on the program's own rank. Whether the
 // programs together are a correct, deadlock-free step is
-// pipe-verify-schedule's job.
+// pipe-verify-schedule's job. Also the actions' printer and parser.
 //
 //===----------------------------------------------------------------------===//
 #include "pipe/Dialect/PipeOps.h"
@@ -111,3 +111,99 @@ LogicalResult SendActOp::verify() { return verifyPeer(*this); }
 LogicalResult RecvActOp::verify() { return verifyPeer(*this); }
 LogicalResult SendGradOp::verify() { return verifyPeer(*this); }
 LogicalResult RecvGradOp::verify() { return verifyPeer(*this); }
+
+//===----------------------------------------------------------------------===//
+// The actions' assembly: `@stage mb N`, for a transfer then `to PEER` or
+// `from PEER`, then the attributes other than these as a dictionary.
+//===----------------------------------------------------------------------===//
+
+/// Parses `@stage mb N` into `stage` and `mb` (an i32).
+static ParseResult parseStageMb(OpAsmParser &parser, FlatSymbolRefAttr &stage,
+                                IntegerAttr &mb) {
+  Builder &b = parser.getBuilder();
+  if (parser.parseCustomAttributeWithFallback(stage, b.getType<NoneType>()) ||
+      parser.parseKeyword("mb") ||
+      parser.parseCustomAttributeWithFallback(mb, b.getIntegerType(32)))
+    return failure();
+  return success();
+}
+
+/// Parses the trailing attribute dictionary, which may not restate the
+/// op's own attributes wrongly.
+template <typename ActionOp>
+static ParseResult parseActionAttrDict(OpAsmParser &parser,
+                                       OperationState &result) {
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  return ActionOp::verifyInherentAttrs(result.name, result.attributes, [&]() {
+    return parser.emitError(loc) << "'" << result.name.getStringRef()
+                                 << "' op ";
+  });
+}
+
+template <typename ComputeOp>
+static ParseResult parseCompute(OpAsmParser &parser, OperationState &result) {
+  FlatSymbolRefAttr stage;
+  IntegerAttr mb;
+  if (parseStageMb(parser, stage, mb))
+    return failure();
+  auto &props = result.getOrAddProperties<typename ComputeOp::Properties>();
+  props.stage = stage;
+  props.mb = mb;
+  return parseActionAttrDict<ComputeOp>(parser, result);
+}
+
+template <typename TransferOp>
+static ParseResult parseTransfer(OpAsmParser &parser, OperationState &result,
+                                 StringRef direction) {
+  FlatSymbolRefAttr stage;
+  IntegerAttr mb, peer;
+  if (parseStageMb(parser, stage, mb) || parser.parseKeyword(direction) ||
+      parser.parseCustomAttributeWithFallback(
+          peer, parser.getBuilder().getIntegerType(32)))
+    return failure();
+  auto &props = result.getOrAddProperties<typename TransferOp::Properties>();
+  props.stage = stage;
+  props.mb = mb;
+  props.peer = peer;
+  return parseActionAttrDict<TransferOp>(parser, result);
+}
+
+/// Prints what parseCompute / parseTransfer read; `direction` is empty for a
+/// compute action. The indices are printed as the i32 attributes they are.
+static void printAction(OpAsmPrinter &p, Operation *op, FlatSymbolRefAttr stage,
+                        IntegerAttr mb, StringRef direction = {},
+                        IntegerAttr peer = {}) {
+  p << ' ';
+  p.printAttributeWithoutType(stage);
+  p << " mb " << mb.getInt();
+  if (!direction.empty())
+    p << ' ' << direction << ' ' << peer.getInt();
+  p.printOptionalAttrDict(op->getDiscardableAttrDictionary().getValue());
+}
+
+#define PIPE_COMPUTE_ASM(Op)                                                   \
+  ParseResult Op::parse(OpAsmParser &parser, OperationState &result) {         \
+    return parseCompute<Op>(parser, result);                                   \
+  }                                                                            \
+  void Op::print(OpAsmPrinter &p) {                                            \
+    printAction(p, *this, getStageAttr(), getMbAttr());                        \
+  }
+#define PIPE_TRANSFER_ASM(Op, direction)                                       \
+  ParseResult Op::parse(OpAsmParser &parser, OperationState &result) {         \
+    return parseTransfer<Op>(parser, result, direction);                       \
+  }                                                                            \
+  void Op::print(OpAsmPrinter &p) {                                            \
+    printAction(p, *this, getStageAttr(), getMbAttr(), direction,              \
+                getPeerAttr());                                                \
+  }
+PIPE_COMPUTE_ASM(ForwardOp)
+PIPE_COMPUTE_ASM(BackwardOp)
+PIPE_COMPUTE_ASM(WeightGradOp)
+PIPE_TRANSFER_ASM(SendActOp, "to")
+PIPE_TRANSFER_ASM(RecvActOp, "from")
+PIPE_TRANSFER_ASM(SendGradOp, "to")
+PIPE_TRANSFER_ASM(RecvGradOp, "from")
+#undef PIPE_COMPUTE_ASM
+#undef PIPE_TRANSFER_ASM

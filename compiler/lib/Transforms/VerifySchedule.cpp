@@ -68,7 +68,10 @@ struct PipeVerifySchedulePass
     : impl::PipeVerifyScheduleBase<PipeVerifySchedulePass> {
   void runOnOperation() override {
     if (failed(verify(getOperation())))
-      signalPassFailure();
+      return signalPassFailure();
+    // Nothing changed: this also spares the pass manager's verifier a walk
+    // over the programs it verified after pipe-schedule.
+    markAllAnalysesPreserved();
   }
 
   LogicalResult verify(ModuleOp module) {

@@ -104,10 +104,14 @@ def Pipe_ProgramOp : Pipe_Op<"program", [
 }
 
 /// F, B and W of (stage, micro-batch); summary and description per op.
+/// Written `@stage mb N` then any other attributes as a dictionary; the
+/// printer and parser are hand-written (PipeProgramOps.cpp) because a step
+/// has millions of these ops and the generated printer builds an attribute
+/// dictionary per op.
 class Pipe_ComputeActionOp<string mnemonic>
     : Pipe_Op<mnemonic, [HasParent<"ProgramOp">, Pipe_ActionOpInterface]> {
   let arguments = (ins FlatSymbolRefAttr:$stage, Pipe_IndexAttr:$mb);
-  let assemblyFormat = "$stage `mb` $mb attr-dict";
+  let hasCustomAssemblyFormat = 1;
 }
 
 def Pipe_ForwardOp : Pipe_ComputeActionOp<"forward"> {
@@ -153,15 +157,17 @@ def Pipe_WeightGradOp : Pipe_ComputeActionOp<"weight_grad"> {
 }
 
 /// A transfer; `peer` is the other rank. The verifier checks peer != rank.
-class Pipe_TransferOp<string mnemonic, string dir>
+/// Written `@stage mb N to|from PEER` then any other attributes, by the
+/// hand-written printer and parser of the compute actions.
+class Pipe_TransferOp<string mnemonic>
     : Pipe_Op<mnemonic, [HasParent<"ProgramOp">, Pipe_ActionOpInterface]> {
   let arguments = (ins FlatSymbolRefAttr:$stage, Pipe_IndexAttr:$mb,
                        Pipe_IndexAttr:$peer);
-  let assemblyFormat = "$stage `mb` $mb `" # dir # "` $peer attr-dict";
+  let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
 }
 
-def Pipe_SendActOp : Pipe_TransferOp<"send_act", "to"> {
+def Pipe_SendActOp : Pipe_TransferOp<"send_act"> {
   let summary = "Sends a forward output to the next stage's rank";
   let description = [{
     Sends the output of `pipe.forward <stage> mb k` to rank `peer`, which
@@ -178,7 +184,7 @@ def Pipe_SendActOp : Pipe_TransferOp<"send_act", "to"> {
   }];
 }
 
-def Pipe_RecvActOp : Pipe_TransferOp<"recv_act", "from"> {
+def Pipe_RecvActOp : Pipe_TransferOp<"recv_act"> {
   let summary = "Receives the previous stage's forward output";
   let description = [{
     Receives, from rank `peer`, the output of the previous stage's forward
@@ -193,7 +199,7 @@ def Pipe_RecvActOp : Pipe_TransferOp<"recv_act", "from"> {
   }];
 }
 
-def Pipe_SendGradOp : Pipe_TransferOp<"send_grad", "to"> {
+def Pipe_SendGradOp : Pipe_TransferOp<"send_grad"> {
   let summary = "Sends an input gradient to the previous stage's rank";
   let description = [{
     Sends the input gradient computed by `pipe.backward <stage> mb k` to
@@ -209,7 +215,7 @@ def Pipe_SendGradOp : Pipe_TransferOp<"send_grad", "to"> {
   }];
 }
 
-def Pipe_RecvGradOp : Pipe_TransferOp<"recv_grad", "from"> {
+def Pipe_RecvGradOp : Pipe_TransferOp<"recv_grad"> {
   let summary = "Receives the next stage's input gradient";
   let description = [{
     Receives, from rank `peer`, the input gradient computed by the next
