@@ -21,12 +21,13 @@ namespace pipe::driver {
 namespace {
 
 /// Renders one output with `emit` into `outputs`. The plan and trace JSON
-/// (which always succeed once the plan exists) are streamed at write time
-/// instead: on big plans their text alone is hundreds of bytes per action.
+/// and the C++ (which always succeed once the plan, or the C++ text, exists)
+/// are streamed at write time instead: on big plans their text alone is
+/// hundreds of bytes per action.
 LogicalResult render(Compilation &c, EmitFn emit, StringRef fileName,
                      std::vector<Output> &outputs) {
   Output output{fileName.str(), {}, {}};
-  if (emit == emitPlan || emit == emitTrace) {
+  if (emit == emitPlan || emit == emitTrace || emit == emitCpp) {
     output.write = [&c, emit](llvm::raw_ostream &os) { (void)emit(c, os); };
     outputs.push_back(std::move(output));
     return success();
@@ -154,6 +155,8 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
 
 int pipecMain(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // pipec writes hundreds of megabytes on large plans.
+  llvm::outs().SetBufferSize(kOutputBufferBytes);
   std::vector<llvm::StringRef> args(argv + 1, argv + argc);
   std::optional<Options> options = parseCommandLine(args, llvm::errs());
   if (!options)

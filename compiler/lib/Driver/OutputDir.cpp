@@ -32,6 +32,7 @@ bool writeFile(llvm::StringRef file, const Output &output,
   std::error_code ec;
   llvm::raw_fd_ostream os(file, ec, fs::OF_Text);
   if (!ec) {
+    os.SetBufferSize(kOutputBufferBytes);
     output.writeTo(os);
     os.close();
     ec = os.error();

@@ -9,9 +9,13 @@
 
 namespace pipe::driver {
 
+/// The write buffer of every output file and of stdout: a large plan's
+/// outputs are hundreds of megabytes.
+constexpr size_t kOutputBufferBytes = size_t(1) << 20;
+
 /// One output: its file under -o DIR and its text, or, for an output that
-/// cannot fail once the compilation succeeded (the plan and trace JSON, the
-/// largest), a writer that streams it to its destination at the end instead
+/// cannot fail once the compilation succeeded (the plan and trace JSON and
+/// the C++, the largest), a writer that streams it to its destination at the end instead
 /// of holding it in memory.
 struct Output {
   std::string fileName;

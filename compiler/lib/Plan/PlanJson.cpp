@@ -26,13 +26,20 @@ std::string formatExactDouble(double value) {
   return std::string(text, end.ptr);
 }
 
-void writeJsonNumber(json::OStream &out, double value) {
+void writeJsonNumber(raw_ostream &os, double value) {
   // As printJson prints a json::Value holding `value`: integral numbers as
   // integers, others in their shortest exact text.
-  if (std::optional<int64_t> i = json::Value(value).getAsInteger())
-    out.value(*i);
-  else
-    out.rawValue(formatExactDouble(value));
+  if (std::optional<int64_t> i = json::Value(value).getAsInteger()) {
+    os << *i;
+    return;
+  }
+  char text[32];
+  std::to_chars_result end = std::to_chars(text, text + sizeof text, value);
+  os.write(text, end.ptr - text);
+}
+
+void writeJsonNumber(json::OStream &out, double value) {
+  out.rawValue([&](raw_ostream &os) { writeJsonNumber(os, value); });
 }
 
 // The plan is written key by key, in the sorted order printJson gives, with

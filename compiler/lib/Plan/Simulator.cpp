@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
+#include <tuple>
 
 namespace pipe::plan {
 
@@ -155,8 +157,9 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
   return peak;
 }
 
-std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
-                                  int virtualStages, int microbatches) {
+/// scheduleInFlight without the memo.
+static std::vector<int> computeInFlight(ScheduleKind kind, int ranks,
+                                        int virtualStages, int microbatches) {
   // zb-h1 / zb-h2 follow the stage costs, unknown here: their limit bounds
   // every order they may choose (one stage per rank).
   if (kind == ScheduleKind::ZBH1 || kind == ScheduleKind::ZBH2)
@@ -172,6 +175,33 @@ std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
   std::vector<int> slots;
   for (size_t s = 0; s < placement.size(); ++s)
     slots.push_back(perRank[placement[s]][s]);
+  return slots;
+}
+
+std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
+                                  int virtualStages, int microbatches) {
+  // One compilation asks for the same counts from several passes, and each
+  // answer builds the whole schedule: the last answer is kept.
+  struct Memo {
+    std::mutex mutex;
+    std::tuple<ScheduleKind, int, int, int> key;
+    std::vector<int> slots;
+    bool valid = false;
+  };
+  static Memo memo;
+  std::tuple<ScheduleKind, int, int, int> key(kind, ranks, virtualStages,
+                                              microbatches);
+  {
+    std::lock_guard<std::mutex> lock(memo.mutex);
+    if (memo.valid && memo.key == key)
+      return memo.slots;
+  }
+  std::vector<int> slots =
+      computeInFlight(kind, ranks, virtualStages, microbatches);
+  std::lock_guard<std::mutex> lock(memo.mutex);
+  memo.key = key;
+  memo.slots = slots;
+  memo.valid = true;
   return slots;
 }
 

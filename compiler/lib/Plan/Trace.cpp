@@ -35,16 +35,22 @@ struct SliceIndex {
 };
 
 /// Writes the events of the trace one per line (a large plan's trace is
-/// millions of events: indenting their keys would double the bytes).
+/// millions of events: indenting their keys would double the bytes). Each
+/// line is the text json::OStream prints for the event, keys sorted, written
+/// directly: every string in it is plain ASCII that needs no escapes.
 class EventLines {
 public:
   explicit EventLines(llvm::raw_ostream &os) : os(os) {}
-  /// One event object; `body` writes its keys, in sorted order.
-  template <typename Body> void operator()(Body body) {
-    os << (first ? "\n" : ",\n");
+  /// Starts the next event object.
+  llvm::raw_ostream &begin() {
+    os << (first ? "\n{" : ",\n{");
     first = false;
-    llvm::json::OStream out(os);
-    out.object([&] { body(out); });
+    return os;
+  }
+  /// The number `value` as printJson prints it.
+  llvm::raw_ostream &num(double value) {
+    writeJsonNumber(os, value);
+    return os;
   }
 
 private:
@@ -52,49 +58,30 @@ private:
   bool first = true;
 };
 
-void num(llvm::json::OStream &out, llvm::StringRef key, double value) {
-  out.attributeBegin(key);
-  writeJsonNumber(out, value);
-  out.attributeEnd();
-}
-
 } // namespace
 
 // Streamed key by key in the sorted order printJson gives: the header on the
 // first line, then one event per line.
 void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
                     const std::vector<Stage> &stages) {
-  using llvm::json::OStream;
   int ranks = sim.slices.size(), S = stages.size();
-  {
-    os << "{\"displayTimeUnit\":\"ns\",\"otherData\":";
-    OStream out(os);
-    out.object([&] {
-      num(out, "bubble", sim.bubble);
-      num(out, "makespan_us", sim.makespanUs);
-    });
-    os << ",\"traceEvents\":[";
-  }
+  os << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"bubble\":";
+  writeJsonNumber(os, sim.bubble);
+  os << ",\"makespan_us\":";
+  writeJsonNumber(os, sim.makespanUs);
+  os << "},\"traceEvents\":[";
   EventLines event(os);
-  auto metadata = [&](const char *name, int tid,
-                      llvm::function_ref<void(OStream &)> args) {
-    event([&](OStream &out) {
-      out.attributeObject("args", [&] { args(out); });
-      out.attribute("name", name);
-      out.attribute("ph", "M");
-      out.attribute("pid", 0);
-      if (tid >= 0)
-        out.attribute("tid", tid);
-    });
-  };
-  metadata("process_name", -1,
-           [&](OStream &out) { out.attribute("name", "pipec step"); });
+  event.begin() << "\"args\":{\"name\":\"pipec step\"},\"name\":"
+                   "\"process_name\",\"ph\":\"M\",\"pid\":0}";
   for (int r = 0; r < ranks; ++r) {
-    metadata("thread_name", r, [&](OStream &out) {
-      out.attribute("name", "rank " + std::to_string(r));
-    });
-    metadata("thread_sort_index", r,
-             [&](OStream &out) { out.attribute("sort_index", r); });
+    event.begin() << "\"args\":{\"name\":\"rank " << r
+                  << "\"},\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,"
+                     "\"tid\":"
+                  << r << '}';
+    event.begin() << "\"args\":{\"sort_index\":" << r
+                  << "},\"name\":\"thread_sort_index\",\"ph\":\"M\","
+                     "\"pid\":0,\"tid\":"
+                  << r << '}';
   }
   for (int r = 0; r < ranks; ++r)
     for (const Simulation::Slice &sl : sim.slices[r]) {
@@ -102,37 +89,22 @@ void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
       const char *kind = a.kind == Action::F   ? "F"
                          : a.kind == Action::B ? "B"
                                                : "W";
-      event([&](OStream &out) {
-        out.attributeObject("args", [&] {
-          out.attribute("mb", a.mb);
-          out.attribute("stage", a.stage);
-        });
-        out.attribute("cat", kind);
-        num(out, "dur", sl.endUs - sl.startUs);
-        out.attribute("name", std::string(kind) + " s" +
-                                  std::to_string(a.stage) + " mb" +
-                                  std::to_string(a.mb));
-        out.attribute("ph", "X");
-        out.attribute("pid", 0);
-        out.attribute("tid", r);
-        num(out, "ts", sl.startUs);
-      });
+      event.begin() << "\"args\":{\"mb\":" << a.mb << ",\"stage\":" << a.stage
+                    << "},\"cat\":\"" << kind << "\",\"dur\":";
+      event.num(sl.endUs - sl.startUs)
+          << ",\"name\":\"" << kind << " s" << a.stage << " mb" << a.mb
+          << "\",\"ph\":\"X\",\"pid\":0,\"tid\":" << r << ",\"ts\":";
+      event.num(sl.startUs) << '}';
     }
   SliceIndex where(sim, S);
   int64_t id = 0;
   auto end = [&](int64_t flowId, const char *name, const char *ph,
                  std::pair<int, const Simulation::Slice *> at) {
-    event([&](OStream &out) {
-      if (*ph == 'f')
-        out.attribute("bp", "e");
-      out.attribute("cat", "transfer");
-      out.attribute("id", flowId);
-      out.attribute("name", name);
-      out.attribute("ph", ph);
-      out.attribute("pid", 0);
-      out.attribute("tid", at.first);
-      num(out, "ts", (at.second->startUs + at.second->endUs) / 2);
-    });
+    event.begin() << (*ph == 'f' ? "\"bp\":\"e\"," : "")
+                  << "\"cat\":\"transfer\",\"id\":" << flowId << ",\"name\":\""
+                  << name << "\",\"ph\":\"" << ph << "\",\"pid\":0,\"tid\":"
+                  << at.first << ",\"ts\":";
+    event.num((at.second->startUs + at.second->endUs) / 2) << '}';
   };
   auto flow = [&](int kind, int from, int to, int mb, const char *name) {
     auto *src = where.find(kind, from, mb), *dst = where.find(kind, to, mb);

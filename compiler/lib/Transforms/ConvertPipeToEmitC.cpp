@@ -47,6 +47,12 @@ std::string sourceFile(ModelOp model) {
 
 struct ConvertPipeToEmitCPass
     : impl::ConvertPipeToEmitCBase<ConvertPipeToEmitCPass> {
+  ConvertPipeToEmitCPass() = default;
+  explicit ConvertPipeToEmitCPass(const plan::PlanInfo &plan) : given(&plan) {}
+
+  /// The module's plan when the caller has it; else built here.
+  const plan::PlanInfo *given = nullptr;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto models = module.getOps<ModelOp>();
@@ -160,9 +166,14 @@ struct ConvertPipeToEmitCPass
       emitc::IncludeOp::create(b, loc, "extern_ops.h");
 
     // The plan's prediction; its stage bytes are the buffer plan's.
-    FailureOr<plan::PlanInfo> info = buildPlanInfo(module);
-    if (failed(info))
-      return signalPassFailure();
+    std::optional<plan::PlanInfo> built;
+    if (!given) {
+      FailureOr<plan::PlanInfo> info = buildPlanInfo(module);
+      if (failed(info))
+        return signalPassFailure();
+      built = std::move(*info);
+    }
+    const plan::PlanInfo *info = given ? given : &*built;
     p.predictedPeakBytes = info->simulation.peakBytes;
     p.predictedStepUs = info->simulation.makespanUs;
     p.memoryBackend = info->memoryBackend;
@@ -225,4 +236,9 @@ struct ConvertPipeToEmitCPass
 };
 
 } // namespace
+
+std::unique_ptr<Pass> createConvertPipeToEmitC(const plan::PlanInfo &plan) {
+  return std::make_unique<ConvertPipeToEmitCPass>(plan);
+}
+
 } // namespace pipe

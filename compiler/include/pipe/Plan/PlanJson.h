@@ -38,6 +38,8 @@ void writePlanJson(llvm::raw_ostream &os, const PlanInfo &plan);
 llvm::json::Value planToJson(const PlanInfo &plan);
 /// `value` as printJson prints a number: integral ones as integers.
 void writeJsonNumber(llvm::json::OStream &out, double value);
+/// The same number written as text to `os`.
+void writeJsonNumber(llvm::raw_ostream &os, double value);
 /// The shortest decimal text that reads back as exactly `value`.
 std::string formatExactDouble(double value);
 

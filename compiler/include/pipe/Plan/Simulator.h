@@ -60,7 +60,8 @@ std::vector<int64_t> peakBytesPerRank(const std::vector<RankProgram> &programs,
 /// schedule with its transfers). The
 /// zb-h1 / zb-h2 orders depend on the stage costs, so for them this is their
 /// limit (min(m, the table's in-flight limit)), which every order they choose
-/// keeps; zb-v's is that of its equal-cost order.
+/// keeps; zb-v's is that of its equal-cost order. The last answer is
+/// memoised (thread-safe): the passes of one compilation ask repeatedly.
 std::vector<int> scheduleInFlight(ScheduleKind kind, int ranks,
                                   int virtualStages, int microbatches);
 
