@@ -15,8 +15,8 @@ constexpr size_t kOutputBufferBytes = size_t(1) << 20;
 
 /// One output: its file under -o DIR and its text, or, for an output that
 /// cannot fail once the compilation succeeded (the plan and trace JSON and
-/// the C++, the largest), a writer that streams it to its destination at the end instead
-/// of holding it in memory.
+/// the C++, the largest), a writer that streams it to its destination at the
+/// end instead of into a string first.
 struct Output {
   std::string fileName;
   std::string text;

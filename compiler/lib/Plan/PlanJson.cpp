@@ -20,10 +20,14 @@ static const char *computeOpName(Action::Kind kind) {
 /// The shortest text that reads back as exactly `value` (40.998, not
 /// 40.997999999999998): the plan prints the numbers pipec computed with, so
 /// re-simulating the printed plan gives the printed makespan exactly.
+static StringRef exactDouble(double value, char (&text)[32]) {
+  std::to_chars_result end = std::to_chars(text, text + sizeof text, value);
+  return StringRef(text, end.ptr - text);
+}
+
 std::string formatExactDouble(double value) {
   char text[32];
-  std::to_chars_result end = std::to_chars(text, text + sizeof text, value);
-  return std::string(text, end.ptr);
+  return exactDouble(value, text).str();
 }
 
 void writeJsonNumber(raw_ostream &os, double value) {
@@ -34,8 +38,7 @@ void writeJsonNumber(raw_ostream &os, double value) {
     return;
   }
   char text[32];
-  std::to_chars_result end = std::to_chars(text, text + sizeof text, value);
-  os.write(text, end.ptr - text);
+  os << exactDouble(value, text);
 }
 
 void writeJsonNumber(json::OStream &out, double value) {

@@ -112,6 +112,20 @@ TEST(ScheduleInFlight, OneFOneBHoldsRanksMinusRank) {
     }
 }
 
+// The last answer is kept: asking again, or alternating between schedules,
+// gives each its own counts (by hand from the two tests above: gpipe holds
+// all 5; 1f1b p = 3 holds 3, 2 + 1, 1 + 1).
+TEST(ScheduleInFlight, RepeatedAndAlternatingQueriesKeepTheirAnswers) {
+  const std::vector<int> gpipe{5, 5, 5}, oneFOneB{3, 3, 2};
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(scheduleInFlight(ScheduleKind::GPipe, 3, 1, 5), gpipe);
+    EXPECT_EQ(scheduleInFlight(ScheduleKind::GPipe, 3, 1, 5), gpipe);
+    EXPECT_EQ(scheduleInFlight(ScheduleKind::OneFOneB, 3, 1, 5), oneFOneB);
+    EXPECT_EQ(scheduleInFlight(ScheduleKind::OneFOneB, 3, 1, 1),
+              (std::vector<int>{1, 1, 1}));
+  }
+}
+
 // zb-h1 keeps 1F1B's count of micro-batches between F and B (Qi et al.).
 // (Our memory model holds activations until W, which can be more.)
 TEST(ScheduleInFlight, ZBH1KeepsOneFOneBForwardCount) {

@@ -93,3 +93,45 @@ TEST(Trace, ValidJsonOneTrackPerRankAndAFlowPerTransfer) {
   EXPECT_EQ(flowStarts.size(), size_t(2 * (p - 1) * m));
   EXPECT_EQ(flowStarts, flowEnds);
 }
+
+// gpipe, p = 2, m = 1, F = B = 1.5, free sends. By hand: rank 0 F [0,1.5],
+// B [4.5,6]; rank 1 F [1.5,3], B [3,4.5]; makespan 6, busy 6 of 12, bubble
+// 0.5. The text, byte for byte: keys sorted as JSON printers sort them,
+// integral numbers as integers, an arrow's ends at its slices' midpoints.
+TEST(Trace, ExactTextOfATwoRankStep) {
+  auto stages = equalStages(ScheduleKind::GPipe, 2, 1, 1.5, 1.5, 0);
+  Simulation sim = run(ScheduleKind::GPipe, 2, 1, 1, stages);
+  auto slice = [](const char *kind, int stage, int tid, const char *dur,
+                  const char *ts) {
+    return std::string("{\"args\":{\"mb\":0,\"stage\":") +
+           std::to_string(stage) + "},\"cat\":\"" + kind + "\",\"dur\":" + dur +
+           ",\"name\":\"" + kind + " s" + std::to_string(stage) +
+           " mb0\",\"ph\":\"X\",\"pid\":0,\"tid\":" + std::to_string(tid) +
+           ",\"ts\":" + ts + "},\n";
+  };
+  std::string expected =
+      "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"bubble\":0.5,"
+      "\"makespan_us\":6},\"traceEvents\":[\n"
+      "{\"args\":{\"name\":\"pipec step\"},\"name\":\"process_name\","
+      "\"ph\":\"M\",\"pid\":0},\n"
+      "{\"args\":{\"name\":\"rank 0\"},\"name\":\"thread_name\",\"ph\":\"M\","
+      "\"pid\":0,\"tid\":0},\n"
+      "{\"args\":{\"sort_index\":0},\"name\":\"thread_sort_index\","
+      "\"ph\":\"M\",\"pid\":0,\"tid\":0},\n"
+      "{\"args\":{\"name\":\"rank 1\"},\"name\":\"thread_name\",\"ph\":\"M\","
+      "\"pid\":0,\"tid\":1},\n"
+      "{\"args\":{\"sort_index\":1},\"name\":\"thread_sort_index\","
+      "\"ph\":\"M\",\"pid\":0,\"tid\":1},\n" +
+      slice("F", 0, 0, "1.5", "0") + slice("B", 0, 0, "1.5", "4.5") +
+      slice("F", 1, 1, "1.5", "1.5") + slice("B", 1, 1, "1.5", "3") +
+      "{\"cat\":\"transfer\",\"id\":1,\"name\":\"activation\",\"ph\":\"s\","
+      "\"pid\":0,\"tid\":0,\"ts\":0.75},\n"
+      "{\"bp\":\"e\",\"cat\":\"transfer\",\"id\":1,\"name\":\"activation\","
+      "\"ph\":\"f\",\"pid\":0,\"tid\":1,\"ts\":2.25},\n"
+      "{\"cat\":\"transfer\",\"id\":2,\"name\":\"gradient\",\"ph\":\"s\","
+      "\"pid\":0,\"tid\":1,\"ts\":3.75},\n"
+      "{\"bp\":\"e\",\"cat\":\"transfer\",\"id\":2,\"name\":\"gradient\","
+      "\"ph\":\"f\",\"pid\":0,\"tid\":0,\"ts\":5.25}\n"
+      "]}\n\n";
+  EXPECT_EQ(renderTrace(sim, stages), expected);
+}
