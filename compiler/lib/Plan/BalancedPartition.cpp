@@ -250,8 +250,8 @@ Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
                                       const PartitionRequest &original) {
   if (Error err = checkStageCount(cells.size(), original))
     return std::move(err);
-  if (cells.size() > kTableCells && isOneStagePerRank(original))
-    return partitionBalancedOnePerRank(cells, original);
+  if (cells.size() > kTableCells)
+    return partitionBalancedLinear(cells, original);
   // The searches see the capacity left after the rank's base bytes.
   PartitionRequest request = searchRequest(original);
   PartitionTables t(cells, request);

@@ -1,8 +1,11 @@
-//===- OneStagePartition.cpp - Exact min-max split, one stage per rank ---===//
+//===- OneStagePartition.cpp - Exact min-max split in linear memory ------===//
 //
 // When every rank holds one stage (virtual = 1) each stage's memory is its
 // rank's memory, so a split is feasible for a bottleneck T iff every stage
-// has time <= T and fits the capacity on its own. In O(cells x ranks) memory
+// has time <= T and fits the capacity on its own. With stages sharing ranks
+// the same search solves BalancedPartition.cpp's relaxation (each stage
+// within the capacity its rank's other stages leave at least), whose
+// optimum is exact whenever its split fits every rank. In O(cells x ranks) memory
 // and about O(S n log(1/eps) + n L) time (L = cells per stage), unlike
 // BalancedSearch's (n+1)^2 interval table:
 //
@@ -26,6 +29,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "PartitionTables.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -57,14 +63,20 @@ public:
 
   /// Ends within the capacity for stage s starting at b: memFar[s][b].
   void computeMemoryLimits(int64_t cap) {
+    computeMemoryLimits(std::vector<int64_t>(S, cap));
+  }
+  /// The same with a capacity per stage (kUnlimitedBytes: none).
+  void computeMemoryLimits(const std::vector<int64_t> &caps) {
     memFar.clear();
-    if (cap == kUnlimitedBytes)
+    if (llvm::all_of(caps, [](int64_t c) { return c == kUnlimitedBytes; }))
       return;
     memFar.assign(size_t(S) * (n + 1), 0);
     for (int s = 0; s < S; ++s) {
       int *far = &memFar[size_t(s) * (n + 1)];
+      int64_t cap = caps[s];
       auto fits = [&](int b, int e) {
-        return t.additive(s, b, e) + t.transient(b, e) <= cap;
+        return cap == kUnlimitedBytes ||
+               t.additive(s, b, e) + t.transient(b, e) <= cap;
       };
       if (!req.recompute) {
         // [b', e) within [b, e) for b' > b: far only grows with b.
@@ -297,23 +309,35 @@ bool onePerRank(const PartitionRequest &req) {
   return true;
 }
 
+/// Each stage's capacity in the relaxation: the rank's capacity less the
+/// least that the rank's other stages can hold (BalancedPartition.cpp, step
+/// 1). With one stage per rank it is the rank's capacity.
+std::vector<int64_t> relaxedCapacities(const PartitionTables &t) {
+  const PartitionRequest &req = t.request;
+  int S = req.numStages();
+  std::vector<int64_t> lower(S), rankLower(req.ranks, 0), caps(S);
+  for (int s = 0; s < S; ++s)
+    rankLower[req.stageRank[s]] += lower[s] = t.additiveLowerBound(s);
+  for (int s = 0; s < S; ++s)
+    caps[s] = req.capacityBytes == kUnlimitedBytes
+                  ? kUnlimitedBytes
+                  : req.capacityBytes - (rankLower[req.stageRank[s]] - lower[s]);
+  return caps;
+}
+
 } // namespace
 
-Expected<Partition>
-partitionBalancedOnePerRank(const std::vector<CellCost> &cells,
-                            const PartitionRequest &original) {
+Expected<Partition> partitionBalancedLinear(const std::vector<CellCost> &cells,
+                                            const PartitionRequest &original) {
   if (Error err = checkStageCount(cells.size(), original))
     return std::move(err);
   PartitionRequest request = searchRequest(original);
-  if (!onePerRank(request))
-    return createStringError(inconvertibleErrorCode(),
-                             "the one-stage-per-rank partitioner needs "
-                             "virtual = 1");
   PartitionTables t(cells, request, /*timeTable=*/false);
   OneStageSearch search(t);
-  search.computeMemoryLimits(request.capacityBytes);
+  search.computeMemoryLimits(relaxedCapacities(t));
   std::vector<int> bounds;
   if (!search.optimum(bounds)) {
+    search.computeMemoryLimits(request.capacityBytes);
     bounds = search.memoryBalanced();
     std::vector<int64_t> bytes = rankMemory(t, bounds);
     auto worst = std::max_element(bytes.begin(), bytes.end());
@@ -322,6 +346,20 @@ partitionBalancedOnePerRank(const std::vector<CellCost> &cells,
         original.capacityBytes, original.recompute,
         "no split of the cells fits; the split that balances memory best");
   }
+  // The relaxation's optimum is a lower bound: a split of it that fits every
+  // rank is optimal. Otherwise stages sharing a rank compete for its memory,
+  // which only the interval-table searches decide.
+  if (!onePerRank(request))
+    for (int64_t bytes : rankMemory(t, bounds))
+      if (bytes > request.capacityBytes)
+        return createStringError(
+            inconvertibleErrorCode(),
+            formatv("the memory limit binds between stages that share a "
+                    "rank; the exact balanced search for that takes an "
+                    "interval table and is limited to {0} cells, the model "
+                    "has {1} (use virtual = 1, or partition = uniform or "
+                    "manual)",
+                    kTableCells, cells.size()));
   return evaluatePartition(cells, original, std::move(bounds));
 }
 

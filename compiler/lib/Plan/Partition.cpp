@@ -39,8 +39,10 @@ PartitionTables::PartitionTables(const std::vector<CellCost> &cells,
       ties.push_back({c, &copy});
   }
   // A slot is not monotone in its interval (boundary buffers), so the lower
-  // bound takes the smallest over every interval.
-  if (request.memory && request.capacityBytes != kUnlimitedBytes) {
+  // bound takes the smallest over every interval: quadratic, like the time
+  // table, so only with it. Without, 0 is the (valid, looser) bound.
+  if (timeTable && request.memory &&
+      request.capacityBytes != kUnlimitedBytes) {
     minKeep = kUnlimitedBytes;
     for (int b = 0; b < n; ++b)
       for (int e = b + 1; e <= n; ++e)

@@ -11,7 +11,8 @@ class PartitionTables {
 public:
   /// With `timeTable`, time() is a lookup in an (n+1)^2 table (the searches
   /// that query every interval); without, it sums the interval on demand, so
-  /// callers that query O(n) intervals stay in O(n) memory.
+  /// callers that query O(n) intervals stay in O(n) memory, and
+  /// additiveLowerBound is looser.
   PartitionTables(const std::vector<CellCost> &cells,
                   const PartitionRequest &request, bool timeTable = true);
 
@@ -70,7 +71,8 @@ private:
   int n;
   std::vector<double> work, times;
   std::vector<int64_t> statePre, actPre;
-  /// With a memory table: the smallest slot over every interval.
+  /// With a memory table and the time table: the smallest slot over every
+  /// interval; else 0.
   int64_t minKeep = 0;
   struct Tie {
     int cell;

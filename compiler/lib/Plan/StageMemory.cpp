@@ -194,11 +194,14 @@ StageMemoryTable::StageMemoryTable(const ModelDesc &model, bool recompute)
     slotPre[c + 1] = slotPre[c] + s;
     scratchPre[c + 1] = scratchPre[c] + x;
   }
+  // A result of cell c crosses every cut in (c, its last use], in the order
+  // boundaryFrom lists them: by defining cell, then result order.
   cuts.assign(n + 1, {});
-  for (int cut = 1; cut < n; ++cut)
-    for (int v : boundaryFrom(model, last, cut))
-      cuts[cut].push_back({v, defCell[v], align(bytesOf(model, v)), ownSlot[v],
-                           ownScratch[v]});
+  for (int c = 0; c < n; ++c)
+    for (int v : model.cells[c].results)
+      for (int cut = c + 1; cut <= std::min(last[v], n - 1); ++cut)
+        cuts[cut].push_back({v, defCell[v], align(bytesOf(model, v)),
+                             ownSlot[v], ownScratch[v]});
   for (int v = 0; v < model.numInputs; ++v) {
     if (model.values[v].isInt)
       continue;

@@ -1,13 +1,14 @@
-//===- PartitionScaleTest.cpp - 100,000 cells x 64 ranks, checked -------===//
+//===- PartitionScaleTest.cpp - 100,000 cells x 64 stages, checked ------===//
 //
-// The one-stage-per-rank search at the size that used to exhaust memory
-// (issue 16, item 14), against an oracle that shares no code with it: small
+// The linear-memory search at the size that used to exhaust memory (issue
+// 16, item 14), against an oracle that shares no code with it: small
 // integer costs make every sum exact, and with one stage per rank, no
 // activations (so no per-stage in-flight term) and non-negative sizes, a
 // bottleneck T is reachable iff the greedy cover (longest stage within T and
 // the capacity, repeatedly) needs at most S stages (splitting a stage further
 // never raises its time or memory). A binary search over the integers T
-// then gives the optimum.
+// then gives the optimum. Without a memory limit the same holds for 32 ranks
+// of two interleaved stages each: placement then does not matter.
 //
 //===----------------------------------------------------------------------===//
 #include "GTest.h"
@@ -67,18 +68,21 @@ int64_t oracleOptimum(const std::vector<CellCost> &cells, int64_t cap) {
   return lo;
 }
 
-PartitionRequest request(int64_t cap) {
+/// kRanks stages on kRanks / virtualStages ranks, interleaved.
+PartitionRequest request(int64_t cap, int virtualStages = 1) {
   PartitionRequest req;
-  req.ranks = kRanks;
+  req.ranks = kRanks / virtualStages;
   for (int s = 0; s < kRanks; ++s)
-    req.stageRank.push_back(s);
-  req.inFlight = oneFOneBInFlight(req.stageRank, kRanks, 4 * kRanks);
+    req.stageRank.push_back(s % req.ranks);
+  req.inFlight = oneFOneBInFlight(req.stageRank, req.ranks, 4 * kRanks);
   req.capacityBytes = cap;
   return req;
 }
 
-void checkOptimal(const std::vector<CellCost> &cells, int64_t cap) {
-  llvm::Expected<Partition> p = partitionBalanced(cells, request(cap));
+void checkOptimal(const std::vector<CellCost> &cells, int64_t cap,
+                  int virtualStages = 1) {
+  llvm::Expected<Partition> p =
+      partitionBalanced(cells, request(cap, virtualStages));
   ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
   EXPECT_EQ(p->bottleneckUs, double(oracleOptimum(cells, cap)));
   ASSERT_EQ(int(p->bounds.size()), kRanks + 1);
@@ -91,6 +95,45 @@ void checkOptimal(const std::vector<CellCost> &cells, int64_t cap) {
 TEST(PartitionScale, HundredThousandCellsWithoutMemoryLimit) {
   std::mt19937 rng(16);
   checkOptimal(randomCells(rng), kUnlimitedBytes);
+}
+
+TEST(PartitionScale, HundredThousandCellsOnTwoInterleavedStagesPerRank) {
+  std::mt19937 rng(17);
+  checkOptimal(randomCells(rng), kUnlimitedBytes, /*virtualStages=*/2);
+}
+
+// Above the table search's size, where the memory limit binds between two
+// stages of one rank the search declines with a message instead of building
+// the cells^2 table. Unit times force the time-optimal split into four equal
+// stages; stages 0 and 2 (rank 0) hold all the memory, more than rank 0 has,
+// though each alone fits.
+TEST(PartitionScale, MemoryBindingAcrossOneRanksStagesIsDeclinedAboveTheTable) {
+  int n = 4 * 1024;
+  ASSERT_GT(size_t(n), kTableCells);
+  std::vector<CellCost> cells(n);
+  for (int c = 0; c < n; ++c) {
+    cells[c].fwdUs = 1;
+    cells[c].stateBytes = (c / 1024) % 2 == 0 ? 10 : 0;
+  }
+  PartitionRequest req;
+  req.ranks = 2;
+  req.stageRank = {0, 1, 0, 1};
+  req.inFlight = {1, 1, 1, 1};
+  req.capacityBytes = 15000; // each heavy stage is 10240, both 20480
+  llvm::Expected<Partition> p = partitionBalanced(cells, req);
+  ASSERT_FALSE(bool(p));
+  std::string msg = llvm::toString(p.takeError());
+  EXPECT_NE(msg.find("the memory limit binds between stages that share a "
+                     "rank"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("the model has 4096"), std::string::npos) << msg;
+  // With room for both, the same search answers: four stages of 1024.
+  req.capacityBytes = 20480;
+  llvm::Expected<Partition> fits = partitionBalanced(cells, req);
+  ASSERT_TRUE(bool(fits)) << llvm::toString(fits.takeError());
+  EXPECT_EQ(fits->bounds, (std::vector<int>{0, 1024, 2048, 3072, 4096}));
+  EXPECT_EQ(fits->bottleneckUs, 1024.0);
 }
 
 TEST(PartitionScale, HundredThousandCellsUnderAMemoryLimit) {

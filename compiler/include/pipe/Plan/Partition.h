@@ -104,19 +104,21 @@ public:
 /// Errors: more stages than cells (a StringError), or InfeasibleMemoryError.
 llvm::Expected<Partition> partitionBalanced(const std::vector<CellCost> &cells,
                                             const PartitionRequest &request);
-/// partitionBalanced's search when every rank holds exactly one stage
-/// (virtual = 1): the same optimum in O(cells x ranks) memory, without the
-/// (cells + 1)^2 interval table (OneStagePartition.cpp). partitionBalanced
-/// takes it above kTableCells cells; ties may pick another optimal split.
-/// Errors as partitionBalanced, and a StringError for any other placement.
+/// partitionBalanced's search in O(cells x stages) memory, without the
+/// (cells + 1)^2 interval table (OneStagePartition.cpp); partitionBalanced
+/// takes it above kTableCells cells, where ties may pick another optimal
+/// split. Exact when every rank holds one stage (virtual = 1); with stages
+/// sharing ranks, exact whenever its relaxation's split fits every rank, and
+/// otherwise a StringError saying the model is too large for that search.
+/// Errors as partitionBalanced besides.
 llvm::Expected<Partition>
-partitionBalancedOnePerRank(const std::vector<CellCost> &cells,
-                            const PartitionRequest &request);
+partitionBalancedLinear(const std::vector<CellCost> &cells,
+                        const PartitionRequest &request);
 /// Whether each rank holds exactly one stage.
 bool isOneStagePerRank(const PartitionRequest &request);
-/// Up to this many cells partitionBalanced keeps its table-based search for
-/// every placement (so small models' splits, ties included, stay as they
-/// were); above it, virtual = 1 takes partitionBalancedOnePerRank.
+/// Up to this many cells partitionBalanced keeps its table-based search (so
+/// small models' splits, ties included, stay as they were); above it,
+/// partitionBalancedLinear.
 constexpr size_t kTableCells = 2048;
 /// Equal cell counts; the first n mod S stages take one extra cell.
 llvm::Expected<Partition> partitionUniform(const std::vector<CellCost> &cells,
