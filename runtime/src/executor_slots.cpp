@@ -147,7 +147,7 @@ void StageRunner::communicate(const std::vector<Action> &group) {
     LocalStage &l = local_[a.stage];
     if (transfers[i].send) {
       Transport::Ticket &last = l.sendOfMb[a.mb];
-      if (last && !transport_.done(last))
+      if (last) // the slot's earlier send (its activations); taken by now
         transport_.wait(last);
       last = tickets[i];
     } else {

@@ -5,7 +5,6 @@
 #include "error.h"
 
 #include <algorithm>
-#include <set>
 #include <sstream>
 
 namespace pipert {
@@ -67,14 +66,18 @@ void Rendezvous::fill(int rank, int replica,
   std::deque<PostedRecv *> &pending = recvs_[self];
   for (bool progress = true; progress && !aborted_;) {
     progress = false;
-    std::set<Key> blocked; // channels whose earliest receive has no send yet
+    // Channels whose earliest pending receive has no send yet (few: one per
+    // peer and direction).
+    std::vector<Key> blocked;
     for (auto it = pending.begin(); it != pending.end(); ++it) {
       PostedRecv *r = *it;
       const Transfer &t = r->t;
       Key key{id(t.peer, replica), self, static_cast<int>(t.dir)};
       std::deque<PostedSend *> &queue = sends_[key];
-      if (blocked.count(key) || queue.empty()) {
-        blocked.insert(key);
+      if (std::find(blocked.begin(), blocked.end(), key) != blocked.end())
+        continue;
+      if (queue.empty()) {
+        blocked.push_back(key);
         continue;
       }
       PostedSend *s = queue.front();

@@ -56,22 +56,14 @@ public:
     lower.resize(S);
     for (int s = 0; s < S; ++s)
       lower[s] = t.additiveLowerBound(s);
-    // Lower bounds of each rank's stages after s, and its other stages.
+    // Lower bounds of each rank's stages after s.
     laterLower.assign(S + 1, std::vector<int64_t>(req.ranks, 0));
     for (int s = S - 1; s >= 0; --s) {
       laterLower[s] = laterLower[s + 1];
       if (s + 1 < S)
         laterLower[s][req.stageRank[s + 1]] += lower[s + 1];
     }
-    std::vector<int64_t> rankLower(req.ranks, 0);
-    for (int s = 0; s < S; ++s)
-      rankLower[req.stageRank[s]] += lower[s];
-    stageCap.resize(S);
-    for (int s = 0; s < S; ++s)
-      stageCap[s] =
-          req.capacityBytes == kUnlimitedBytes
-              ? kUnlimitedBytes
-              : req.capacityBytes - (rankLower[req.stageRank[s]] - lower[s]);
+    stageCap = relaxedStageCapacities(t); // step 1's per-stage limits
     // Ranks that still have a stage at index >= s.
     activeRanks.resize(S + 1);
     for (int s = 0; s < S; ++s)

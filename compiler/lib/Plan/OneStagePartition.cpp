@@ -309,22 +309,6 @@ bool onePerRank(const PartitionRequest &req) {
   return true;
 }
 
-/// Each stage's capacity in the relaxation: the rank's capacity less the
-/// least that the rank's other stages can hold (BalancedPartition.cpp, step
-/// 1). With one stage per rank it is the rank's capacity.
-std::vector<int64_t> relaxedCapacities(const PartitionTables &t) {
-  const PartitionRequest &req = t.request;
-  int S = req.numStages();
-  std::vector<int64_t> lower(S), rankLower(req.ranks, 0), caps(S);
-  for (int s = 0; s < S; ++s)
-    rankLower[req.stageRank[s]] += lower[s] = t.additiveLowerBound(s);
-  for (int s = 0; s < S; ++s)
-    caps[s] = req.capacityBytes == kUnlimitedBytes
-                  ? kUnlimitedBytes
-                  : req.capacityBytes - (rankLower[req.stageRank[s]] - lower[s]);
-  return caps;
-}
-
 } // namespace
 
 Expected<Partition> partitionBalancedLinear(const std::vector<CellCost> &cells,
@@ -334,7 +318,7 @@ Expected<Partition> partitionBalancedLinear(const std::vector<CellCost> &cells,
   PartitionRequest request = searchRequest(original);
   PartitionTables t(cells, request, /*timeTable=*/false);
   OneStageSearch search(t);
-  search.computeMemoryLimits(relaxedCapacities(t));
+  search.computeMemoryLimits(relaxedStageCapacities(t));
   std::vector<int> bounds;
   if (!search.optimum(bounds)) {
     search.computeMemoryLimits(request.capacityBytes);

@@ -95,6 +95,19 @@ int64_t PartitionTables::additiveLowerBound(int s) const {
   return best;
 }
 
+std::vector<int64_t> relaxedStageCapacities(const PartitionTables &t) {
+  const PartitionRequest &req = t.request;
+  int S = req.numStages();
+  std::vector<int64_t> lower(S), rankLower(req.ranks, 0), caps(S);
+  for (int s = 0; s < S; ++s)
+    rankLower[req.stageRank[s]] += lower[s] = t.additiveLowerBound(s);
+  for (int s = 0; s < S; ++s)
+    caps[s] = req.capacityBytes == kUnlimitedBytes
+                  ? kUnlimitedBytes
+                  : req.capacityBytes - (rankLower[req.stageRank[s]] - lower[s]);
+  return caps;
+}
+
 std::vector<int64_t> rankMemory(const PartitionTables &t,
                                 const std::vector<int> &bounds) {
   const PartitionRequest &req = t.request;

@@ -89,6 +89,10 @@ PartitionRequest searchRequest(const PartitionRequest &request);
 llvm::Error checkStageCount(size_t numCells, const PartitionRequest &request);
 
 /// Rank memory of a split (the formula in Partition.h).
+/// Each stage's capacity in the relaxation the balanced searches start from:
+/// the rank's capacity less the least its other stages can hold
+/// (additiveLowerBound); kUnlimitedBytes without a limit.
+std::vector<int64_t> relaxedStageCapacities(const PartitionTables &t);
 std::vector<int64_t> rankMemory(const PartitionTables &t,
                                 const std::vector<int> &bounds);
 
