@@ -359,8 +359,8 @@ mpi_compare() { # two processes, one per rank, both on the one GPU
   compare_losses "$out/mpi.cuda.log" "$out/$name.host.log" 20
 }
 
-# Samples the GPU's used memory every 0.2 s into $1 until killed; the peak bounds what the
-# program held (plus the CUDA context), since the program prints no measured peak yet.
+# Samples the GPU's used memory every 0.2 s into $1 until killed: an outside bound on what the
+# program says it held (its peak lines), which nvidia-smi sees plus the CUDA context.
 sample_memory() { while :; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -i 0 >>"$1" 2>/dev/null; sleep 0.2; done; }
 
 bf16_train() {
@@ -444,8 +444,13 @@ write_results() { # [publish]: also copy to bench/GPU-RESULTS.md (only after GPU
     echo "## bf16: gpt2-shaped, 4 layers, tiny Shakespeare bytes, $bf16_steps steps"
     echo
     grep -h '^loss step 1' "$out/bf16-gpt2-4l.log" 2>/dev/null || echo "not run"
-    echo "The plan's peak_bytes per rank: $(tr -d ' \n' <"$build/projects/bf16-gpt2-4l/plan.json" 2>/dev/null | grep -o '"peak_bytes":\[[^]]*\]' || echo n/a)."
-    echo "(The program does not yet print its measured peak; the figure above is nvidia-smi's used memory.)"
+    echo "The program's measured peak per rank against the plan (ranks share the GPU, so no NCCL):"
+    echo
+    grep -h '^rank [0-9]* peak_bytes' "$out/bf16-gpt2-4l.log" 2>/dev/null | sed 's/^/    /' || echo "    not run"
+    echo
+    echo "gpt2 on 1 rank, where a one-rank NCCL communicator is set up (its share is the difference):"
+    echo
+    grep -h '^rank [0-9]* peak_bytes' "$out/speed-gpt2-r1.log" 2>/dev/null | sed 's/^/    /' || echo "    not run"
     echo
     echo "## Speed: examples/gpt2.pipe, bf16, 16 x 8 x 1024 tokens a step, tokens/s after the first $speed_skip steps (of $speed_steps)"
     echo

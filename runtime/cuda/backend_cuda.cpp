@@ -59,9 +59,11 @@ public:
     w.ctx.workspaceBytes = CudaDevice::kWorkspaceBytes;
     if (useNccl_) {
       ncclComm_t world = nullptr, replicas = nullptr;
-      PIPERT_NCCL(ncclCommInitRank(&world, workers_, id_, id), rank);
-      PIPERT_NCCL(ncclCommSplit(world, rank, replica, &replicas, nullptr),
-                  rank);
+      device->metered([&] {
+        PIPERT_NCCL(ncclCommInitRank(&world, workers_, id_, id), rank);
+        PIPERT_NCCL(ncclCommSplit(world, rank, replica, &replicas, nullptr),
+                    rank);
+      });
       w.transport = makeNcclTransport(*device, world, replicas, spec_.ranks,
                                       replica, opts_.timeoutSeconds);
     } else {

@@ -60,9 +60,12 @@ public:
     w.ctx.workspaceBytes = CudaDevice::kWorkspaceBytes;
     if (useNccl_) {
       ncclComm_t all = nullptr, replicas = nullptr;
-      PIPERT_NCCL(ncclCommInitRank(&all, world_.size(), id_, world_.rank()),
-                  rank);
-      PIPERT_NCCL(ncclCommSplit(all, rank, replica, &replicas, nullptr), rank);
+      device->metered([&] {
+        PIPERT_NCCL(
+            ncclCommInitRank(&all, world_.size(), id_, world_.rank()), rank);
+        PIPERT_NCCL(ncclCommSplit(all, rank, replica, &replicas, nullptr),
+                    rank);
+      });
       w.transport = makeNcclTransport(*device, all, replicas, spec_.ranks,
                                       replica, opts_.timeoutSeconds);
     } else {

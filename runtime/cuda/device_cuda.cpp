@@ -78,4 +78,11 @@ double CudaDevice::elapsedUs(int from, int to) {
 
 void CudaDevice::clearMarks() { usedEvents_ = 0; }
 
+size_t CudaDevice::freeBytes() const {
+  size_t free = 0, total = 0;
+  PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
+  PIPERT_CUDA(cudaMemGetInfo(&free, &total), rank_);
+  return free;
+}
+
 } // namespace pipert

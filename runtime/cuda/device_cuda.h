@@ -5,6 +5,8 @@
 #include "device.h"
 
 #include <cuda_runtime.h>
+#include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace pipert {
@@ -16,7 +18,11 @@ public:
   std::string name() const override;
   void *allocate(size_t bytes) override;
   void release(void *p) override;
-  size_t reservedBytes() const override { return kWorkspaceBytes; }
+  /// The cuBLASLt workspace plus the most device memory that metered calls
+  /// held at once.
+  size_t reservedBytes() const override {
+    return kWorkspaceBytes + static_cast<size_t>(externalPeak_);
+  }
   void upload(void *dst, const void *src, size_t bytes) override;
   void download(void *dst, const void *src, size_t bytes) override;
   void synchronize() override;
@@ -30,12 +36,28 @@ public:
   void *workspace() const { return workspace_; }
   static constexpr size_t kWorkspaceBytes = 32u << 20;
 
+  /// Runs `call` (NCCL's communicator setup, a group that may open
+  /// connections) and counts the device memory it took as the fall in this
+  /// GPU's free memory across it: NCCL allocates its buffers itself and offers
+  /// no query. Exact only while this rank is the one user of its GPU, which is
+  /// when the backends use NCCL.
+  template <class Call> void metered(Call &&call) {
+    size_t before = freeBytes();
+    call();
+    external_ += static_cast<int64_t>(before) -
+                 static_cast<int64_t>(freeBytes());
+    externalPeak_ = std::max(externalPeak_, external_);
+  }
+
 private:
+  size_t freeBytes() const;
+
   int gpu_, rank_;
   cudaStream_t stream_ = nullptr;
   void *workspace_ = nullptr;
   std::vector<cudaEvent_t> events_;
   size_t usedEvents_ = 0;
+  int64_t external_ = 0, externalPeak_ = 0;
 };
 
 } // namespace pipert

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace pipert {
@@ -162,22 +163,24 @@ public:
     PIPERT_CUDA(cudaEventRecord(start, comm_), r);
     int64_t sent = 0;
     std::string what;
-    PIPERT_NCCL(ncclGroupStart(), r);
+    std::vector<int64_t> shape;
     for (const Transfer &t : group) {
-      int peer = replica_ * ranks_ + t.peer;
-      if (t.send) {
-        PIPERT_NCCL(ncclSend(t.buf, static_cast<size_t>(t.bytes), ncclChar,
-                             peer, world_, comm_),
-                    r);
-        sent += t.bytes;
-      } else {
-        PIPERT_NCCL(ncclRecv(t.buf, static_cast<size_t>(t.bytes), ncclChar,
-                             peer, world_, comm_),
-                    r);
-      }
+      shape.insert(shape.end(), {t.send, t.peer, t.bytes});
+      sent += t.send ? t.bytes : 0;
       what += (what.empty() ? "" : ", ") + describe(t);
     }
-    PIPERT_NCCL(ncclGroupEnd(), r);
+    meteredOnce(std::move(shape), [&] {
+      PIPERT_NCCL(ncclGroupStart(), r);
+      for (const Transfer &t : group) {
+        int peer = replica_ * ranks_ + t.peer;
+        size_t bytes = static_cast<size_t>(t.bytes);
+        if (t.send)
+          PIPERT_NCCL(ncclSend(t.buf, bytes, ncclChar, peer, world_, comm_), r);
+        else
+          PIPERT_NCCL(ncclRecv(t.buf, bytes, ncclChar, peer, world_, comm_), r);
+      }
+      PIPERT_NCCL(ncclGroupEnd(), r);
+    });
     PIPERT_CUDA(cudaEventRecord(end, comm_), r);
     // ... and compute after it waits for the group (receives landed, send
     // buffers free).
@@ -186,27 +189,42 @@ public:
   }
 
   void allReduceSum(float *data, int64_t count) override {
-    allReduce(data, count, replicas_, "NCCL gradient all-reduce");
+    allReduce(data, count, replicas_, -1, "NCCL gradient all-reduce");
   }
 
   void allReduceSumWorkers(float *data, int64_t count) override {
-    allReduce(data, count, world_, "NCCL gradient norm sum");
+    allReduce(data, count, world_, -2, "NCCL gradient norm sum");
   }
 
   double bandwidth() const override { return watchdog_.bandwidth(); }
 
 private:
-  /// An in-place sum over `comm`, on the compute stream, watched as `what`.
-  void allReduce(float *data, int64_t count, ncclComm_t comm,
+  /// Runs an NCCL call the first time a group of its shape (what it sends
+  /// and receives from whom, or which sum of how many floats) comes, metered:
+  /// NCCL opens connections and allocates their buffers on first use. Every
+  /// step repeats the first step's shapes, so the memory is counted by the
+  /// end of the first step and later calls pay no device query.
+  template <class Call> void meteredOnce(std::vector<int64_t> shape, Call &&call) {
+    if (seen_.insert(std::move(shape)).second)
+      device_.metered(call);
+    else
+      call();
+  }
+
+  /// An in-place sum over `comm` (`which` tells the communicators apart in
+  /// the metering), on the compute stream, watched as `what`.
+  void allReduce(float *data, int64_t count, ncclComm_t comm, int which,
                  const char *what) {
     int r = device_.rank();
     cudaEvent_t start, end;
     PIPERT_CUDA(cudaEventCreate(&start), r);
     PIPERT_CUDA(cudaEventCreate(&end), r);
     PIPERT_CUDA(cudaEventRecord(start, device_.stream()), r);
-    PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat,
-                              ncclSum, comm, device_.stream()),
-                r);
+    meteredOnce({which, count}, [&] {
+      PIPERT_NCCL(ncclAllReduce(data, data, static_cast<size_t>(count),
+                                ncclFloat, ncclSum, comm, device_.stream()),
+                  r);
+    });
     PIPERT_CUDA(cudaEventRecord(end, device_.stream()), r);
     watchdog_.track(start, end, what, 0);
   }
@@ -216,6 +234,7 @@ private:
   int ranks_, replica_;
   cudaStream_t comm_ = nullptr;
   CommWatchdog watchdog_;
+  std::set<std::vector<int64_t>> seen_;
 };
 
 class SharedGpuTransport final : public Transport {
