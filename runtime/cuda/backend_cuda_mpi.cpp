@@ -61,8 +61,8 @@ public:
     if (useNccl_) {
       ncclComm_t all = nullptr, replicas = nullptr;
       device->metered([&] {
-        PIPERT_NCCL(
-            ncclCommInitRank(&all, world_.size(), id_, world_.rank()), rank);
+        PIPERT_NCCL(ncclCommInitRank(&all, world_.size(), id_, world_.rank()),
+                    rank);
         PIPERT_NCCL(ncclCommSplit(all, rank, replica, &replicas, nullptr),
                     rank);
       });

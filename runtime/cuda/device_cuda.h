@@ -44,8 +44,8 @@ public:
   template <class Call> void metered(Call &&call) {
     size_t before = freeBytes();
     call();
-    external_ += static_cast<int64_t>(before) -
-                 static_cast<int64_t>(freeBytes());
+    external_ +=
+        static_cast<int64_t>(before) - static_cast<int64_t>(freeBytes());
     externalPeak_ = std::max(externalPeak_, external_);
   }
 

@@ -204,7 +204,8 @@ private:
   /// NCCL opens connections and allocates their buffers on first use. Every
   /// step repeats the first step's shapes, so the memory is counted by the
   /// end of the first step and later calls pay no device query.
-  template <class Call> void meteredOnce(std::vector<int64_t> shape, Call &&call) {
+  template <class Call>
+  void meteredOnce(std::vector<int64_t> shape, Call &&call) {
     if (seen_.insert(std::move(shape)).second)
       device_.metered(call);
     else
