@@ -1,6 +1,7 @@
 //===- SemaStrategy.cpp - pipeline/train keys, --set, strategy rules -----===//
 #include "Sema.h"
 #include "mlir/IR/Diagnostics.h"
+#include "pipe/Plan/DeviceProfile.h"
 #include "pipe/Plan/ScheduleTable.h"
 #include "pipe/dsl/Parser.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -316,6 +317,15 @@ bool Analyzer::checkStrategyRules() {
                    "schedule '" + std::string(plan::scheduleName(row.kind)) +
                        "' needs " + plan::virtualRule(row) +
                        ", got virtual = " + std::to_string(st.virtualStages));
+  }
+  // A profile file is read here, so that what is wrong with it is reported
+  // at the `device` that names it.
+  if (st.deviceIsFile) {
+    llvm::Expected<plan::DeviceProfile> device =
+        plan::loadDeviceProfileFile(st.device);
+    if (!device)
+      return error(entries["device"]->value->loc,
+                   llvm::toString(device.takeError()));
   }
   int64_t cells = program.model.cells.size();
   // Under auto (without a manual list, which fixes the stages) the search

@@ -165,7 +165,7 @@ struct PipeAutoSchedulePass : impl::PipeAutoScheduleBase<PipeAutoSchedulePass> {
       return success();
     StrategyOp strategy = *strategies.begin();
     FailureOr<ModelOp> model = getModel(module, "schedule = auto");
-    if (failed(model))
+    if (failed(model) || failed(loadDevice(strategy)))
       return failure();
 
     plan::AutoSpace space;
