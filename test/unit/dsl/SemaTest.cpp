@@ -1,6 +1,9 @@
 //===- SemaTest.cpp - Shapes of every op, cells, defaults, overrides -----===//
 #include "TestUtil.h" // before gtest: see the note on pipe(2)
 #include <gtest/gtest.h>
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include <fstream>
 #include <set>
 
 using namespace pipe::dsl;
@@ -146,17 +149,28 @@ TEST(Sema, OverridesAreCheckedLikeFileText) {
             "a = linear(x, 4)\nb = linear(a, 4)\nreturn mse(b, y)",
             "pipeline {\n  ranks = 3\n}\n");
   {
-    Harness h(text, "dir/m.pipe");
+    // The profile path is relative to the .pipe file, and the file is read.
+    llvm::SmallString<128> dir;
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("sema-test", dir));
+    std::string profile = (dir + "/prof.json").str();
+    std::ofstream(profile)
+        << R"({"name": "p", "memory_bytes": 1073741824, "peak_tflops":
+        {"bf16": 1, "tf32": 1, "fp32": 1}, "memory_bandwidth_gbps": 1,
+        "bf16_storage": false, "efficiency": {"matmul": 1, "elementwise": 1},
+        "link_bandwidth_gbps": 1, "link_latency_us": 1, "kernel_launch_us": 1})";
+    Harness h(text, (dir + "/m.pipe").str());
     auto p = h.analyze({{"ranks", "1"},
                         {"schedule", "zb-h1"},
                         {"partition", "manual(3)"},
                         {"device", "\"prof.json\""}});
+    llvm::sys::fs::remove(profile);
+    llvm::sys::fs::remove(dir);
     ASSERT_TRUE(p) << h.firstDiag();
     EXPECT_EQ(p->strategy.ranks, 1);
     EXPECT_EQ(p->strategy.microbatches, 4); // default follows the override
     EXPECT_EQ(p->strategy.schedule, Schedule::ZBH1);
     EXPECT_EQ(p->strategy.manual, (std::vector<int64_t>{3}));
-    EXPECT_EQ(p->strategy.device, "dir/prof.json");
+    EXPECT_EQ(p->strategy.device, profile);
     EXPECT_TRUE(p->strategy.deviceIsFile);
   }
   {
