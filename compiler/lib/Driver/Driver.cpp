@@ -116,10 +116,18 @@ int runPipec(const Options &options, llvm::raw_ostream &out,
          << "\n";
     return 1;
   }
-  if (!options.profileFile.empty() &&
-      !llvm::sys::fs::is_regular_file(options.profileFile)) {
-    errs << "error: cannot read profile '" << options.profileFile << "'\n";
-    return 1;
+  if (!options.profileFile.empty()) {
+    llvm::sys::fs::file_status status;
+    std::error_code ec = llvm::sys::fs::status(options.profileFile, status);
+    if (ec || status.type() != llvm::sys::fs::file_type::regular_file) {
+      errs << "error: cannot read profile '" << options.profileFile << "': "
+           << (ec ? ec.message()
+               : status.type() == llvm::sys::fs::file_type::directory_file
+                   ? "it is a directory"
+                   : "it is not a regular file")
+           << "\n";
+      return 1;
+    }
   }
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(normalizeLineEndings(std::move(*buffer)),
