@@ -1,9 +1,9 @@
 //===- Lexer.cpp - Turns .pipe text into tokens with line:col -----------===//
 #include "pipe/dsl/Lexer.h"
 #include "mlir/IR/Diagnostics.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include <cmath>
 #include <cstdlib>
 
@@ -148,8 +148,8 @@ Token Lexer::lex() {
       if (c >= 0x21 && c < 0x7f)
         return error(start, llvm::Twine("unexpected character '") +
                                 llvm::Twine(c) + "'");
-      return error(start, "unexpected byte 0x" +
-                              llvm::utohexstr(static_cast<unsigned char>(c)));
+      return error(start, llvm::formatv("unexpected byte 0x{0:X-2}",
+                                        static_cast<unsigned char>(c)));
     }
   }
 }

@@ -3,6 +3,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
@@ -64,51 +65,78 @@ UserDiagnosticHandler::UserDiagnosticHandler(llvm::SourceMgr &mgr,
       this->os << kind << ": " << userMessage(diag.str()) << "\n";
       return success();
     }
-    if (emitLongLine(clean))
+    if (emitOwnExcerpt(clean))
       return success();
     emitDiagnostic(clean);
     return success();
   });
 }
 
-bool UserDiagnosticHandler::emitLongLine(Diagnostic &diag) {
+/// Whether `c` is a control byte that a terminal would act on rather than
+/// show (a tab is shown).
+static bool isControl(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return (u < 0x20 && c != '\t') || u == 0x7f;
+}
+
+/// `text` with each control byte written as \xHH.
+static std::string visible(llvm::StringRef text) {
+  std::string out;
+  for (char c : text) {
+    if (!isControl(c)) {
+      out += c;
+      continue;
+    }
+    static const char *hex = "0123456789ABCDEF";
+    unsigned char u = static_cast<unsigned char>(c);
+    out += {'\\', 'x', hex[u >> 4], hex[u & 15]};
+  }
+  return out;
+}
+
+bool UserDiagnosticHandler::emitOwnExcerpt(Diagnostic &diag) {
   auto loc = LocationAttr(diag.getLocation()).findInstanceOf<FileLineColLoc>();
   if (!loc || loc.getLine() == 0)
     return false;
-  const llvm::MemoryBuffer *buffer = nullptr;
-  for (unsigned id = 1; id <= this->mgr.getNumBuffers(); ++id)
-    if (this->mgr.getMemoryBuffer(id)->getBufferIdentifier() ==
-        loc.getFilename().getValue()) {
-      buffer = this->mgr.getMemoryBuffer(id);
-      llvm::SMLoc at =
-          this->mgr.FindLocForLineAndColumn(id, loc.getLine(), loc.getColumn());
-      if (!at.isValid())
-        return false;
-      llvm::StringRef text = buffer->getBuffer();
-      size_t pos = at.getPointer() - text.data();
-      size_t begin = text.rfind('\n', pos);
-      begin = begin == llvm::StringRef::npos ? 0 : begin + 1;
-      size_t end = std::min(text.find('\n', pos), text.size());
-      if (end - begin <= kMaxShownLine)
-        return false;
-      // Show a window around the caret: printing a 10 MB line (twice, with
-      // the caret line) took seconds and helps nobody.
-      size_t from = pos - std::min<size_t>(pos - begin, kWindow);
-      size_t to = std::min(end, pos + kWindow);
-      llvm::StringRef kind =
-          diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
-          : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
-                                                              : "note";
-      std::string head = from > begin ? "..." : "";
-      this->os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
-               << loc.getColumn() << ": " << kind << ": " << diag.str() << "\n"
-               << head << text.slice(from, to) << (to < end ? "..." : "")
-               << "\n"
-               << std::string(head.size() + (pos - from), ' ') << "^\n";
-      for (Diagnostic &note : diag.getNotes())
-        emitDiagnostic(note.getLocation(), note.str(), note.getSeverity());
-      return true;
-    }
+  for (unsigned id = 1; id <= this->mgr.getNumBuffers(); ++id) {
+    const llvm::MemoryBuffer *buffer = this->mgr.getMemoryBuffer(id);
+    if (buffer->getBufferIdentifier() != loc.getFilename().getValue())
+      continue;
+    llvm::SMLoc at =
+        this->mgr.FindLocForLineAndColumn(id, loc.getLine(), loc.getColumn());
+    if (!at.isValid())
+      return false;
+    llvm::StringRef text = buffer->getBuffer();
+    size_t pos = at.getPointer() - text.data();
+    size_t begin = text.rfind('\n', pos);
+    begin = begin == llvm::StringRef::npos ? 0 : begin + 1;
+    size_t end = std::min(text.find('\n', pos), text.size());
+    llvm::StringRef line = text.slice(begin, end);
+    if (line.size() <= kMaxShownLine && llvm::none_of(line, isControl))
+      return false;
+    // Show a window around the caret: printing a 10 MB line (twice, with
+    // the caret line) took seconds and helps nobody. Control bytes are
+    // shown as \xHH, so the excerpt cannot recolour or clear a terminal.
+    size_t from = pos - std::min<size_t>(pos - begin, kWindow);
+    size_t to = std::min(end, pos + kWindow);
+    llvm::StringRef kind =
+        diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
+        : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                            : "note";
+    std::string head = from > begin ? "..." : "";
+    // The caret line keeps the tabs before the caret, so it lines up.
+    std::string lead = head + visible(text.slice(from, pos));
+    for (char &c : lead)
+      c = c == '\t' ? '\t' : ' ';
+    this->os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
+             << loc.getColumn() << ": " << kind << ": " << diag.str() << "\n"
+             << head << visible(text.slice(from, to)) << (to < end ? "..." : "")
+             << "\n"
+             << lead << "^\n";
+    for (Diagnostic &note : diag.getNotes())
+      emitDiagnostic(note.getLocation(), note.str(), note.getSeverity());
+    return true;
+  }
   return false;
 }
 

@@ -26,9 +26,10 @@ private:
   /// Lines longer than this show only kWindow characters either side of
   /// the caret.
   static constexpr size_t kMaxShownLine = 1000, kWindow = 80;
-  /// Prints `diag` with a window of its source line when the line is longer
-  /// than kMaxShownLine; false (nothing printed) otherwise.
-  bool emitLongLine(mlir::Diagnostic &diag);
+  /// Prints `diag` with its own excerpt of the source line when the line is
+  /// longer than kMaxShownLine (a window around the caret) or holds control
+  /// bytes (shown as \xHH); false (nothing printed) otherwise.
+  bool emitOwnExcerpt(mlir::Diagnostic &diag);
 };
 
 /// `message` without a leading "'dialect.op' op ".
