@@ -416,6 +416,13 @@ bool Analyzer::runStmt(const Stmt &s, bool topLevel) {
       return error(s.loc, "the model is too large: more than " +
                               std::to_string(kMaxStatements) +
                               " statements after unrolling and inlining");
+    // Likewise for the ops each copy makes at the least, nested literal
+    // repeats and blocks included: `repeat 1000 { repeat 500000 {..} }` fails
+    // here, not after a million ops.
+    int64_t opsPerCopy = minOps(s.body);
+    if (opsPerCopy > 0 && *n > (kMaxOps - ops) / opsPerCopy)
+      return error(s.loc, "the model is too large: the repeat makes more " +
+                              ("than " + std::to_string(kMaxOps) + " ops"));
     for (int64_t k = 0; k < *n; ++k) {
       if (++statements > kMaxStatements)
         return error(s.loc, "the model is too large: more than " +
