@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs pipe-fuzz for a bounded time, seeded with examples/*.pipe, the
 # front-end lit tests and test/fuzz/corpus (hostile shapes: long operator
-# chains, CR-only lines, overflowing sizes, long lines, exponential blocks). Exits non-zero when libFuzzer finds a crash, leak, hang
+# chains, CR-only lines, overflowing sizes, long lines, exponential blocks, nested repeats). Exits non-zero when libFuzzer finds a crash, leak, hang
 # or sanitizer error (the reproducer is left in the artifact directory).
 # Usage: test/fuzz/run-fuzz.sh [BUILD_DIR] [SECONDS]
 set -euo pipefail
