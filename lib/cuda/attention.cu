@@ -33,17 +33,20 @@ __device__ void ropeAngle(int64_t s, int64_t i, int64_t hd, double sign,
 }
 
 /// dst[B,H,S,hd] <- src[B*S, (H/group)*hd] (head h reads source head h/group),
-/// RoPE optional.
+/// RoPE optional. A thread moves a pair of elements; with an odd hd (no RoPE)
+/// the last pair of each head is a single element.
 __global__ void scatterHeads(float *dst, const float *src, int64_t B, int64_t S,
                              int64_t H, int64_t hd, int64_t group, bool rope) {
-  int64_t half = hd / 2, total = B * H * S * half, srcCols = H / group * hd;
+  int64_t half = (hd + 1) / 2, total = B * H * S * half,
+          srcCols = H / group * hd;
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total;
        k += int64_t(gridDim.x) * blockDim.x) {
     int64_t i = k % half, s = (k / half) % S, h = (k / (half * S)) % H,
             b = k / (half * S * H);
+    bool pair = 2 * i + 1 < hd;
     const float *x = src + (b * S + s) * srcCols + (h / group) * hd + 2 * i;
-    float a = x[0], c2 = x[1];
-    if (rope) {
+    float a = x[0], c2 = pair ? x[1] : 0.0f;
+    if (rope) { // hd is even under RoPE: always a pair
       float c, sn;
       ropeAngle(s, i, hd, 1.0, c, sn);
       float na = a * c - c2 * sn, nb = a * sn + c2 * c;
@@ -51,24 +54,28 @@ __global__ void scatterHeads(float *dst, const float *src, int64_t B, int64_t S,
     }
     float *y = dst + ((b * H + h) * S + s) * hd + 2 * i;
     y[0] = a;
-    y[1] = c2;
+    if (pair)
+      y[1] = c2;
   }
 }
 
 /// dst[B*S, (H/group)*hd] <- sum over each group's heads of src[B,H,S,hd],
-/// inverse RoPE optional.
+/// inverse RoPE optional; pairs as in scatterHeads.
 __global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S,
                             int64_t H, int64_t hd, int64_t group, bool rope) {
-  int64_t half = hd / 2, outHeads = H / group, total = B * outHeads * S * half;
+  int64_t half = (hd + 1) / 2, outHeads = H / group,
+          total = B * outHeads * S * half;
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total;
        k += int64_t(gridDim.x) * blockDim.x) {
     int64_t i = k % half, s = (k / half) % S, oh = (k / (half * S)) % outHeads,
             b = k / (half * S * outHeads);
+    bool pair = 2 * i + 1 < hd;
     float a = 0.0f, c2 = 0.0f;
     for (int64_t h = oh * group; h < (oh + 1) * group; ++h) {
       const float *x = src + ((b * H + h) * S + s) * hd + 2 * i;
       a += x[0];
-      c2 += x[1];
+      if (pair)
+        c2 += x[1];
     }
     if (rope) {
       float c, sn;
@@ -78,7 +85,8 @@ __global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S,
     }
     float *y = dst + (b * S + s) * outHeads * hd + oh * hd + 2 * i;
     y[0] = a;
-    y[1] = c2;
+    if (pair)
+      y[1] = c2;
   }
 }
 
@@ -160,14 +168,14 @@ Gemm perHead(Gemm g, int64_t batch, int64_t sA, int64_t sB, int64_t sC,
 
 void launchScatter(const Context &ctx, float *dst, const float *src,
                    const Shape &sh, int64_t group, bool rope, const char *op) {
-  scatterHeads<<<gridFor(sh.M * sh.H * sh.hd / 2), kThreads, 0,
+  scatterHeads<<<gridFor(sh.M * sh.H * ((sh.hd + 1) / 2)), kThreads, 0,
                  streamOf(ctx)>>>(dst, src, sh.B, sh.S, sh.H, sh.hd, group,
                                   rope);
   PIPEOPS_CHECK_LAUNCH(op);
 }
 void launchGather(const Context &ctx, float *dst, const float *src,
                   const Shape &sh, int64_t group, bool rope, const char *op) {
-  gatherHeads<<<gridFor(sh.M * sh.H / group * sh.hd / 2), kThreads, 0,
+  gatherHeads<<<gridFor(sh.M * sh.H / group * ((sh.hd + 1) / 2)), kThreads, 0,
                 streamOf(ctx)>>>(dst, src, sh.B, sh.S, sh.H, sh.hd, group,
                                  rope);
   PIPEOPS_CHECK_LAUNCH(op);

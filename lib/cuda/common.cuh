@@ -96,10 +96,15 @@ void columnSumsAccumulate(const Context &ctx, float *out, const void *x,
                           int64_t M, int64_t N, const char *op);
 
 constexpr int kThreads = 256;
+/// Blocks of `threads` covering n items, at least 1. Some kernels take one item
+/// per thread without looping, so the grid is capped only at gridDim.x's own
+/// limit (2^31 - 1 blocks).
 inline unsigned gridFor(int64_t n, int threads = kThreads) {
+  constexpr int64_t kMaxBlocks = (int64_t(1) << 31) - 1;
   int64_t blocks = (n + threads - 1) / threads;
-  return static_cast<unsigned>(
-      blocks < 1 ? 1 : (blocks > 65535 * 16 ? 65535 * 16 : blocks));
+  return static_cast<unsigned>(blocks < 1            ? 1
+                               : blocks > kMaxBlocks ? kMaxBlocks
+                                                     : blocks);
 }
 
 __device__ __forceinline__ float warpSum(float v) {

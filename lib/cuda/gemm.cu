@@ -5,6 +5,7 @@
 
 #include <cublasLt.h>
 
+#include <cstdint>
 #include <string>
 
 namespace pipeops::cuda {
@@ -45,6 +46,27 @@ struct Layout {
   }
   ~Layout() { cublasLtMatrixLayoutDestroy(desc); }
 };
+
+size_t elementBytes(cudaDataType type) { return type == CUDA_R_16BF ? 2 : 4; }
+
+/// The alignment, in bytes up to 256, that every matrix of a (batched)
+/// operand starting at `p` has: cuBLASLt assumes 256 unless told, and slots,
+/// heads and batch offsets are often aligned less.
+uint32_t alignmentOf(const void *p, int batch, int64_t stride,
+                     cudaDataType type) {
+  uint64_t bits = reinterpret_cast<uintptr_t>(p) | 256;
+  if (batch > 1)
+    bits |= static_cast<uint64_t>(stride) * elementBytes(type);
+  return static_cast<uint32_t>(bits & (~bits + 1)); // the lowest set bit
+}
+
+void setAlignment(cublasLtMatmulPreference_t pref,
+                  cublasLtMatmulPreferenceAttributes_t attr, uint32_t bytes,
+                  const char *op) {
+  checkLt(
+      cublasLtMatmulPreferenceSetAttribute(pref, attr, &bytes, sizeof(bytes)),
+      op, "alignment");
+}
 } // namespace
 
 // Row-major C[M,N] = op(A) op(B) is column-major C^T[N,M] = op(B)^T op(A)^T,
@@ -98,6 +120,14 @@ void gemm(const Context &ctx, const Gemm &g, const char *op) {
               pref, CUBLASLT_MATMUL_PREF_REDUCTION_SCHEME_MASK, &schemes,
               sizeof(schemes)),
           op, "reduction scheme");
+  // cuBLASLt's A is our B and its B our A (above); C is also D.
+  setAlignment(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
+               alignmentOf(g.B, g.batch, g.strideB, g.abType), op);
+  setAlignment(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+               alignmentOf(g.A, g.batch, g.strideA, g.abType), op);
+  uint32_t alignC = alignmentOf(g.C, g.batch, g.strideC, g.cType);
+  setAlignment(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, alignC, op);
+  setAlignment(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, alignC, op);
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
   checkLt(cublasLtMatmulAlgoGetHeuristic(handle, desc, lb.desc, la.desc,

@@ -225,7 +225,10 @@ INSTANTIATE_TEST_SUITE_P(Configs, HostAttention,
                                            Config{2, 4, 8, 2, 2, false, false},
                                            Config{2, 5, 8, 4, 2, true, true},
                                            Config{1, 6, 8, 4, 1, false, true},
-                                           Config{1, 5, 12, 3, 1, true, true}),
+                                           Config{1, 5, 12, 3, 1, true, true},
+                                           // odd head dims: 3, and 1
+                                           Config{1, 5, 9, 3, 3, true, false},
+                                           Config{2, 4, 4, 4, 2, false, false}),
                          [](const ::testing::TestParamInfo<Config> &info) {
                            const Config &c = info.param;
                            return "B" + std::to_string(c.B) + "S" +

@@ -265,11 +265,14 @@ TEST_P(GpuVsHost, Embedding) {
 }
 
 TEST_P(GpuVsHost, Attention) {
-  for (auto [kv, causal, rope] :
-       {std::tuple<int64_t, bool, bool>{H, true, false},
-        {H / 2, false, true},
-        {1, true, true}}) {
-    int64_t M = B * S, Dkv = D / H * kv;
+  std::vector<std::tuple<int64_t, int64_t, bool, bool>> cases = {
+      {H, H, true, false}, {H, H / 2, false, true}, {H, 1, true, true}};
+  // A head dimension of 1: odd, so without RoPE (a head is one element, not
+  // a pair); small shapes only, as it has D heads.
+  if (!GetParam().large)
+    cases.push_back({D, D, true, false});
+  for (auto [heads, kv, causal, rope] : cases) {
+    int64_t M = B * S, Dkv = D / heads * kv;
     float ws = 1.0f / std::sqrt(float(D));
     auto x = rnd(M * D), wq = rnd(D * D, ws), wk = rnd(D * Dkv, ws),
          wv = rnd(D * Dkv, ws), wo = rnd(D * D, ws), dout = rnd(M * D),
@@ -278,22 +281,22 @@ TEST_P(GpuVsHost, Attention) {
     auto bq = rnd(D), bk = rnd(Dkv), bv = rnd(Dkv), bo = rnd(D);
     std::vector<float> dbq(D, 0), dbk(Dkv, 0), dbv(Dkv, 0), dbo(D, 0);
     std::vector<float> out(M * D),
-        saved(attention_saved_floats(B, S, D, H, kv));
-    std::vector<float> wsaved(attention_wsaved_floats(B, S, D, H, kv)),
+        saved(attention_saved_floats(B, S, D, heads, kv));
+    std::vector<float> wsaved(attention_wsaved_floats(B, S, D, heads, kv)),
         dx = dx0;
     std::vector<float> dq(D * D, 0), dk(D * Dkv, 0), dv(D * Dkv, 0),
         dO(D * D, 0);
     attention_forward(host, out.data(), saved.data(), x.data(), wq.data(),
                       wk.data(), wv.data(), wo.data(), bq.data(), bk.data(),
-                      bv.data(), bo.data(), B, S, D, H, kv, causal, rope);
+                      bv.data(), bo.data(), B, S, D, heads, kv, causal, rope);
     attention_backward_input(host, dx.data(), wsaved.data(), dout.data(),
                              x.data(), saved.data(), wq.data(), wk.data(),
-                             wv.data(), wo.data(), B, S, D, H, kv, causal,
+                             wv.data(), wo.data(), B, S, D, heads, kv, causal,
                              rope);
     attention_backward_weight(host, dq.data(), dk.data(), dv.data(), dO.data(),
                               dbq.data(), dbk.data(), dbv.data(), dbo.data(),
                               dout.data(), x.data(), saved.data(),
-                              wsaved.data(), B, S, D, H, kv, causal, rope);
+                              wsaved.data(), B, S, D, heads, kv, causal, rope);
     auto dBq = up(bq), dBk = up(bk), dBv = up(bv), dBo = up(bo);
     auto dDbq = upF32(dbq), dDbk = upF32(dbk), dDbv = upF32(dbv),
          dDbo = upF32(dbo);
@@ -306,15 +309,15 @@ TEST_P(GpuVsHost, Attention) {
     auto dDv = upF32(std::vector<float>(D * Dkv, 0)),
          dDo = upF32(std::vector<float>(D * D, 0));
     attention_forward(dev, dY->p, dSaved->as(), dX->p, dWq->p, dWk->p, dWv->p,
-                      dWo->p, dBq->p, dBk->p, dBv->p, dBo->p, B, S, D, H, kv,
-                      causal, rope);
+                      dWo->p, dBq->p, dBk->p, dBv->p, dBo->p, B, S, D, heads,
+                      kv, causal, rope);
     attention_backward_input(dev, dDx->p, dWs->as(), dOut->p, dX->p,
                              dSaved->as(), dWq->p, dWk->p, dWv->p, dWo->p, B, S,
-                             D, H, kv, causal, rope);
+                             D, heads, kv, causal, rope);
     attention_backward_weight(dev, dDq->as(), dDk->as(), dDv->as(), dDo->as(),
                               dDbq->as(), dDbk->as(), dDbv->as(), dDbo->as(),
                               dOut->p, dX->p, dSaved->as(), dWs->as(), B, S, D,
-                              H, kv, causal, rope);
+                              heads, kv, causal, rope);
     expectClose("attention out", out, down(*dY, M * D));
     expectClose("attention dx", dx, down(*dDx, M * D));
     expectClose("attention dwq", dq, downF32(*dDq, D * D));
