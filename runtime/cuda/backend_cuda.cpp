@@ -75,6 +75,7 @@ public:
   }
   void abort() override { hub_.abort(); }
   bool aborted() const override { return hub_.aborted(); }
+  bool abortWakesPeers() const override { return !useNccl_; }
 
 private:
   const ModelSpec &spec_;

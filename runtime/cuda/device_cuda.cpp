@@ -6,6 +6,32 @@
 
 namespace pipert {
 
+namespace {
+/// Makes `gpu` current for a scope and then restores the thread's device: a
+/// worker may act on another rank's device (the checkpoint gathers every
+/// rank's parameters on one thread) and must find its own current after.
+class OnDevice {
+public:
+  OnDevice(int gpu, int rank) {
+    PIPERT_CUDA(cudaGetDevice(&previous_), rank);
+    if (previous_ == gpu)
+      previous_ = -1;
+    else
+      PIPERT_CUDA(cudaSetDevice(gpu), rank);
+  }
+  ~OnDevice() {
+    if (previous_ >= 0)
+      cudaSetDevice(previous_);
+  }
+  OnDevice(const OnDevice &) = delete;
+  OnDevice &operator=(const OnDevice &) = delete;
+
+private:
+  int previous_ = -1;
+};
+} // namespace
+
+// The constructor runs on the worker's own thread and leaves its GPU current.
 CudaDevice::CudaDevice(int gpu, int rank) : gpu_(gpu), rank_(rank) {
   PIPERT_CUDA(cudaSetDevice(gpu), rank);
   PIPERT_CUDA(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), rank);
@@ -13,11 +39,15 @@ CudaDevice::CudaDevice(int gpu, int rank) : gpu_(gpu), rank_(rank) {
 }
 
 CudaDevice::~CudaDevice() {
+  int previous = -1;
+  cudaGetDevice(&previous);
   cudaSetDevice(gpu_);
   for (cudaEvent_t e : events_)
     cudaEventDestroy(e);
   cudaFree(workspace_);
   cudaStreamDestroy(stream_);
+  if (previous >= 0)
+    cudaSetDevice(previous);
 }
 
 std::string CudaDevice::name() const {
@@ -28,7 +58,7 @@ std::string CudaDevice::name() const {
 }
 
 void *CudaDevice::allocate(size_t bytes) {
-  PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
+  OnDevice on(gpu_, rank_);
   void *p = nullptr;
   size_t rounded = (bytes + 255) / 256 * 256;
   PIPERT_CUDA(cudaMalloc(&p, rounded ? rounded : 256), rank_);
@@ -37,12 +67,12 @@ void *CudaDevice::allocate(size_t bytes) {
 }
 
 void CudaDevice::release(void *p) {
-  cudaSetDevice(gpu_);
+  OnDevice on(gpu_, rank_);
   cudaFree(p);
 }
 
 void CudaDevice::upload(void *dst, const void *src, size_t bytes) {
-  PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
+  OnDevice on(gpu_, rank_);
   // Pageable source: cudaMemcpyAsync stages it before returning, so src may be
   // reused after.
   PIPERT_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_),
@@ -50,7 +80,7 @@ void CudaDevice::upload(void *dst, const void *src, size_t bytes) {
 }
 
 void CudaDevice::download(void *dst, const void *src, size_t bytes) {
-  PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
+  OnDevice on(gpu_, rank_);
   PIPERT_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_),
               rank_);
   PIPERT_CUDA(cudaStreamSynchronize(stream_), rank_);
@@ -61,6 +91,7 @@ void CudaDevice::synchronize() {
 }
 
 int CudaDevice::mark() {
+  OnDevice on(gpu_, rank_);
   if (usedEvents_ == events_.size()) {
     cudaEvent_t e;
     PIPERT_CUDA(cudaEventCreate(&e), rank_);
@@ -78,9 +109,18 @@ double CudaDevice::elapsedUs(int from, int to) {
 
 void CudaDevice::clearMarks() { usedEvents_ = 0; }
 
-size_t CudaDevice::freeBytes() const {
+size_t CudaDevice::freeBytes(bool settle) const {
+  OnDevice on(gpu_, rank_);
+  if (settle) {
+    // The op library's scratch comes from the stream-ordered pool, which
+    // hands memory back at synchronisations: empty it first, so that a
+    // synchronisation inside the metered call cannot show as memory freed.
+    cudaMemPool_t pool;
+    PIPERT_CUDA(cudaStreamSynchronize(stream_), rank_);
+    PIPERT_CUDA(cudaDeviceGetMemPool(&pool, gpu_), rank_);
+    PIPERT_CUDA(cudaMemPoolTrimTo(pool, 0), rank_);
+  }
   size_t free = 0, total = 0;
-  PIPERT_CUDA(cudaSetDevice(gpu_), rank_);
   PIPERT_CUDA(cudaMemGetInfo(&free, &total), rank_);
   return free;
 }

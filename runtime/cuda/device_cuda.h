@@ -42,7 +42,7 @@ public:
   /// no query. Exact only while this rank is the one user of its GPU, which is
   /// when the backends use NCCL.
   template <class Call> void metered(Call &&call) {
-    size_t before = freeBytes();
+    size_t before = freeBytes(/*settle=*/true);
     call();
     external_ +=
         static_cast<int64_t>(before) - static_cast<int64_t>(freeBytes());
@@ -50,7 +50,9 @@ public:
   }
 
 private:
-  size_t freeBytes() const;
+  /// This GPU's free memory; with `settle`, after the rank's stream is idle
+  /// and the stream-ordered pool holds nothing unused.
+  size_t freeBytes(bool settle = false) const;
 
   int gpu_, rank_;
   cudaStream_t stream_ = nullptr;

@@ -1,6 +1,7 @@
 // GPU transports: device copies through the in-process rendezvous, and NCCL
-// groups on a communication stream overlapped with compute through events,
-// under a watchdog thread.
+// groups on a communication stream ordered with compute through events (a
+// group starts after the compute before it, and the compute after it waits
+// for it; the host thread never blocks), under a watchdog thread.
 #include "transport_cuda.h"
 
 #include "cuda_check.h"
@@ -16,18 +17,20 @@
 
 namespace pipert {
 
+/// `ready` is the sender's (created and recorded on its GPU), `done` the
+/// receiver's: an event is recorded only on a stream of its own device, while
+/// a stream may wait on an event of any device.
 struct CopyEvents {
-  cudaEvent_t ready, done;
+  cudaEvent_t ready = nullptr, done = nullptr;
 };
 
 void DeviceCopyEngine::prepareSend(PostedSend &s) {
   auto *ev = new CopyEvents;
+  s.engineData = ev;
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
   PIPERT_CUDA(cudaEventCreateWithFlags(&ev->ready, cudaEventDisableTiming), r);
-  PIPERT_CUDA(cudaEventCreateWithFlags(&ev->done, cudaEventDisableTiming), r);
   PIPERT_CUDA(cudaEventRecord(ev->ready, device_.stream()), r);
-  s.engineData = ev;
 }
 
 void DeviceCopyEngine::copy(PostedSend &from, const Transfer &to) {
@@ -38,6 +41,7 @@ void DeviceCopyEngine::copy(PostedSend &from, const Transfer &to) {
   PIPERT_CUDA(cudaMemcpyAsync(to.buf, from.src, static_cast<size_t>(to.bytes),
                               cudaMemcpyDefault, device_.stream()),
               r);
+  PIPERT_CUDA(cudaEventCreateWithFlags(&ev->done, cudaEventDisableTiming), r);
   PIPERT_CUDA(cudaEventRecord(ev->done, device_.stream()), r);
 }
 
@@ -45,12 +49,36 @@ void DeviceCopyEngine::finishSend(PostedSend &s) {
   auto *ev = static_cast<CopyEvents *>(s.engineData);
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
-  PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->done, 0), r);
-  cudaEventDestroy(
-      ev->ready); // released by CUDA once the recorded work completes
-  cudaEventDestroy(ev->done);
+  if (ev->done) // none when the copy failed (the run is ending)
+    PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->done, 0), r);
+  // Released by CUDA once the work recorded on them completes.
+  cudaEventDestroy(ev->ready);
+  if (ev->done)
+    cudaEventDestroy(ev->done);
   delete ev;
 }
+
+namespace {
+/// Ends the process with one `error:` line, however many ranks' watchdogs
+/// fire at once (one stalled group stalls them all).
+[[noreturn]] void exitWithError(const std::string &line) {
+  static std::atomic<bool> reported{false};
+  if (!reported.exchange(true)) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "error: %s\n", line.c_str());
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  for (;;) // the first reporter is ending the process
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+std::string formatSeconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", s);
+  return text;
+}
+} // namespace
 
 class CommWatchdog {
 public:
@@ -95,21 +123,15 @@ private:
           double waited = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - e.posted)
                               .count();
-          if (waited > timeout_) {
-            std::fflush(stdout);
-            std::fprintf(stderr, "error: rank %d: %s timed out after %g s\n",
-                         rank_, e.what.c_str(), timeout_);
-            std::_Exit(
-                1); // a stuck NCCL kernel cannot be cancelled; never hang
-          }
+          // A stuck NCCL kernel cannot be cancelled: never hang.
+          if (waited > timeout_)
+            exitWithError("rank " + std::to_string(rank_) + ": " + e.what +
+                          " timed out after " + formatSeconds(timeout_));
           break;
         }
-        if (q != cudaSuccess) {
-          std::fflush(stdout);
-          std::fprintf(stderr, "error: rank %d: %s failed: %s\n", rank_,
-                       e.what.c_str(), cudaGetErrorString(q));
-          std::_Exit(1);
-        }
+        if (q != cudaSuccess)
+          exitWithError("rank " + std::to_string(rank_) + ": " + e.what +
+                        " failed: " + cudaGetErrorString(q));
         float ms = 0;
         if (e.bytes > 0 &&
             cudaEventElapsedTime(&ms, e.start, e.end) == cudaSuccess && ms > 0)

@@ -30,6 +30,10 @@ public:
   /// Makes every blocked transfer of this process fail with PeerFailed.
   virtual void abort() = 0;
   virtual bool aborted() const = 0;
+  /// False where abort() cannot wake a peer blocked in a transfer (NCCL: a
+  /// rank waits inside NCCL, or on a GPU that waits for NCCL); a failing
+  /// worker then reports its error and ends the process at once.
+  virtual bool abortWakesPeers() const { return true; }
 };
 
 std::unique_ptr<ExecutionBackend> makeHostBackend(const ModelSpec &spec,

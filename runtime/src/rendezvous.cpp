@@ -98,7 +98,17 @@ void Rendezvous::fill(int rank, int replica,
       s->matched = true;
       Clock::time_point ready = std::max({since, s->postedAt, r->postedAt});
       lock.unlock();
-      engine.copy(*s, t);
+      try {
+        engine.copy(*s, t);
+      } catch (...) {
+        // The sender (or its retract) waits for `consumed`: wake it into
+        // the failure rather than leave it waiting on a copy that is over.
+        lock.lock();
+        s->consumed = true;
+        aborted_ = true;
+        cv_.notify_all();
+        throw;
+      }
       lock.lock();
       s->us = r->us = microseconds(Clock::now() - ready);
       s->consumed = r->done = true;

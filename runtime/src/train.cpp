@@ -19,6 +19,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -380,6 +382,13 @@ TrainResult runTraining(const ModelSpec &spec, const Options &opts, FILE *out) {
         std::lock_guard<std::mutex> lock(errorMu);
         if (firstError.empty())
           firstError = msg;
+      }
+      if (!backend->abortWakesPeers()) {
+        std::lock_guard<std::mutex> lock(errorMu); // one line, then the end
+        std::fflush(out);
+        std::fprintf(stderr, "error: %s\n", firstError.c_str());
+        std::fflush(stderr);
+        std::_Exit(1);
       }
       backend->abort();
     }

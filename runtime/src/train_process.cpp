@@ -190,15 +190,22 @@ int runProcesses(const ModelSpec &spec, int argc, char **argv,
       firstStep + (opts.steps > 0 ? opts.steps : spec.train.steps);
   data->setSampleOffset(resuming ? resume.samplesConsumed - firstStep * G : 0);
   const int lossHolder = spec.stages.back().rank;
+  // Declared outside the try, so that an error is reported and the job
+  // aborted before they are destroyed: on cuda, freeing device memory or a
+  // communicator waits for the GPU, which may wait on a peer that will never
+  // come.
+  std::unique_ptr<ExecutionBackend> backend;
+  WorkerResources res; // outlives the runner
+  CellProfile profile(spec.cellCutBytes.size());
+  std::unique_ptr<StageRunner> owned;
   try {
-    std::unique_ptr<ExecutionBackend> backend =
-        cuda ? makeCudaProcessBackend(spec, opts, *world)
-             : makeHostProcessBackend(spec, opts, *world);
-    WorkerResources res =
-        backend->makeWorker(rank, replica); // outlives the runner
-    CellProfile profile(spec.cellCutBytes.size());
-    StageRunner runner(spec, rank, replica, *res.device, *res.transport,
-                       res.ctx, opts.profileFile.empty() ? nullptr : &profile);
+    backend = cuda ? makeCudaProcessBackend(spec, opts, *world)
+                   : makeHostProcessBackend(spec, opts, *world);
+    res = backend->makeWorker(rank, replica);
+    owned = std::make_unique<StageRunner>(
+        spec, rank, replica, *res.device, *res.transport, res.ctx,
+        opts.profileFile.empty() ? nullptr : &profile);
+    StageRunner &runner = *owned;
     runner.setTracing(!opts.traceFile.empty());
     if (resuming)
       loadParams(spec, resume, runner);

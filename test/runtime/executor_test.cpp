@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <gtest/gtest.h>
 #include <sstream>
 #include <thread>
@@ -201,9 +202,9 @@ TEST(Transport, ExchangeTimeExcludesTheWaitForThePeer) {
   std::thread receiver([&] {
     recvSeconds = hub.exchange(
         1, 0, {Transfer{false, Direction::Act, 0, 1, 0, &to, 4}}, engine);
-    recvWall = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             start)
-                   .count();
+    recvWall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   sendSeconds = hub.exchange(
@@ -226,9 +227,9 @@ TEST(Transport, APostedSendDoesNotWaitForTheReceiver) {
   PostedSend send{0, 0, &from, 4, 1, Direction::Act};
   auto start = std::chrono::steady_clock::now();
   hub.post(0, 0, {&send}, {}, senderEngine);
-  double posted = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  double posted =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   EXPECT_LT(posted, 0.1);
   EXPECT_FALSE(hub.consumed(send));
   std::thread receiver([&] {
@@ -269,6 +270,33 @@ TEST(Transport, EarlyReceivesAreFilledInOrderWhileWaiting) {
   EXPECT_TRUE(first.done);
   EXPECT_EQ(to[0], 1.0f);
   EXPECT_EQ(to[1], 2.0f);
+}
+
+// A copy that fails on the receiver (on cuda: any CUDA error in it) ends the
+// exchange on both sides: the receiver gets the error, and the sender, taking
+// its send back as a leaving worker does, is not left waiting on the copy.
+TEST(Transport, AFailedCopyReleasesTheSender) {
+  struct FailingCopy final : CopyEngine {
+    void copy(PostedSend &, const Transfer &) override {
+      throw RuntimeError("copy failed");
+    }
+  };
+  Rendezvous hub(2, 1, 10);
+  HostCopyEngine senderEngine;
+  FailingCopy receiverEngine;
+  float from = 1, to = 0;
+  PostedSend send{0, 0, &from, 4, 1, Direction::Act};
+  hub.post(0, 0, {&send}, {}, senderEngine);
+  PostedRecv recv{Transfer{false, Direction::Act, 0, 1, 0, &to, 4}};
+  EXPECT_THROW(hub.post(1, 0, {}, {&recv}, receiverEngine), RuntimeError);
+  EXPECT_TRUE(hub.aborted());
+  auto retracted =
+      std::async(std::launch::async, [&] { hub.retract(0, 0, {&send}, {}); });
+  if (retracted.wait_for(std::chrono::seconds(10)) !=
+      std::future_status::ready) {
+    ADD_FAILURE() << "the sender's retract is still waiting for the copy";
+    std::_Exit(1); // the waiting thread cannot be joined
+  }
 }
 
 // A cut the run crossed gets the mean of its measured receives; a cut it did
