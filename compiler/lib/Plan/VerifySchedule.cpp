@@ -16,6 +16,10 @@
 //   r to r' pairs with the n-th RecvAct on r' from r, and must carry what the
 //   receive expects (the same producer and mb); anything else is an error,
 //   as NCCL would silently deliver the wrong tensor.
+// - NCCL itself pairs by (sender, receiver) alone, in posting order: so the
+//   pairs between two ranks must also keep one order across directions (the
+//   n-th transfer r sends to r', of either direction, meets the n-th that r'
+//   receives from r).
 // Compute never blocks in the abstract execution: cross-rank readiness is
 // carried entirely by the transfers, same-rank readiness by program order.
 // So a program is sound iff the static checks pass and the abstract
@@ -64,6 +68,7 @@ struct Checker {
   std::optional<ScheduleError> checkActions();
   std::optional<ScheduleError> checkPresence();
   std::optional<ScheduleError> pairTransfers();
+  std::optional<ScheduleError> checkPeerOrder();
   std::optional<ScheduleError> execute();
 };
 
@@ -282,6 +287,35 @@ std::optional<ScheduleError> Checker::pairTransfers() {
   return std::nullopt;
 }
 
+// With the pairs FIFO per direction, the two ranks post them in one order
+// iff, walking a sender's program, the partners of its sends to each peer
+// come later and later in the peer's program.
+std::optional<ScheduleError> Checker::checkPeerOrder() {
+  std::vector<int> lastSend(ranks), lastPartner(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    std::fill(lastSend.begin(), lastSend.end(), -1);
+    std::fill(lastPartner.begin(), lastPartner.end(), -1);
+    for (int i = 0, e = programs[r].size(); i < e; ++i) {
+      const Action &a = programs[r][i];
+      if (!isSend(a.kind))
+        continue;
+      int ri = partner[offset[r] + i], p = a.peer;
+      if (ri < lastPartner[p])
+        return fail(ScheduleError::Mismatch, p, ri,
+                    at(p, ri, programs[p][ri]) + " comes before " +
+                        at(p, lastPartner[p], programs[p][lastPartner[p]]) +
+                        ", but their sends come in the other order (" +
+                        at(r, lastSend[p], programs[r][lastSend[p]]) +
+                        " before " + at(r, i, a) +
+                        "): NCCL pairs one rank's transfers with another in "
+                        "the order they are posted, whatever they carry");
+      lastSend[p] = i;
+      lastPartner[p] = ri;
+    }
+  }
+  return std::nullopt;
+}
+
 // Groups are posted one at a time per rank: posted[r] is the start of the
 // last group rank r posted and postedEnd[r] its end. A rank sits at its
 // posted group until every op in it has met its partner.
@@ -415,6 +449,8 @@ verifySchedule(const std::vector<RankProgram> &programs,
   if (auto e = c.checkPresence())
     return e;
   if (auto e = c.pairTransfers())
+    return e;
+  if (auto e = c.checkPeerOrder())
     return e;
   return c.execute();
 }

@@ -152,6 +152,43 @@ TEST(ScheduleVerify, SwappedSendOrderIsAWaitCycle) {
       << err->message;
 }
 
+// A V placement (stages 0 and 2 on rank 0, stage 1 on rank 1) where rank 0
+// sends rank 1 a gradient and an activation in one group. Rank 1 receives
+// them in one group too; whether it lists them in rank 0's order is the
+// difference between a program NCCL runs and one where it hands the
+// activation to the gradient's receive.
+static std::vector<RankProgram> vProgram(bool receivesInSendOrder) {
+  std::vector<Action> group = {a(K::RecvGrad, 1, 0, 0), a(K::RecvAct, 1, 1, 0)};
+  if (!receivesInSendOrder)
+    std::swap(group[0], group[1]);
+  return {{a(K::F, 0, 0), a(K::SendAct, 0, 0, 1), a(K::F, 0, 1),
+           a(K::RecvAct, 2, 0, 1), a(K::F, 2, 0), a(K::B, 2, 0),
+           a(K::SendGrad, 2, 0, 1), a(K::SendAct, 0, 1, 1), // one group
+           a(K::RecvAct, 2, 1, 1), a(K::F, 2, 1), a(K::B, 2, 1),
+           a(K::RecvGrad, 0, 0, 1), a(K::B, 0, 0), a(K::SendGrad, 2, 1, 1),
+           a(K::RecvGrad, 0, 1, 1), a(K::B, 0, 1)},
+          {a(K::RecvAct, 1, 0, 0), a(K::F, 1, 0), a(K::SendAct, 1, 0, 0),
+           group[0], group[1], // one group
+           a(K::F, 1, 1), a(K::SendAct, 1, 1, 0), a(K::B, 1, 0),
+           a(K::SendGrad, 1, 0, 0), a(K::RecvGrad, 1, 1, 0), a(K::B, 1, 1),
+           a(K::SendGrad, 1, 1, 0)}};
+}
+
+TEST(ScheduleVerify, TransfersBetweenTwoRanksKeepOneOrderAcrossDirections) {
+  const std::vector<int> v = {0, 1, 0};
+  auto good = verifySchedule(vProgram(true), v, false, 2);
+  EXPECT_FALSE(good) << good->message;
+  auto err = verifySchedule(vProgram(false), v, false, 2);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->kind, ScheduleError::Mismatch) << err->message;
+  EXPECT_EQ(err->rank, 1);
+  EXPECT_EQ(err->position, 3); // RecvAct(1,1), paired with rank 0's action 7
+  EXPECT_NE(err->message.find("(rank 0, action 6 (SendGrad(2,0)->1) before "
+                              "rank 0, action 7 (SendAct(0,1)->1))"),
+            std::string::npos)
+      << err->message;
+}
+
 // The same exchange with each pair merged into one group (Megatron's
 // send_forward_recv_backward / send_backward_recv_forward) is fine.
 TEST(ScheduleVerify, MergedGroupsDoNotDeadlock) {
