@@ -18,6 +18,7 @@ TEST(ScheduleVerify, EveryBuiltScheduleVerifiesAndRuns) {
                          {ScheduleKind::OneFOneB, {1}},
                          {ScheduleKind::Interleaved, {2, 3, 4}},
                          {ScheduleKind::ZBH1, {1}},
+                         {ScheduleKind::ZBH2, {1}},
                          {ScheduleKind::ZBV, {2}}};
   for (const KindV &kv : kinds)
     for (int v : kv.virtuals)
