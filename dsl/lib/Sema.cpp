@@ -409,9 +409,10 @@ bool Analyzer::runStmt(const Stmt &s, bool topLevel) {
     auto n = evalInt(*s.value, "the repeat count", 1);
     if (!n)
       return false;
-    // Each copy counts itself and at least its own statements: fail at the
-    // repeat, before unrolling, when that alone is over the limit.
-    int64_t perCopy = 1 + static_cast<int64_t>(s.body.size());
+    // Each copy counts itself and at least its body's statements (nested
+    // literal repeats multiplied): fail at the repeat, before unrolling, when
+    // that alone is over the limit.
+    int64_t perCopy = 1 + minStatements(s.body);
     if (*n > (kMaxStatements - statements) / perCopy)
       return error(s.loc, "the model is too large: more than " +
                               std::to_string(kMaxStatements) +

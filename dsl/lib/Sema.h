@@ -159,6 +159,10 @@ private:
   int64_t minOps(const ast::Expr &e);
   int64_t minOps(llvm::ArrayRef<ast::Stmt> body);
   int64_t minOps(const ast::BlockDecl &block);
+  /// A lower bound on the statements `body` runs, each copy of a repeat
+  /// counting itself (as runStmt counts), literal repeat counts multiplied;
+  /// saturates past kMaxStatements.
+  int64_t minStatements(llvm::ArrayRef<ast::Stmt> body);
   llvm::DenseMap<const ast::BlockDecl *, int64_t> minOpsOfBlock;
   bool sawModel = false;
 

@@ -53,6 +53,27 @@ int64_t Analyzer::minOps(llvm::ArrayRef<Stmt> body) {
   return n;
 }
 
+int64_t Analyzer::minStatements(llvm::ArrayRef<Stmt> body) {
+  auto addS = [](int64_t a, int64_t b) {
+    return std::min(a + b, kMaxStatements + 1);
+  };
+  int64_t n = 0;
+  for (const Stmt &s : body) {
+    n = addS(n, 1);
+    if (s.kind != Stmt::Kind::Repeat)
+      continue;
+    // Each copy counts itself and its body; a non-literal count, at least 1.
+    int64_t copy = addS(1, minStatements(s.body));
+    int64_t count =
+        s.value && s.value->kind == Expr::Kind::Int && s.value->intValue > 0
+            ? s.value->intValue
+            : 1;
+    n = addS(n, count > (kMaxStatements + 1) / copy ? kMaxStatements + 1
+                                                    : count * copy);
+  }
+  return n;
+}
+
 int64_t Analyzer::minOps(const ast::BlockDecl &block) {
   auto [it, inserted] = minOpsOfBlock.try_emplace(&block, 0);
   if (!inserted)
