@@ -90,6 +90,13 @@ __global__ void gatherHeads(float *dst, const float *src, int64_t B, int64_t S,
   }
 }
 
+/// dst[i] += src[i] in bf16 storage, rounding once.
+__global__ void addRounded(__nv_bfloat16 *dst, const float *src, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    store(dst, i, load(dst, i) + src[i]);
+}
+
 constexpr int kRowsPerBlock = kThreads / 32;
 
 /// In-place softmax of each score row (scaled already); masked entries become
@@ -302,19 +309,33 @@ void attention_backward_input(const Context &ctx, void *dx, float *wsaved,
   launchGather(ctx, gk, dkp, sh, sh.group, rope, op);
   launchGather(ctx, gv, dvp, sh, sh.group, false, op);
   std::unique_ptr<Scratch> keep;
+  // The gradients in storage type: gq's, then (from gkS, gvS) gk's and gv's.
   const char *g = static_cast<const char *>(
       asStorage(ctx, wsaved, attention_wsaved_floats(B, S, D, heads, kv_heads),
                 keep, op));
   size_t eb = storage_bytes(ctx);
-  gemm(ctx, mm(false, true, M, D, D, g, D, wq, D, dx, D, st, st, 1.0f), op);
-  gemm(ctx,
-       mm(false, true, M, D, Dkv, g + eb * M * D, Dkv, wk, Dkv, dx, D, st, st,
-          1.0f),
+  const char *gkS = g + eb * M * D, *gvS = g + eb * (M * D + M * Dkv);
+  if (ctx.dtype == DType::F32) {
+    gemm(ctx, mm(false, true, M, D, D, g, D, wq, D, dx, D, st, st, 1.0f), op);
+    gemm(ctx,
+         mm(false, true, M, D, Dkv, gkS, Dkv, wk, Dkv, dx, D, st, st, 1.0f),
+         op);
+    gemm(ctx,
+         mm(false, true, M, D, Dkv, gvS, Dkv, wv, Dkv, dx, D, st, st, 1.0f),
+         op);
+    return;
+  }
+  // Under bf16 the three products are summed in f32 (in dy's scratch, unused
+  // by now) and added to dx once: rounded once, as the host rounds.
+  float *sum = dy;
+  gemm(ctx, mm(false, true, M, D, D, g, D, wq, D, sum, D, st, f), op);
+  gemm(ctx, mm(false, true, M, D, Dkv, gkS, Dkv, wk, Dkv, sum, D, st, f, 1.0f),
        op);
-  gemm(ctx,
-       mm(false, true, M, D, Dkv, g + eb * (M * D + M * Dkv), Dkv, wv, Dkv, dx,
-          D, st, st, 1.0f),
+  gemm(ctx, mm(false, true, M, D, Dkv, gvS, Dkv, wv, Dkv, sum, D, st, f, 1.0f),
        op);
+  addRounded<<<gridFor(M * D), kThreads, 0, streamOf(ctx)>>>(
+      static_cast<__nv_bfloat16 *>(dx), sum, M * D);
+  PIPEOPS_CHECK_LAUNCH(op);
 }
 
 void attention_backward_weight(const Context &ctx, float *dwq, float *dwk,
