@@ -1,6 +1,8 @@
 // The cuda backend with one process per worker (under mpirun/srun): this
 // process's GPU is its node-local rank mod the visible GPUs. When every process
-// of every node has a GPU of its own, NCCL communicators are built exactly as
+// of every node has a GPU of its own (no two drive the same host's GPU, by PCI
+// bus id: with one visible GPU per process, as `srun --gpus-per-task=1` gives,
+// each still has its own), NCCL communicators are built exactly as
 // the threaded backend builds them (world over all workers at rank replica *
 // ranks + rank, split per pipeline rank by replica), the unique id created by
 // world rank 0 and broadcast over MPI; otherwise (processes sharing a GPU,
@@ -14,8 +16,31 @@
 #include "transport_cuda.h"
 #include "transport_staged.h"
 
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
 namespace pipert {
 namespace {
+
+/// Collective: whether no two processes drive the same GPU (host name and
+/// PCI bus id); `gpu` < 0 (none visible) counts as not owning one.
+bool everyProcessOwnsItsGpu(MpiWorld &world, int gpu) {
+  char bus[64] = "", host[256] = "";
+  bool known = gpu >= 0 &&
+               cudaDeviceGetPCIBusId(bus, sizeof bus, gpu) == cudaSuccess &&
+               gethostname(host, sizeof host - 1) == 0;
+  std::vector<std::string> all =
+      world.gather(known ? std::string(host) + "/" + bus : std::string(), 0);
+  unsigned char own = 1;
+  std::set<std::string> seen;
+  for (const std::string &id : all) // only world rank 0 has them
+    if (id.empty() || !seen.insert(id).second)
+      own = 0;
+  world.broadcast(&own, 1, 0);
+  return own != 0;
+}
 
 class CudaProcessBackend final : public ExecutionBackend {
 public:
@@ -25,14 +50,13 @@ public:
     int gpus = 0;
     if (cudaGetDeviceCount(&gpus) != cudaSuccess)
       gpus = 0;
-    bool ownGpu = gpus > 0 && world.localSize() <= gpus;
+    gpu_ = gpus > 0 ? world.localRank() % gpus : -1;
     // Collective on every process before any can fail alone (a lone failure
     // aborts the job).
-    useNccl_ = world.all(ownGpu);
+    useNccl_ = everyProcessOwnsItsGpu(world, gpu_);
     if (gpus == 0)
       throw RuntimeError("--backend=cuda: no GPU is visible to world rank " +
                          std::to_string(world.rank()));
-    gpu_ = world.localRank() % gpus;
     if (useNccl_) {
       if (world.rank() == 0)
         PIPERT_NCCL(ncclGetUniqueId(&id_), 0);
