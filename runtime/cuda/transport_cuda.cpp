@@ -5,6 +5,7 @@
 #include "transport_cuda.h"
 
 #include "cuda_check.h"
+#include "rendezvous_tickets.h"
 
 #include <atomic>
 #include <chrono>
@@ -266,10 +267,28 @@ public:
                      ReplicaReducer &reducer, ReplicaReducer &workers, int rank,
                      int replica, int ranks)
       : device_(device), hub_(hub), reducer_(reducer), workers_(workers),
-        engine_(device), rank_(rank), replica_(replica), ranks_(ranks) {}
+        engine_(device), tickets_(hub, engine_, rank, replica), rank_(rank),
+        replica_(replica), ranks_(ranks) {}
   void exchange(const std::vector<Transfer> &group) override {
     hub_.exchange(rank_, replica_, group, engine_);
   }
+  // As on the host: a send does not hold its rank, a receive is waited for
+  // by the pass that reads it. The copies are ordered on the GPUs by events,
+  // so waiting here orders the host's view only.
+  std::vector<Ticket> post(const std::vector<Transfer> &group) override {
+    return tickets_.post(group);
+  }
+  bool done(Ticket t) override {
+    if (!tickets_.complete(t))
+      return false;
+    wait(t);
+    return true;
+  }
+  double wait(Ticket t) override {
+    int64_t received = 0;
+    return tickets_.wait(t, received);
+  }
+  void cancel() override { tickets_.cancel(); }
   void allReduceSum(float *data, int64_t count) override {
     staging_.resize(static_cast<size_t>(count));
     device_.download(staging_.data(), data, staging_.size() * 4);
@@ -294,6 +313,7 @@ private:
   Rendezvous &hub_;
   ReplicaReducer &reducer_, &workers_;
   DeviceCopyEngine engine_;
+  RendezvousTickets tickets_; ///< after engine_, which it uses
   int rank_, replica_, ranks_;
   std::vector<float> staging_;
 };

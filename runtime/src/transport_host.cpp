@@ -1,6 +1,7 @@
 // The host transport: stage boundaries through the in-process rendezvous,
 // replica gradients through a ReplicaReducer.
 #include "rendezvous.h"
+#include "rendezvous_tickets.h"
 
 #include "error.h"
 
@@ -73,8 +74,8 @@ public:
   HostTransport(Rendezvous &hub, ReplicaReducer &reducer,
                 ReplicaReducer &workers, int rank, int replica, int ranks)
       : hub_(hub), reducer_(reducer), workers_(workers), rank_(rank),
-        replica_(replica), ranks_(ranks) {}
-  ~HostTransport() override { cancel(); }
+        replica_(replica), ranks_(ranks),
+        tickets_(hub, engine_, rank, replica) {}
   void exchange(const std::vector<Transfer> &group) override {
     double seconds = hub_.exchange(rank_, replica_, group, engine_);
     int64_t received = 0;
@@ -83,60 +84,21 @@ public:
     measured(received, seconds * 1e6);
   }
   std::vector<Ticket> post(const std::vector<Transfer> &group) override {
-    std::vector<Ticket> tickets;
-    std::vector<PostedSend *> sends;
-    std::vector<PostedRecv *> recvs;
-    for (const Transfer &t : group) {
-      tickets.push_back(++lastTicket_);
-      if (t.send) {
-        auto s = std::make_unique<PostedSend>(
-            PostedSend{t.stage, t.mb, t.buf, t.bytes, t.peer, t.dir});
-        sends.push_back(s.get());
-        sends_[tickets.back()] = std::move(s);
-      } else {
-        auto r = std::make_unique<PostedRecv>(PostedRecv{t});
-        recvs.push_back(r.get());
-        recvs_[tickets.back()] = std::move(r);
-      }
-    }
-    hub_.post(rank_, replica_, sends, recvs, engine_);
-    return tickets;
+    return tickets_.post(group);
   }
   bool done(Ticket t) override {
-    auto s = sends_.find(t);
-    if (s != sends_.end() && !hub_.consumed(*s->second))
-      return false;
-    auto r = recvs_.find(t); // filled only by this worker, so no lock
-    if (r != recvs_.end() && !r->second->done)
+    if (!tickets_.complete(t))
       return false;
     wait(t);
     return true;
   }
   double wait(Ticket t) override {
-    double us = -1;
-    if (auto s = sends_.find(t); s != sends_.end()) {
-      hub_.wait(rank_, replica_, *s->second, engine_);
-      us = s->second->us;
-      sends_.erase(s);
-    } else if (auto r = recvs_.find(t); r != recvs_.end()) {
-      hub_.wait(rank_, replica_, *r->second, engine_);
-      us = r->second->us;
-      measured(r->second->t.bytes, us);
-      recvs_.erase(r);
-    }
+    int64_t received = 0;
+    double us = tickets_.wait(t, received);
+    measured(received, us);
     return us;
   }
-  void cancel() override {
-    std::vector<PostedSend *> sends;
-    std::vector<PostedRecv *> recvs;
-    for (const auto &[ticket, s] : sends_)
-      sends.push_back(s.get());
-    for (const auto &[ticket, r] : recvs_)
-      recvs.push_back(r.get());
-    hub_.retract(rank_, replica_, sends, recvs);
-    sends_.clear();
-    recvs_.clear();
-  }
+  void cancel() override { tickets_.cancel(); }
   void allReduceSum(float *data, int64_t count) override {
     reducer_.allReduceSum(rank_, replica_, data, count);
   }
@@ -156,10 +118,8 @@ private:
   ReplicaReducer &reducer_, &workers_;
   int rank_, replica_, ranks_;
   HostCopyEngine engine_;
+  RendezvousTickets tickets_; ///< after engine_, which it uses
   double bandwidth_ = 0;
-  Ticket lastTicket_ = 0;
-  std::map<Ticket, std::unique_ptr<PostedSend>> sends_;
-  std::map<Ticket, std::unique_ptr<PostedRecv>> recvs_;
 };
 
 } // namespace

@@ -1,0 +1,44 @@
+// One worker's transfers in flight through a Rendezvous, by ticket: the
+// post/done/wait/cancel of Transport for the transports that move boundaries
+// through a Rendezvous (the host transport, and ranks sharing a GPU).
+#pragma once
+
+#include "rendezvous.h"
+
+#include <map>
+#include <memory>
+
+namespace pipert {
+
+class RendezvousTickets {
+public:
+  using Ticket = Transport::Ticket;
+  /// `engine` makes this worker's copies and must outlive the tickets.
+  RendezvousTickets(Rendezvous &hub, CopyEngine &engine, int rank, int replica)
+      : hub_(hub), engine_(engine), rank_(rank), replica_(replica) {}
+  ~RendezvousTickets() { cancel(); }
+  RendezvousTickets(const RendezvousTickets &) = delete;
+  RendezvousTickets &operator=(const RendezvousTickets &) = delete;
+
+  /// Posts a group without waiting; one ticket per transfer.
+  std::vector<Ticket> post(const std::vector<Transfer> &group);
+  /// Whether the transfer completed: a send taken by its receiver, a receive
+  /// filled. The ticket stays valid.
+  bool complete(Ticket t);
+  /// Waits for the transfer under the hub's watchdog and spends the ticket.
+  /// Returns its time once both sides were ready, in us; `received` becomes
+  /// the bytes a receive brought (0 for a send).
+  double wait(Ticket t, int64_t &received);
+  /// Takes back every transfer still in flight (their buffers are going).
+  void cancel();
+
+private:
+  Rendezvous &hub_;
+  CopyEngine &engine_;
+  int rank_, replica_;
+  Ticket last_ = 0;
+  std::map<Ticket, std::unique_ptr<PostedSend>> sends_;
+  std::map<Ticket, std::unique_ptr<PostedRecv>> recvs_;
+};
+
+} // namespace pipert
