@@ -38,22 +38,49 @@ void DeviceCopyEngine::copy(PostedSend &from, const Transfer &to) {
   auto *ev = static_cast<CopyEvents *>(from.engineData);
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
+  PIPERT_CUDA(cudaEventCreateWithFlags(&ev->done, cudaEventDisableTiming), r);
   PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->ready, 0), r);
   PIPERT_CUDA(cudaMemcpyAsync(to.buf, from.src, static_cast<size_t>(to.bytes),
                               cudaMemcpyDefault, device_.stream()),
               r);
-  PIPERT_CUDA(cudaEventCreateWithFlags(&ev->done, cudaEventDisableTiming), r);
-  PIPERT_CUDA(cudaEventRecord(ev->done, device_.stream()), r);
+  if (cudaError_t e = cudaEventRecord(ev->done, device_.stream());
+      e != cudaSuccess) {
+    // The copy is under way with nothing to order the sender after it: let
+    // it finish before the failure lets the sender reuse its buffer.
+    cudaStreamSynchronize(device_.stream());
+    PIPERT_CUDA(e, r);
+  }
 }
 
 void DeviceCopyEngine::finishSend(PostedSend &s) {
   auto *ev = static_cast<CopyEvents *>(s.engineData);
+  s.engineData = nullptr;
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
-  if (ev->done) // none when the copy failed (the run is ending)
-    PIPERT_CUDA(cudaStreamWaitEvent(device_.stream(), ev->done, 0), r);
-  // Released by CUDA once the work recorded on them completes.
+  // Released by CUDA once the work recorded on them completes; a `done`
+  // never recorded (the copy failed) counts as complete.
+  cudaError_t wait = ev->done
+                         ? cudaStreamWaitEvent(device_.stream(), ev->done, 0)
+                         : cudaSuccess;
   cudaEventDestroy(ev->ready);
+  if (ev->done)
+    cudaEventDestroy(ev->done);
+  delete ev;
+  PIPERT_CUDA(wait, r);
+}
+
+void DeviceCopyEngine::abandonSend(PostedSend &s) {
+  auto *ev = static_cast<CopyEvents *>(s.engineData);
+  if (!ev) // finished already
+    return;
+  s.engineData = nullptr;
+  cudaSetDevice(device_.gpu());
+  // The buffer is about to be freed, and cudaFree does not wait for a copy
+  // on another stream: wait for the copy here.
+  if (ev->done)
+    cudaEventSynchronize(ev->done);
+  if (ev->ready)
+    cudaEventDestroy(ev->ready);
   if (ev->done)
     cudaEventDestroy(ev->done);
   delete ev;
@@ -273,8 +300,10 @@ public:
     hub_.exchange(rank_, replica_, group, engine_);
   }
   // As on the host: a send does not hold its rank, a receive is waited for
-  // by the pass that reads it. The copies are ordered on the GPUs by events,
-  // so waiting here orders the host's view only.
+  // by the pass that reads it. What a wait orders is GPU work: a send's wait
+  // makes this rank's stream wait for the copy out of its buffer, so that
+  // stream may write the buffer after it; a receive's data is there in
+  // stream order.
   std::vector<Ticket> post(const std::vector<Transfer> &group) override {
     return tickets_.post(group);
   }

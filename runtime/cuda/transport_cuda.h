@@ -20,6 +20,7 @@ public:
   void prepareSend(PostedSend &s) override;
   void copy(PostedSend &from, const Transfer &to) override;
   void finishSend(PostedSend &s) override;
+  void abandonSend(PostedSend &s) override;
 
 private:
   CudaDevice &device_;

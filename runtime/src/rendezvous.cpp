@@ -47,8 +47,7 @@ void Rendezvous::post(int rank, int replica,
   int self = id(rank, replica);
   for (PostedSend *s : sends) {
     s->postedAt = Clock::now();
-    sends_[{self, id(s->peer, replica), static_cast<int>(s->dir)}].push_back(
-        s);
+    sends_[{self, id(s->peer, replica), static_cast<int>(s->dir)}].push_back(s);
   }
   for (PostedRecv *r : recvs) {
     r->postedAt = entered;
@@ -59,9 +58,8 @@ void Rendezvous::post(int rank, int replica,
   fill(rank, replica, lock, engine, entered);
 }
 
-void Rendezvous::fill(int rank, int replica,
-                      std::unique_lock<std::mutex> &lock, CopyEngine &engine,
-                      Clock::time_point since) {
+void Rendezvous::fill(int rank, int replica, std::unique_lock<std::mutex> &lock,
+                      CopyEngine &engine, Clock::time_point since) {
   int self = id(rank, replica);
   std::deque<PostedRecv *> &pending = recvs_[self];
   for (bool progress = true; progress && !aborted_;) {
@@ -120,8 +118,8 @@ void Rendezvous::fill(int rank, int replica,
 }
 
 template <typename Done>
-void Rendezvous::waitFor(int rank, int replica, const Transfer &what,
-                         Done done, CopyEngine &engine) {
+void Rendezvous::waitFor(int rank, int replica, const Transfer &what, Done done,
+                         CopyEngine &engine) {
   Clock::time_point entered = Clock::now();
   auto deadline = deadlineAfter(timeout_);
   std::unique_lock<std::mutex> lock(mu_);
@@ -135,8 +133,9 @@ void Rendezvous::waitFor(int rank, int replica, const Transfer &what,
       aborted_ = true;
       cv_.notify_all();
       std::ostringstream os;
-      os << label(rank, replica) << ": " << describe(what) << " timed out after "
-         << timeout_ << " s (dead peer or mismatched programs)";
+      os << label(rank, replica) << ": " << describe(what)
+         << " timed out after " << timeout_
+         << " s (dead peer or mismatched programs)";
       throw RuntimeError(os.str());
     }
   }
@@ -144,12 +143,14 @@ void Rendezvous::waitFor(int rank, int replica, const Transfer &what,
 
 void Rendezvous::wait(int rank, int replica, PostedRecv &r,
                       CopyEngine &engine) {
-  waitFor(rank, replica, r.t, [&r] { return r.done; }, engine);
+  waitFor(
+      rank, replica, r.t, [&r] { return r.done; }, engine);
 }
 
 void Rendezvous::wait(int rank, int replica, PostedSend &s,
                       CopyEngine &engine) {
-  waitFor(rank, replica, asTransfer(s), [&s] { return s.consumed; }, engine);
+  waitFor(
+      rank, replica, asTransfer(s), [&s] { return s.consumed; }, engine);
   engine.finishSend(s);
 }
 
@@ -160,7 +161,8 @@ bool Rendezvous::consumed(const PostedSend &s) {
 
 void Rendezvous::retract(int rank, int replica,
                          const std::vector<PostedSend *> &sends,
-                         const std::vector<PostedRecv *> &recvs) {
+                         const std::vector<PostedRecv *> &recvs,
+                         CopyEngine &engine) {
   int self = id(rank, replica);
   std::unique_lock<std::mutex> lock(mu_);
   for (PostedSend *s : sends) {
@@ -168,13 +170,17 @@ void Rendezvous::retract(int rank, int replica,
       cv_.wait(lock, [s] { return s->consumed; });
       continue;
     }
-    auto &queue = sends_[{self, id(s->peer, replica), static_cast<int>(s->dir)}];
+    auto &queue =
+        sends_[{self, id(s->peer, replica), static_cast<int>(s->dir)}];
     queue.erase(std::remove(queue.begin(), queue.end(), s), queue.end());
   }
   std::deque<PostedRecv *> &pending = recvs_[self];
   for (PostedRecv *r : recvs)
     pending.erase(std::remove(pending.begin(), pending.end(), r),
                   pending.end());
+  lock.unlock(); // the engine may wait for the GPU
+  for (PostedSend *s : sends)
+    engine.abandonSend(*s);
 }
 
 double Rendezvous::exchange(int rank, int replica,
@@ -200,12 +206,13 @@ double Rendezvous::exchange(int rank, int replica,
     int rank, replica;
     const std::vector<PostedSend *> &sends;
     const std::vector<PostedRecv *> &recvs;
+    CopyEngine &engine;
     bool active = true;
     ~Retract() {
       if (active)
-        hub.retract(rank, replica, sends, recvs);
+        hub.retract(rank, replica, sends, recvs, engine);
     }
-  } retract{*this, rank, replica, sendPtrs, recvPtrs};
+  } retract{*this, rank, replica, sendPtrs, recvPtrs, engine};
   post(rank, replica, sendPtrs, recvPtrs, engine);
   double us = 0;
   for (PostedRecv &r : recvs) {

@@ -59,6 +59,9 @@ public:
   virtual void copy(PostedSend &from,
                     const Transfer &to) = 0; ///< on the receiver
   virtual void finishSend(PostedSend &) {} ///< on the sender, after consumption
+  /// On the sender, for a send taken back (retract): whatever was prepared
+  /// for it is released once a copy already made from it has finished.
+  virtual void abandonSend(PostedSend &) {}
 };
 
 /// Shared by every worker of one process. Workers are identified by a global
@@ -85,9 +88,10 @@ public:
   void wait(int rank, int replica, PostedSend &s, CopyEngine &engine);
   bool consumed(const PostedSend &s);
   /// Takes records back from their channels (their worker is leaving);
-  /// waits for copies of its sends already under way.
+  /// waits for copies of its sends already under way, then abandons each
+  /// send with the engine.
   void retract(int rank, int replica, const std::vector<PostedSend *> &sends,
-               const std::vector<PostedRecv *> &recvs);
+               const std::vector<PostedRecv *> &recvs, CopyEngine &engine);
   /// Wakes every waiter with PeerFailed; later calls fail at once.
   void abort();
   bool aborted() const { return aborted_; }

@@ -59,7 +59,7 @@ void RendezvousTickets::cancel() {
     sends.push_back(s.get());
   for (const auto &[ticket, r] : recvs_)
     recvs.push_back(r.get());
-  hub_.retract(rank_, replica_, sends, recvs);
+  hub_.retract(rank_, replica_, sends, recvs, engine_);
   sends_.clear();
   recvs_.clear();
 }

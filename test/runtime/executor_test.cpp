@@ -290,8 +290,9 @@ TEST(Transport, AFailedCopyReleasesTheSender) {
   PostedRecv recv{Transfer{false, Direction::Act, 0, 1, 0, &to, 4}};
   EXPECT_THROW(hub.post(1, 0, {}, {&recv}, receiverEngine), RuntimeError);
   EXPECT_TRUE(hub.aborted());
-  auto retracted =
-      std::async(std::launch::async, [&] { hub.retract(0, 0, {&send}, {}); });
+  auto retracted = std::async(std::launch::async, [&] {
+    hub.retract(0, 0, {&send}, {}, senderEngine);
+  });
   if (retracted.wait_for(std::chrono::seconds(10)) !=
       std::future_status::ready) {
     ADD_FAILURE() << "the sender's retract is still waiting for the copy";
