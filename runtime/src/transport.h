@@ -48,8 +48,10 @@ public:
   using Ticket = uint64_t;
   /// Posts a group without waiting and returns one ticket per transfer. A
   /// receive's buffer holds its data once waited for; a send's buffer must
-  /// not change until done or wait says the peer took it. Transports that
-  /// cannot leave transfers in flight run exchange and return tickets 0.
+  /// not change until done or wait says the peer took it. On a GPU both hold
+  /// in the order of the rank's stream: after the wait, work on that stream
+  /// sees the data, or may overwrite the buffer. Transports that cannot
+  /// leave transfers in flight run exchange and return tickets 0.
   virtual std::vector<Ticket> post(const std::vector<Transfer> &group) {
     exchange(group);
     return std::vector<Ticket>(group.size(), 0);
