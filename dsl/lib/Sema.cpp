@@ -417,9 +417,9 @@ bool Analyzer::runStmt(const Stmt &s, bool topLevel) {
       return error(s.loc, "the model is too large: more than " +
                               std::to_string(kMaxStatements) +
                               " statements after unrolling and inlining");
-    // Likewise for the ops each copy makes at the least, nested literal
-    // repeats and blocks included: `repeat 1000 { repeat 500000 {..} }` fails
-    // here, not after a million ops.
+    // Likewise for the ops each copy makes at the least, which counts the
+    // blocks it calls (their statements are seen only once inlined): a
+    // repeat of a large block fails here, not after a million ops.
     int64_t opsPerCopy = minOps(s.body);
     if (opsPerCopy > 0 && *n > (kMaxOps - ops) / opsPerCopy)
       return error(s.loc, "the model is too large: the repeat makes more " +
