@@ -1,11 +1,12 @@
-//===- SemaSize.cpp - A block's inlined size, counted before inlining ----===//
+//===- SemaSize.cpp - Sizes of blocks and repeats, counted beforehand ----===//
 //
 // Blocks that call a smaller block twice double with every level: forty such
 // levels are 2^40 ops, and inlining them one by one until the op limit trips
 // took 20 s. Instead each call first counts a lower bound on the ops its
 // block expands to (memoised per block, so counting is linear in the
 // program) and the call fails at once when that bound alone is over the
-// limit.
+// limit. Repeats likewise bound their statements and ops before unrolling,
+// nested literal repeats multiplied.
 //
 //===----------------------------------------------------------------------===//
 #include "Sema.h"
