@@ -78,9 +78,11 @@ std::string renderTimeline(const Simulation &sim,
                         ' ');
   std::string out;
   // Time axis: a tick label every `every` units, at least 8 columns apart.
-  int every = std::max(1, (int)std::ceil(8 / (sc.unitUs * sc.colsPerUs)));
+  // Counted in doubles: a slice far shorter than a column makes `every`
+  // larger than any int.
+  double every = std::max(1.0, std::ceil(8 / (sc.unitUs * sc.colsPerUs)));
   std::string axis(sc.columns + 12, ' ');
-  for (int k = 0;; k += every) {
+  for (double k = 0;; k += every) {
     double t = k * sc.unitUs;
     int c = (int)std::llround(t * sc.colsPerUs);
     if (c > sc.columns)

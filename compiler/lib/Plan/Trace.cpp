@@ -1,11 +1,13 @@
 //===- Trace.cpp - Chrome trace-event JSON of a simulated step ----------===//
 #include "pipe/Plan/Trace.h"
+
 #include "pipe/Plan/PlanJson.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace pipe::plan {
 
@@ -102,8 +104,8 @@ void writeTraceJson(llvm::raw_ostream &os, const Simulation &sim,
                  std::pair<int, const Simulation::Slice *> at) {
     event.begin() << (*ph == 'f' ? "\"bp\":\"e\"," : "")
                   << "\"cat\":\"transfer\",\"id\":" << flowId << ",\"name\":\""
-                  << name << "\",\"ph\":\"" << ph << "\",\"pid\":0,\"tid\":"
-                  << at.first << ",\"ts\":";
+                  << name << "\",\"ph\":\"" << ph
+                  << "\",\"pid\":0,\"tid\":" << at.first << ",\"ts\":";
     event.num((at.second->startUs + at.second->endUs) / 2) << '}';
   };
   auto flow = [&](int kind, int from, int to, int mb, const char *name) {
@@ -143,6 +145,8 @@ std::string renderTrace(const Simulation &sim,
   return text;
 }
 
+static constexpr double kMaxTraceUs = 1e12;
+
 llvm::Expected<TraceStep> readTraceJson(llvm::StringRef text,
                                         llvm::StringRef what) {
   auto fail = [&](const llvm::Twine &msg) {
@@ -168,7 +172,8 @@ llvm::Expected<TraceStep> readTraceJson(llvm::StringRef text,
     std::optional<double> ts = e->getNumber("ts"), dur = e->getNumber("dur");
     std::optional<llvm::StringRef> cat = e->getString("cat");
     const llvm::json::Object *args = e->getObject("args");
-    std::optional<int64_t> stage = args ? args->getInteger("stage") : std::nullopt;
+    std::optional<int64_t> stage =
+        args ? args->getInteger("stage") : std::nullopt;
     std::optional<int64_t> mb = args ? args->getInteger("mb") : std::nullopt;
     if (!tid || *tid < 0 || *tid > 4096 || !ts || !dur || *dur < 0 || !cat ||
         (*cat != "F" && *cat != "B" && *cat != "W") || !stage || *stage < 0 ||
@@ -176,14 +181,22 @@ llvm::Expected<TraceStep> readTraceJson(llvm::StringRef text,
       return fail("event " + llvm::Twine(i) +
                   " is not a slice with tid, ts, dur, cat F/B/W and args "
                   "stage and mb");
+    // Finite, and within about 11 days either way (as measured profiles):
+    // the chart's scale is computed from them.
+    if (!std::isfinite(*ts) || !std::isfinite(*dur) ||
+        std::fabs(*ts) > kMaxTraceUs || *dur > kMaxTraceUs)
+      return fail("event " + llvm::Twine(i) +
+                  ": ts and dur must be finite and at most 1e12 us");
     int r = int(*tid), s = int(*stage);
     if (step.sim.slices.size() <= size_t(r))
       step.sim.slices.resize(r + 1);
     if (step.stages.size() <= size_t(s))
       step.stages.resize(s + 1);
     step.stages[s].rank = r;
-    Action a{*cat == "F" ? Action::F : *cat == "B" ? Action::B : Action::W, s,
-             int(*mb), -1};
+    Action a{*cat == "F"   ? Action::F
+             : *cat == "B" ? Action::B
+                           : Action::W,
+             s, int(*mb), -1};
     step.sim.slices[r].push_back({a, *ts, *ts + *dur});
     start = any ? std::min(start, *ts) : *ts;
     end = any ? std::max(end, *ts + *dur) : *ts + *dur;
