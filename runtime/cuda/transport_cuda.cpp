@@ -288,38 +288,22 @@ private:
   std::set<std::vector<int64_t>> seen_;
 };
 
-class SharedGpuTransport final : public Transport {
+// As on the host: a send does not hold its rank, a receive is waited for by
+// the pass that reads it. What a wait orders is GPU work: a send's wait makes
+// this rank's stream wait for the copy out of its buffer, so that stream may
+// write the buffer after it; a receive's data is there in stream order.
+class SharedGpuTransport final : public RendezvousTransport {
 public:
   SharedGpuTransport(CudaDevice &device, Rendezvous &hub,
                      ReplicaReducer &reducer, ReplicaReducer &workers, int rank,
                      int replica, int ranks)
-      : device_(device), hub_(hub), reducer_(reducer), workers_(workers),
-        engine_(device), tickets_(hub, engine_, rank, replica), rank_(rank),
+      : RendezvousTransport(hub, std::make_unique<DeviceCopyEngine>(device),
+                            rank, replica),
+        device_(device), reducer_(reducer), workers_(workers), rank_(rank),
         replica_(replica), ranks_(ranks) {}
   void exchange(const std::vector<Transfer> &group) override {
-    hub_.exchange(rank_, replica_, group, engine_);
+    hub_.exchange(rank_, replica_, group, *engine_);
   }
-  // As on the host: a send does not hold its rank, a receive is waited for
-  // by the pass that reads it. What a wait orders is GPU work: a send's wait
-  // makes this rank's stream wait for the copy out of its buffer, so that
-  // stream may write the buffer after it; a receive's data is there in
-  // stream order.
-  std::vector<Ticket> post(const std::vector<Transfer> &group) override {
-    return tickets_.post(group);
-  }
-  bool done(Ticket t) override {
-    if (!tickets_.complete(t))
-      return false;
-    wait(t);
-    return true;
-  }
-  /// -1: the host's wait does not time the copy, which runs on the GPU.
-  double wait(Ticket t) override {
-    int64_t received = 0;
-    tickets_.wait(t, received);
-    return -1;
-  }
-  void cancel() override { tickets_.cancel(); }
   void allReduceSum(float *data, int64_t count) override {
     staging_.resize(static_cast<size_t>(count));
     device_.download(staging_.data(), data, staging_.size() * 4);
@@ -340,11 +324,11 @@ public:
   } // copies are not timed; see profile fallback
 
 private:
+  /// -1: the host's wait does not time the copy, which runs on the GPU.
+  double report(int64_t, double) override { return -1; }
+
   CudaDevice &device_;
-  Rendezvous &hub_;
   ReplicaReducer &reducer_, &workers_;
-  DeviceCopyEngine engine_;
-  RendezvousTickets tickets_; ///< after engine_, which it uses
   int rank_, replica_, ranks_;
   std::vector<float> staging_;
 };

@@ -69,36 +69,21 @@ void ReplicaReducer::reduce(int party, int rank, int replica, float *data,
 
 namespace {
 
-class HostTransport final : public Transport {
+class HostTransport final : public RendezvousTransport {
 public:
   HostTransport(Rendezvous &hub, ReplicaReducer &reducer,
                 ReplicaReducer &workers, int rank, int replica, int ranks)
-      : hub_(hub), reducer_(reducer), workers_(workers), rank_(rank),
-        replica_(replica), ranks_(ranks),
-        tickets_(hub, engine_, rank, replica) {}
+      : RendezvousTransport(hub, std::make_unique<HostCopyEngine>(), rank,
+                            replica),
+        reducer_(reducer), workers_(workers), rank_(rank), replica_(replica),
+        ranks_(ranks) {}
   void exchange(const std::vector<Transfer> &group) override {
-    double seconds = hub_.exchange(rank_, replica_, group, engine_);
+    double seconds = hub_.exchange(rank_, replica_, group, *engine_);
     int64_t received = 0;
     for (const Transfer &t : group)
       received += t.send ? 0 : t.bytes;
-    measured(received, seconds * 1e6);
+    report(received, seconds * 1e6);
   }
-  std::vector<Ticket> post(const std::vector<Transfer> &group) override {
-    return tickets_.post(group);
-  }
-  bool done(Ticket t) override {
-    if (!tickets_.complete(t))
-      return false;
-    wait(t);
-    return true;
-  }
-  double wait(Ticket t) override {
-    int64_t received = 0;
-    double us = tickets_.wait(t, received);
-    measured(received, us);
-    return us;
-  }
-  void cancel() override { tickets_.cancel(); }
   void allReduceSum(float *data, int64_t count) override {
     reducer_.allReduceSum(rank_, replica_, data, count);
   }
@@ -109,16 +94,14 @@ public:
 
 private:
   /// Bandwidth from the bytes this side copied in (the receiver copies).
-  void measured(int64_t received, double us) {
+  double report(int64_t received, double us) override {
     if (received > 0 && us > 0)
       bandwidth_ = std::max(bandwidth_, received / (us * 1e-6));
+    return us;
   }
 
-  Rendezvous &hub_;
   ReplicaReducer &reducer_, &workers_;
   int rank_, replica_, ranks_;
-  HostCopyEngine engine_;
-  RendezvousTickets tickets_; ///< after engine_, which it uses
   double bandwidth_ = 0;
 };
 
