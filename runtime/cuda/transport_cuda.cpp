@@ -21,8 +21,16 @@ namespace pipert {
 /// `ready` is the sender's (created and recorded on its GPU), `done` the
 /// receiver's: an event is recorded only on a stream of its own device, while
 /// a stream may wait on an event of any device.
+/// Destroying the record destroys its events: CUDA releases them once the
+/// work recorded on them completes.
 struct CopyEvents {
   cudaEvent_t ready = nullptr, done = nullptr;
+  ~CopyEvents() {
+    if (ready)
+      cudaEventDestroy(ready);
+    if (done)
+      cudaEventDestroy(done);
+  }
 };
 
 void DeviceCopyEngine::prepareSend(PostedSend &s) {
@@ -57,14 +65,10 @@ void DeviceCopyEngine::finishSend(PostedSend &s) {
   s.engineData = nullptr;
   int r = device_.rank();
   PIPERT_CUDA(cudaSetDevice(device_.gpu()), r);
-  // Released by CUDA once the work recorded on them completes; a `done`
-  // never recorded (the copy failed) counts as complete.
+  // A `done` never recorded (the copy failed) counts as complete.
   cudaError_t wait = ev->done
                          ? cudaStreamWaitEvent(device_.stream(), ev->done, 0)
                          : cudaSuccess;
-  cudaEventDestroy(ev->ready);
-  if (ev->done)
-    cudaEventDestroy(ev->done);
   delete ev;
   PIPERT_CUDA(wait, r);
 }
@@ -79,10 +83,6 @@ void DeviceCopyEngine::abandonSend(PostedSend &s) {
   // on another stream: wait for the copy here.
   if (ev->done)
     cudaEventSynchronize(ev->done);
-  if (ev->ready)
-    cudaEventDestroy(ev->ready);
-  if (ev->done)
-    cudaEventDestroy(ev->done);
   delete ev;
 }
 
